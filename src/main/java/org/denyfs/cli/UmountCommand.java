@@ -1,0 +1,68 @@
+package org.denyfs.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.denyfs.control.Client;
+import org.denyfs.control.MountTable;
+import org.denyfs.fs.Unmounter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "umount", mixinStandardHelpOptions = true,
+        description = {
+            "Unmount a denyfs mount and wait for its daemon to exit.",
+            "",
+            "Works on a live mount and on one whose daemon died ('Transport endpoint is not connected'). "
+                    + "Open files keep the mount busy, as for any file system: the command then fails with "
+                    + "fusermount's message and the mount stays.",
+            "",
+            "Exit status: 0 unmounted; 1 not a denyfs mount, busy, or the daemon did not exit."})
+final class UmountCommand implements Callable<Integer> {
+    private static final long DAEMON_EXIT_SECONDS = 30;
+
+    @Parameters(index = "0", paramLabel = "MOUNTPOINT")
+    Path mountPoint;
+
+    @Override
+    public Integer call() {
+        Path mp = mountPoint.toAbsolutePath().normalize();
+        if (!MountTable.isMounted(mp)) {
+            System.err.println("denyfs umount: " + mp + ": not a denyfs mount");
+            return 1;
+        }
+        Optional<ProcessHandle> daemon = daemonOf(mp);
+        Unmounter.Result r = Unmounter.unmount(mp);
+        if (r.status() != 0) {
+            System.err.println("denyfs umount: " + mp + ": " + r.output());
+            return 1;
+        }
+        if (daemon.isPresent()) {
+            try {
+                daemon.get().onExit().get(DAEMON_EXIT_SECONDS, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("denyfs umount: " + mp + ": unmounted, but daemon " + daemon.get().pid()
+                        + " has not exited after " + DAEMON_EXIT_SECONDS + " s");
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    /** Asks a live daemon for its pid; a dead one has nothing left to wait for. */
+    private static Optional<ProcessHandle> daemonOf(Path mp) {
+        try (Client c = Client.open(mp)) {
+            String reply = c.request("status");
+            for (String field : reply.split(" ")) {
+                if (field.startsWith("pid=")) {
+                    return ProcessHandle.of(Long.parseLong(field.substring(4)));
+                }
+            }
+        } catch (IOException | RuntimeException deadOrForeign) {
+            // nothing to wait for
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,14 @@
+package org.denyfs.control;
+
+import org.denyfs.core.InodeKey;
+
+/**
+ * Turns a control-request PATH (relative to the mount root; a leading '/' is the mount root) into
+ * the backing inode it names. Implemented by the FUSE layer, which knows the backing directory.
+ * Throws {@link org.denyfs.core.ErrnoException}: ENOENT and friends as stat(2) says, EINVAL for a
+ * path that escapes the mount.
+ */
+@FunctionalInterface
+public interface Resolver {
+    InodeKey resolve(String path);
+}

@@ -1,0 +1,53 @@
+package org.denyfs.core;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One unit of an inode's write count that somebody holds: the thing {@link Inodes#release}
+ * gives back. Identity matters (two writers from one pid are two holds), so this is not a record.
+ */
+public final class Hold {
+    private final Inode inode;
+    private final HoldKind kind;
+    private final int pid;
+    private final int uid;
+    private final long sinceMillis = System.currentTimeMillis();
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    Hold(Inode inode, HoldKind kind, int pid, int uid) {
+        this.inode = inode;
+        this.kind = kind;
+        this.pid = pid;
+        this.uid = uid;
+    }
+
+    public Inode inode() {
+        return inode;
+    }
+
+    public HoldKind kind() {
+        return kind;
+    }
+
+    /** The process that took it, from the FUSE request context (0 when the daemon itself did). */
+    public int pid() {
+        return pid;
+    }
+
+    public int uid() {
+        return uid;
+    }
+
+    public long sinceMillis() {
+        return sinceMillis;
+    }
+
+    boolean markReleased() {
+        return released.compareAndSet(false, true);
+    }
+
+    @Override
+    public String toString() {
+        return kind.label() + " pid=" + pid + " uid=" + uid + " on " + inode.key();
+    }
+}

@@ -1,0 +1,35 @@
+package org.denyfs.fs;
+
+import java.nio.charset.StandardCharsets;
+import jnr.ffi.Pointer;
+import org.denyfs.control.Session;
+
+/** A handle of {@code .denyfs/control}: bytes written are requests, bytes read are replies. */
+final class ControlHandle implements Handle {
+    private final Session session;
+
+    ControlHandle(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public int read(Pointer buf, long size, long offset) {
+        byte[] reply = session.read((int) Math.min(size, Integer.MAX_VALUE));
+        buf.put(0, reply, 0, reply.length);
+        return reply.length;
+    }
+
+    @Override
+    public int write(Pointer buf, long size, long offset) {
+        int n = (int) size; // at most max_write: the kernel splits larger writes
+        byte[] bytes = new byte[n];
+        buf.get(0, bytes, 0, n);
+        session.write(new String(bytes, StandardCharsets.UTF_8));
+        return (int) size;
+    }
+
+    @Override
+    public void release() {
+        session.close();
+    }
+}

@@ -1,0 +1,434 @@
+package org.denyfs.fs;
+
+import java.nio.charset.StandardCharsets;
+import jnr.ffi.Pointer;
+import jnr.ffi.Struct;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.denyfs.control.Control;
+import org.denyfs.core.Errno;
+import org.denyfs.core.ErrnoException;
+import org.denyfs.core.Hold;
+import org.denyfs.core.HoldKind;
+import org.denyfs.core.InodeKey;
+import org.denyfs.core.Inodes;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+
+/**
+ * The FUSE adapter: a passthrough of every operation to the backing directory, plus the write-count
+ * rules of include/linux/fs.h on each backing inode. Ops translate and delegate; the rules live in
+ * {@code core}, the control protocol in {@code control}.
+ *
+ * <p>Which open takes what (REFERENCE section 2): an open or create with write access takes
+ * get_write_access until its RELEASE; an exec open (FMODE_EXEC, 0x20, in the open flags) takes
+ * deny_write_access until its RELEASE; truncate(2) by path takes write access around the call;
+ * ftruncate on a handle takes nothing new. The count is checked after the backing open, on the
+ * inode the fd really refers to, and an ETXTBSY closes that fd again.
+ *
+ * <p>Locks: none of ours on the I/O path. {@link Handles} and {@link Inodes} are concurrent maps;
+ * a {@link org.denyfs.control.Session} serialises only its own requests.
+ */
+public final class DenyFs extends FuseStubFS {
+    /** The kernel's FMODE_EXEC as FUSE passes it in the open flags of an execve. */
+    static final int FMODE_EXEC = 0x20;
+    private static final Logger LOG = LogManager.getLogger(DenyFs.class);
+
+    private final Libc libc = Libc.INSTANCE;
+    private final Backing backing;
+    private final Inodes inodes;
+    private final Handles handles = new Handles();
+    private final Control control;
+    private final boolean asRoot;
+    private final long mountSeconds = System.currentTimeMillis() / 1000;
+    private final ReleaseLag releaseLag = new ReleaseLag();
+    private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
+
+    public DenyFs(java.nio.file.Path backingDir, Inodes inodes) {
+        this.backing = new Backing(backingDir);
+        this.inodes = inodes;
+        this.control = new Control(inodes, backing);
+        this.asRoot = libc.getuid() == 0;
+        control.daemonFigures(() -> "handles=" + handles.size() + " releases=" + releaseLag.count()
+                + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros());
+    }
+
+    public Inodes inodes() {
+        return inodes;
+    }
+
+    public Control control() {
+        return control;
+    }
+
+    public ReleaseLag releaseLag() {
+        return releaseLag;
+    }
+
+    int openHandles() {
+        return handles.size();
+    }
+
+    /** Waits until the kernel has sent INIT, i.e. the mount is in place and served. */
+    public boolean awaitInit(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+        return initialized.await(timeout, unit);
+    }
+
+    @Override
+    public Pointer init(Pointer conn) {
+        initialized.countDown();
+        return null;
+    }
+
+    // ---- attributes -------------------------------------------------------------------------
+
+    @Override
+    public int getattr(String path, FileStat stat) {
+        if (VirtualTree.isVirtual(path)) {
+            return virtualAttr(path, stat);
+        }
+        return Errnos.check(libc.lstat(backing.path(path), Struct.getMemory(stat)));
+    }
+
+    @Override
+    public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
+        if (handles.get(fi.fh.get()) instanceof OpenFile f) {
+            return Errnos.check(libc.fstat(f.fd, Struct.getMemory(stat)));
+        }
+        return getattr(path, stat);
+    }
+
+    private int virtualAttr(String path, FileStat stat) {
+        switch (path) {
+            case VirtualTree.DIR -> VirtualTree.fillDir(stat, VirtualTree.DIR_INO, mountSeconds);
+            case VirtualTree.CONTROL -> VirtualTree.fillFile(stat, VirtualTree.CONTROL_INO, 0666, mountSeconds);
+            default -> {
+                return -Errno.ENOENT.code();
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public int access(String path, int mask) {
+        if (VirtualTree.isVirtual(path)) {
+            return 0;
+        }
+        return Errnos.check(libc.access(backing.path(path), mask));
+    }
+
+    @Override
+    public int readlink(String path, Pointer buf, @size_t long size) {
+        long n = libc.readlink(backing.path(path), buf, size - 1);
+        if (n < 0) {
+            return -Libc.errno();
+        }
+        buf.putByte(n, (byte) 0);
+        return 0;
+    }
+
+    @Override
+    public int statfs(String path, Statvfs stbuf) {
+        return Errnos.check(libc.statvfs(backing.root(), Struct.getMemory(stbuf)));
+    }
+
+    @Override
+    public int chmod(String path, long mode) {
+        return Errnos.check(libc.chmod(backing.path(path), (int) mode));
+    }
+
+    @Override
+    public int chown(String path, long uid, long gid) {
+        return Errnos.check(libc.lchown(backing.path(path), (int) uid, (int) gid));
+    }
+
+    @Override
+    public int utimens(String path, Timespec[] timespec) {
+        return Errnos.check(libc.utimensat(Libc.AT_FDCWD, backing.path(path),
+                Struct.getMemory(timespec[0]), Libc.AT_SYMLINK_NOFOLLOW));
+    }
+
+    // ---- names ------------------------------------------------------------------------------
+
+    @Override
+    public int mkdir(String path, long mode) {
+        return created(path, libc.mkdir(backing.path(path), (int) mode));
+    }
+
+    @Override
+    public int mknod(String path, long mode, long rdev) {
+        int type = (int) mode & FileStat.S_IFMT;
+        String p = backing.path(path);
+        int rc = type == FileStat.S_IFIFO ? libc.mkfifo(p, (int) mode & 07777) : libc.mknod(p, (int) mode, rdev);
+        return created(path, rc);
+    }
+
+    @Override
+    public int symlink(String target, String path) {
+        return created(path, libc.symlink(target, backing.path(path)));
+    }
+
+    @Override
+    public int unlink(String path) {
+        return Errnos.check(libc.unlink(backing.path(path)));
+    }
+
+    @Override
+    public int rmdir(String path) {
+        return Errnos.check(libc.rmdir(backing.path(path)));
+    }
+
+    @Override
+    public int rename(String from, String to) {
+        return Errnos.check(libc.rename(backing.path(from), backing.path(to)));
+    }
+
+    @Override
+    public int link(String from, String to) {
+        return Errnos.check(libc.link(backing.path(from), backing.path(to)));
+    }
+
+    @Override
+    public int opendir(String path, FuseFileInfo fi) {
+        return 0;
+    }
+
+    @Override
+    public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
+        if (path.equals(VirtualTree.DIR)) {
+            filler.apply(buf, ".", null, 0);
+            filler.apply(buf, "..", null, 0);
+            filler.apply(buf, "control", null, 0);
+            return 0;
+        }
+        Pointer dir = libc.opendir(backing.path(path));
+        if (dir == null) {
+            return -Libc.errno();
+        }
+        try {
+            boolean root = path.equals("/");
+            for (Pointer entry = libc.readdir(dir); entry != null; entry = libc.readdir(dir)) {
+                String name = entry.getString(19, 256, StandardCharsets.UTF_8); // struct dirent.d_name
+                if (root && name.equals(VirtualTree.DIR_NAME)) {
+                    continue;
+                }
+                if (filler.apply(buf, name, null, 0) != 0) {
+                    break;
+                }
+            }
+            return 0;
+        } finally {
+            libc.closedir(dir);
+        }
+    }
+
+    @Override
+    public int releasedir(String path, FuseFileInfo fi) {
+        return 0;
+    }
+
+    // ---- data -------------------------------------------------------------------------------
+
+    @Override
+    public int create(String path, long mode, FuseFileInfo fi) {
+        return Errnos.call("create", path, () -> {
+            int flags = fi.flags.get();
+            int fd = libc.open(backing.path(path), (flags & ~FMODE_EXEC) | Libc.O_CREAT, (int) mode);
+            if (fd < 0) {
+                return -Libc.errno();
+            }
+            chownToCaller(backing.path(path));
+            return attach(fd, flags, fi);
+        });
+    }
+
+    @Override
+    public int open(String path, FuseFileInfo fi) {
+        return Errnos.call("open", path, () -> {
+            int flags = fi.flags.get();
+            if (VirtualTree.isVirtual(path)) {
+                return openVirtual(path, fi);
+            }
+            int fd = libc.open(backing.path(path), flags & ~(FMODE_EXEC | Libc.O_CREAT | Libc.O_EXCL), 0);
+            if (fd < 0) {
+                return -Libc.errno();
+            }
+            return attach(fd, flags, fi);
+        });
+    }
+
+    /** Takes what the open flags call for on the fd's inode, then publishes the handle. */
+    private int attach(int fd, int flags, FuseFileInfo fi) {
+        HoldKind kind = (flags & Libc.O_ACCMODE) != Libc.O_RDONLY ? HoldKind.WRITE
+                : (flags & FMODE_EXEC) != 0 ? HoldKind.EXEC : null;
+        Hold hold = null;
+        if (kind != null) {
+            try {
+                var ctx = getContext();
+                hold = inodes.take(backing.keyOf(fd), kind, (int) ctx.pid.get(), (int) ctx.uid.get());
+            } catch (RuntimeException e) {
+                libc.close(fd);
+                throw e;
+            }
+        }
+        fi.fh.set(handles.add(new OpenFile(fd, hold, inodes)));
+        return 0;
+    }
+
+    private int openVirtual(String path, FuseFileInfo fi) {
+        if (!path.equals(VirtualTree.CONTROL)) {
+            return path.equals(VirtualTree.DIR) ? -Errno.EISDIR.code() : -Errno.ENOENT.code();
+        }
+        var ctx = getContext();
+        fi.fh.set(handles.add(new ControlHandle(control.open((int) ctx.pid.get(), (int) ctx.uid.get()))));
+        FileInfoBits.set(fi, FileInfoBits.DIRECT_IO | FileInfoBits.NONSEEKABLE);
+        return 0;
+    }
+
+    @Override
+    public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return Errnos.call("read", path, () -> handles.get(fi.fh.get()).read(buf, size, offset));
+    }
+
+    @Override
+    public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return Errnos.call("write", path, () -> handles.get(fi.fh.get()).write(buf, size, offset));
+    }
+
+    @Override
+    public int flush(String path, FuseFileInfo fi) {
+        return Errnos.call("flush", path, () -> {
+            if (handles.get(fi.fh.get()) instanceof OpenFile f) {
+                f.lastFlushNanos = System.nanoTime();
+            }
+            return 0;
+        });
+    }
+
+    @Override
+    public int release(String path, FuseFileInfo fi) {
+        return Errnos.call("release", path, () -> {
+            Handle h = handles.remove(fi.fh.get());
+            if (h instanceof OpenFile f && f.lastFlushNanos != 0) {
+                releaseLag.record(System.nanoTime() - f.lastFlushNanos);
+            }
+            h.release();
+            return 0;
+        });
+    }
+
+    @Override
+    public int fsync(String path, int isdatasync, FuseFileInfo fi) {
+        return Errnos.call("fsync", path, () -> {
+            if (handles.get(fi.fh.get()) instanceof OpenFile f) {
+                return Errnos.check(isdatasync != 0 ? libc.fdatasync(f.fd) : libc.fsync(f.fd));
+            }
+            return 0;
+        });
+    }
+
+    @Override
+    public int truncate(String path, @off_t long size) {
+        return Errnos.call("truncate", path, () -> {
+            String p = backing.path(path);
+            int fd = libc.open(p, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+            if (fd < 0) {
+                return -Libc.errno();
+            }
+            Hold hold;
+            try {
+                var ctx = getContext();
+                hold = inodes.take(backing.keyOf(fd), HoldKind.WRITE, (int) ctx.pid.get(), (int) ctx.uid.get());
+            } finally {
+                libc.close(fd);
+            }
+            try {
+                return Errnos.check(libc.truncate(p, size));
+            } finally {
+                inodes.release(hold);
+            }
+        });
+    }
+
+    @Override
+    public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
+        return Errnos.call("ftruncate", path, () -> {
+            if (handles.get(fi.fh.get()) instanceof OpenFile f) {
+                return Errnos.check(libc.ftruncate(f.fd, size));
+            }
+            return -Errno.EINVAL.code();
+        });
+    }
+
+    @Override
+    public int fallocate(String path, int mode, @off_t long off, @off_t long length, FuseFileInfo fi) {
+        return Errnos.call("fallocate", path, () -> {
+            if (handles.get(fi.fh.get()) instanceof OpenFile f) {
+                return Errnos.check(libc.fallocate(f.fd, mode, off, length));
+            }
+            return -Errno.EOPNOTSUPP.code();
+        });
+    }
+
+    // ---- extended attributes ----------------------------------------------------------------
+
+    @Override
+    public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
+        return Errnos.check(libc.lsetxattr(backing.path(path), name, value, size, flags));
+    }
+
+    @Override
+    public int getxattr(String path, String name, Pointer value, @size_t long size) {
+        return Errnos.check(libc.lgetxattr(backing.path(path), name, value, size));
+    }
+
+    @Override
+    public int listxattr(String path, Pointer list, @size_t long size) {
+        return Errnos.check(libc.llistxattr(backing.path(path), list, size));
+    }
+
+    @Override
+    public int removexattr(String path, String name) {
+        return Errnos.check(libc.lremovexattr(backing.path(path), name));
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    /** A passthrough running as root must give new entries to the caller, as the kernel would. */
+    private int created(String path, int rc) {
+        if (rc != 0) {
+            return -Libc.errno();
+        }
+        chownToCaller(backing.path(path));
+        return 0;
+    }
+
+    private void chownToCaller(String backingPath) {
+        if (!asRoot) {
+            return;
+        }
+        var ctx = getContext();
+        int uid = (int) ctx.uid.get();
+        int gid = (int) ctx.gid.get();
+        if (uid != 0 || gid != 0) {
+            if (libc.lchown(backingPath, uid, gid) != 0) {
+                LOG.warn("chown {} to {}:{}: errno {}", backingPath, uid, gid, Libc.errno());
+            }
+        }
+    }
+
+    static ErrnoException errno(int code, String what) {
+        Errno e = Errno.of(code);
+        return new ErrnoException(e == null ? Errno.EIO : e, what);
+    }
+
+    InodeKey keyOf(int fd) {
+        return backing.keyOf(fd);
+    }
+}

@@ -1,0 +1,41 @@
+package org.denyfs.fs;
+
+import java.util.function.IntSupplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.denyfs.core.Errno;
+import org.denyfs.core.ErrnoException;
+
+/**
+ * The one place where a throwable becomes {@code -errno} for the kernel. Passthrough calls return
+ * {@code -errno} themselves (no exception on the hot path); semantic refusals throw
+ * {@link ErrnoException}; anything else is a bug, logged once with the op and answered EIO.
+ */
+final class Errnos {
+    private static final Logger LOG = LogManager.getLogger(DenyFs.class);
+
+    private Errnos() {}
+
+    static int call(String op, String path, IntSupplier body) {
+        try {
+            return body.getAsInt();
+        } catch (ErrnoException e) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} {}: {}", op, path, e);
+            }
+            return -e.errno().code();
+        } catch (RuntimeException | Error e) {
+            LOG.error("{} {}: unexpected failure, answering EIO", op, path, e);
+            return -Errno.EIO.code();
+        }
+    }
+
+    /** {@code -errno} for a libc call that returned -1, else 0. */
+    static int check(int rc) {
+        return rc == -1 ? -Libc.errno() : 0;
+    }
+
+    static int check(long rc) {
+        return rc == -1 ? -Libc.errno() : (int) rc;
+    }
+}

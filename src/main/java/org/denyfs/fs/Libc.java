@@ -1,0 +1,111 @@
+package org.denyfs.fs;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.LastError;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+import jnr.ffi.types.off_t;
+
+/**
+ * The libc calls the passthrough makes, bound with jnr-ffi so that data moves straight between
+ * libfuse's buffers and the backing fd (no byte[] copies) and every failure keeps its exact errno.
+ * Structs (stat, statvfs, timespec[2]) are the ones libfuse allocated: we pass their memory through.
+ */
+public interface Libc {
+    Libc INSTANCE = LibraryLoader.create(Libc.class).load("c");
+    Runtime RUNTIME = Runtime.getRuntime(INSTANCE);
+
+    int AT_FDCWD = -100;
+    int AT_SYMLINK_NOFOLLOW = 0x100;
+    int O_ACCMODE = 03;
+    int O_RDONLY = 0;
+    int O_WRONLY = 01;
+    int O_RDWR = 02;
+    int O_CREAT = 0100;
+    int O_EXCL = 0200;
+    int O_NOFOLLOW = 0400000;
+    int O_TRUNC = 01000;
+    int O_DIRECTORY = 0200000;
+    int O_PATH = 010000000;
+    int O_CLOEXEC = 02000000;
+
+    static int errno() {
+        return LastError.getLastError(RUNTIME);
+    }
+
+    int open(String path, int flags, int mode);
+
+    int close(int fd);
+
+    @ssize_t long pread(int fd, @Out Pointer buf, @size_t long count, @off_t long offset);
+
+    @ssize_t long pwrite(int fd, @In Pointer buf, @size_t long count, @off_t long offset);
+
+    int fsync(int fd);
+
+    int fdatasync(int fd);
+
+    int ftruncate(int fd, @off_t long length);
+
+    int truncate(String path, @off_t long length);
+
+    int fallocate(int fd, int mode, @off_t long offset, @off_t long len);
+
+    int lstat(String path, @Out Pointer stat);
+
+    int fstat(int fd, @Out Pointer stat);
+
+    int stat(String path, @Out Pointer stat);
+
+    int statvfs(String path, @Out Pointer buf);
+
+    int mkdir(String path, int mode);
+
+    int rmdir(String path);
+
+    int unlink(String path);
+
+    int rename(String from, String to);
+
+    int link(String from, String to);
+
+    int symlink(String target, String linkpath);
+
+    @ssize_t long readlink(String path, @Out Pointer buf, @size_t long size);
+
+    int mknod(String path, int mode, long dev);
+
+    int mkfifo(String path, int mode);
+
+    int chmod(String path, int mode);
+
+    int lchown(String path, int uid, int gid);
+
+    int utimensat(int dirfd, String path, @In Pointer times, int flags);
+
+    int access(String path, int mode);
+
+    int faccessat(int dirfd, String path, int mode, int flags);
+
+    @ssize_t long lgetxattr(String path, String name, @Out Pointer value, @size_t long size);
+
+    int lsetxattr(String path, String name, @In Pointer value, @size_t long size, int flags);
+
+    @ssize_t long llistxattr(String path, @Out Pointer list, @size_t long size);
+
+    int lremovexattr(String path, String name);
+
+    Pointer opendir(String path);
+
+    Pointer readdir(Pointer dir);
+
+    int closedir(Pointer dir);
+
+    int getpid();
+
+    int getuid();
+}

@@ -1,0 +1,59 @@
+package org.denyfs.fs;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code -o} options of {@code denyfs mount}, parsed once. Unknown options are refused rather
+ * than passed to libfuse, so a typo never mounts something the user did not ask for.
+ */
+public record MountOptions(boolean debug, Path logFile, String policy, String kernelRelease, List<String> fuseOptions) {
+    public static final List<String> POLICIES = List.of("plain", "exclusive", "idempotent");
+    public static final String DEFAULT_POLICY = "idempotent";
+
+    public static MountOptions defaults() {
+        return new MountOptions(false, null, DEFAULT_POLICY, null, List.of());
+    }
+
+    /** Parses "debug,log=/tmp/x,policy=plain"; several -o values may be joined with commas. */
+    public static MountOptions parse(List<String> values) {
+        boolean debug = false;
+        Path log = null;
+        String policy = DEFAULT_POLICY;
+        String kernel = null;
+        List<String> fuse = new ArrayList<>();
+        for (String value : values) {
+            for (String opt : value.split(",")) {
+                if (opt.isBlank()) {
+                    continue;
+                }
+                int eq = opt.indexOf('=');
+                String name = eq < 0 ? opt : opt.substring(0, eq);
+                String arg = eq < 0 ? null : opt.substring(eq + 1);
+                switch (name) {
+                    case "debug" -> debug = true;
+                    case "log" -> log = Path.of(require(name, arg));
+                    case "policy" -> {
+                        policy = require(name, arg).toLowerCase(Locale.ROOT);
+                        if (!POLICIES.contains(policy)) {
+                            throw new IllegalArgumentException("policy=" + arg + ": expected one of " + String.join(", ", POLICIES));
+                        }
+                    }
+                    case "kernel" -> kernel = require(name, arg);
+                    case "ro", "noexec", "nosuid", "nodev", "noatime" -> fuse.add(opt);
+                    default -> throw new IllegalArgumentException("unknown mount option '" + opt + "' (see denyfs mount --help)");
+                }
+            }
+        }
+        return new MountOptions(debug, log, policy, kernel, List.copyOf(fuse));
+    }
+
+    private static String require(String name, String arg) {
+        if (arg == null || arg.isEmpty()) {
+            throw new IllegalArgumentException("mount option " + name + "= needs a value");
+        }
+        return arg;
+    }
+}

@@ -1,0 +1,187 @@
+package org.denyfs.fs;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.denyfs.core.Hold;
+import org.denyfs.core.HoldKind;
+import org.denyfs.core.Inode;
+import org.denyfs.core.StaleHolders;
+
+/**
+ * Makes "close the writer, then deny" succeed every time despite FUSE's asynchronous RELEASE.
+ *
+ * <p>The kernel queues RELEASE when the last reference to an open file goes, before close(2) or
+ * exit(2) returns to user space, but the daemon may still be on its way to handling it when the
+ * next request (the deny) arrives on another thread. So before a refusal is reported, we look at
+ * what user space really still holds: every fd in /proc/PID/fdinfo that is open on this mount
+ * (mnt_id) and this inode (ino; the mount uses use_ino, so that is the backing inode number) with
+ * write access, every process whose executable is this inode (/proc/PID/maps), every open handle
+ * of the control file. If none of the blocking holders can still be alive, their releases are in
+ * flight and we wait for the count to move (bounded, in case the evidence was wrong). If any may
+ * be alive, the refusal stands at once, as in the kernel. A wrong guess can only delay an answer,
+ * never change it: the caller retries the count's own compare-and-swap after the wait.
+ *
+ * <p>Cost: a scan of /proc, only on the refusal path and only when handle-based holders block.
+ */
+final class PendingReleases implements StaleHolders {
+    /** Upper bound on waiting for a release we believe is in flight. */
+    static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final String mountPoint;
+    private volatile int mountId = -1;
+
+    PendingReleases(Path mountPoint) {
+        this.mountPoint = mountPoint.toAbsolutePath().normalize().toString();
+    }
+
+    @Override
+    public boolean awaitRelease(Inode inode, boolean blockedByWriters) throws InterruptedException {
+        int seen = inode.writes().value();
+        List<Hold> blockers = inode.holds().stream()
+                .filter(h -> h.kind().denies() != blockedByWriters)
+                .toList();
+        if (blockers.isEmpty() || blockers.size() != Math.abs(seen) || anyAlive(inode, blockers)) {
+            return false;
+        }
+        return inode.writes().awaitChange(seen, System.nanoTime() + MAX_WAIT_NANOS) != seen;
+    }
+
+    private boolean anyAlive(Inode inode, List<Hold> blockers) {
+        long ino = inode.key().ino();
+        boolean writers = false;
+        boolean exec = false;
+        boolean control = false;
+        for (Hold h : blockers) {
+            switch (h.kind()) {
+                case WRITE -> writers = true;
+                case EXEC -> exec = true;
+                case DENY, EXCLUSIVE_DENY -> control = true;
+                case MODULE -> {
+                    return true; // held by the daemon itself for the length of a load
+                }
+            }
+        }
+        return scan(ino, writers, exec, control);
+    }
+
+    /** One pass over /proc: true as soon as any process may still hold one of the kinds asked. */
+    private boolean scan(long ino, boolean writers, boolean exec, boolean control) {
+        String prefix = mountPoint + "/";
+        String controlPath = mountPoint + VirtualTree.CONTROL;
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName()))) {
+            for (Path proc : procs) {
+                if (exec && runsFrom(proc, prefix, ino)) {
+                    return true;
+                }
+                if ((writers || control) && holdsFd(proc, prefix, controlPath, ino, writers, control)) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            return true; // no evidence: refuse as the kernel would
+        }
+        return false;
+    }
+
+    private boolean holdsFd(Path proc, String prefix, String controlPath, long ino, boolean writers, boolean control) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+            for (Path fd : fds) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException gone) {
+                    continue;
+                }
+                if (!target.startsWith(prefix)) {
+                    continue;
+                }
+                if (control && target.equals(controlPath)) {
+                    return true;
+                }
+                if (writers && isWriterOn(proc.resolve("fdinfo").resolve(fd.getFileName()), ino)) {
+                    return true;
+                }
+            }
+        } catch (IOException processGone) {
+            return false;
+        }
+        return false;
+    }
+
+    private boolean isWriterOn(Path fdinfo, long ino) {
+        try {
+            long flags = -1;
+            long mnt = -1;
+            long fileIno = -1;
+            for (String line : Files.readAllLines(fdinfo)) {
+                if (line.startsWith("flags:")) {
+                    flags = Long.parseLong(line.substring(6).trim(), 8);
+                } else if (line.startsWith("mnt_id:")) {
+                    mnt = Long.parseLong(line.substring(7).trim());
+                } else if (line.startsWith("ino:")) {
+                    fileIno = Long.parseLong(line.substring(4).trim());
+                }
+            }
+            return fileIno == ino && mnt == mountId() && (flags & Libc.O_ACCMODE) != Libc.O_RDONLY;
+        } catch (IOException | NumberFormatException gone) {
+            return false;
+        }
+    }
+
+    /** A process running a program from this mount: its exe link and the inode of that mapping. */
+    private static boolean runsFrom(Path proc, String prefix, long ino) {
+        String exe;
+        try {
+            exe = Files.readSymbolicLink(proc.resolve("exe")).toString();
+        } catch (IOException | UnsupportedOperationException kernelThreadOrGone) {
+            return false;
+        }
+        if (!exe.startsWith(prefix)) {
+            return false;
+        }
+        try (var lines = Files.lines(proc.resolve("maps"))) {
+            // "start-end perms offset dev inode path"
+            return lines.map(l -> l.split("\\s+", 6))
+                    .anyMatch(f -> f.length == 6 && f[5].equals(exe) && Long.parseLong(f[4]) == ino);
+        } catch (IOException | java.io.UncheckedIOException gone) {
+            return false;
+        }
+    }
+
+    private int mountId() {
+        int id = mountId;
+        if (id < 0) {
+            id = findMountId();
+            mountId = id;
+        }
+        return id;
+    }
+
+    private int findMountId() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && f[4].equals(mountPoint)) {
+                    return Integer.parseInt(f[0]);
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static boolean isPid(Path name) {
+        String s = name.toString();
+        for (int i = 0; i < s.length(); i++) {
+            if (!Character.isDigit(s.charAt(i))) {
+                return false;
+            }
+        }
+        return !s.isEmpty();
+    }
+}

@@ -1,0 +1,33 @@
+package org.denyfs.fs;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * How long after the last FLUSH of a handle its RELEASE reached the daemon: the window in which
+ * close(2) has returned but the write access is still counted.
+ */
+public final class ReleaseLag {
+    private final LongAdder count = new LongAdder();
+    private final LongAdder totalNanos = new LongAdder();
+    private final AtomicLong maxNanos = new AtomicLong();
+
+    void record(long nanos) {
+        count.increment();
+        totalNanos.add(nanos);
+        maxNanos.accumulateAndGet(nanos, Math::max);
+    }
+
+    public long count() {
+        return count.sum();
+    }
+
+    public long meanMicros() {
+        long n = count.sum();
+        return n == 0 ? 0 : totalNanos.sum() / n / 1000;
+    }
+
+    public long maxMicros() {
+        return maxNanos.get() / 1000;
+    }
+}
