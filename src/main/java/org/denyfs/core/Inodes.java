@@ -35,14 +35,17 @@ public final class Inodes {
      */
     public Hold take(InodeKey key, HoldKind kind, int pid, int uid) {
         Inode inode = pin(key);
+        // Listed before it counts, and counted down before it is unlisted (release): at every
+        // moment each unit of the count has a listed hold behind it, which stale checks rely on.
+        Hold hold = new Hold(inode, kind, pid, uid);
+        inode.add(hold);
         try {
             acquire(inode, kind);
         } catch (RuntimeException e) {
+            inode.remove(hold);
             unpin(inode);
             throw e;
         }
-        Hold hold = new Hold(inode, kind, pid, uid);
-        inode.add(hold);
         return hold;
     }
 
@@ -52,12 +55,12 @@ public final class Inodes {
             throw new IllegalStateException("released twice: " + hold);
         }
         Inode inode = hold.inode();
-        inode.remove(hold);
         if (hold.kind() == HoldKind.WRITE) {
             inode.writes().put();
         } else {
             inode.writes().allow();
         }
+        inode.remove(hold);
         unpin(inode);
     }
 
@@ -79,9 +82,8 @@ public final class Inodes {
     }
 
     private boolean awaitStale(Inode inode, HoldKind kind) {
-        boolean blockedByWriters = kind.denies() && inode.writes().value() > 0;
         try {
-            return staleHolders.awaitRelease(inode, blockedByWriters);
+            return staleHolders.awaitRelease(inode, kind);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

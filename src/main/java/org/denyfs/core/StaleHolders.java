@@ -12,11 +12,25 @@ package org.denyfs.core;
 @FunctionalInterface
 public interface StaleHolders {
     /** Never waits: every refusal is immediate, as in the kernel. */
-    StaleHolders NONE = (inode, blockedBy) -> false;
+    StaleHolders NONE = (inode, refused) -> false;
 
     /**
-     * @param blockedBy true if writers block (a deny was refused), false if deniers do
-     * @return true if the count changed, so the caller should try again
+     * @param refused the kind of hold that was just refused on {@code inode}
+     * @return true if the count no longer blocks {@code refused}, so the caller should try again
      */
-    boolean awaitRelease(Inode inode, boolean blockedBy) throws InterruptedException;
+    boolean awaitRelease(Inode inode, HoldKind refused) throws InterruptedException;
+
+    /** True while {@code count} refuses a hold of kind {@code wanted}. */
+    static boolean blocks(int count, HoldKind wanted) {
+        return switch (wanted) {
+            case WRITE -> count < 0;
+            case EXCLUSIVE_DENY -> count != 0;
+            default -> count > 0;
+        };
+    }
+
+    /** True if a hold of kind {@code holder} is one of those that refuse {@code wanted}. */
+    static boolean isBlocker(HoldKind holder, HoldKind wanted) {
+        return wanted == HoldKind.EXCLUSIVE_DENY || holder.denies() != wanted.denies();
+    }
 }

@@ -378,23 +378,37 @@ public final class DenyFs extends FuseStubFS {
 
     // ---- extended attributes ----------------------------------------------------------------
 
+    // The control tree has no extended attributes; it answers like a file system without them.
+
     @Override
     public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
+        if (VirtualTree.isVirtual(path)) {
+            return -Errno.EOPNOTSUPP.code();
+        }
         return Errnos.check(libc.lsetxattr(backing.path(path), name, value, size, flags));
     }
 
     @Override
     public int getxattr(String path, String name, Pointer value, @size_t long size) {
+        if (VirtualTree.isVirtual(path)) {
+            return -Errno.ENODATA.code();
+        }
         return Errnos.check(libc.lgetxattr(backing.path(path), name, value, size));
     }
 
     @Override
     public int listxattr(String path, Pointer list, @size_t long size) {
+        if (VirtualTree.isVirtual(path)) {
+            return 0;
+        }
         return Errnos.check(libc.llistxattr(backing.path(path), list, size));
     }
 
     @Override
     public int removexattr(String path, String name) {
+        if (VirtualTree.isVirtual(path)) {
+            return -Errno.ENODATA.code();
+        }
         return Errnos.check(libc.lremovexattr(backing.path(path), name));
     }
 

@@ -28,6 +28,7 @@ import org.denyfs.core.StaleHolders;
  * <p>Cost: a scan of /proc, only on the refusal path and only when handle-based holders block.
  */
 final class PendingReleases implements StaleHolders {
+    private static final org.apache.logging.log4j.Logger LOG = org.apache.logging.log4j.LogManager.getLogger(PendingReleases.class);
     /** Upper bound on waiting for a release we believe is in flight. */
     static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -39,15 +40,26 @@ final class PendingReleases implements StaleHolders {
     }
 
     @Override
-    public boolean awaitRelease(Inode inode, boolean blockedByWriters) throws InterruptedException {
+    public boolean awaitRelease(Inode inode, HoldKind refused) throws InterruptedException {
         int seen = inode.writes().value();
+        if (!StaleHolders.blocks(seen, refused)) {
+            return true; // a release landed since the refusal: try again
+        }
         List<Hold> blockers = inode.holds().stream()
-                .filter(h -> h.kind().denies() != blockedByWriters)
+                .filter(h -> StaleHolders.isBlocker(h.kind(), refused))
                 .toList();
-        if (blockers.isEmpty() || blockers.size() != Math.abs(seen) || anyAlive(inode, blockers)) {
+        if (blockers.isEmpty()) {
+            // Nothing listed: either the blockers let go while we looked, or they are not ours to judge.
+            boolean released = !StaleHolders.blocks(inode.writes().value(), refused);
+            LOG.debug("{}: count {} with no listed blocker: {}", inode.key(), seen, released ? "released meanwhile" : "refusing");
+            return released;
+        }
+        if (anyAlive(inode, blockers)) {
+            LOG.debug("{}: a blocker is still held in user space: refusing", inode.key());
             return false;
         }
-        return inode.writes().awaitChange(seen, System.nanoTime() + MAX_WAIT_NANOS) != seen;
+        LOG.debug("{}: no process holds the blockers; waiting for their release", inode.key());
+        return !StaleHolders.blocks(inode.writes().awaitChange(seen, System.nanoTime() + MAX_WAIT_NANOS), refused);
     }
 
     private boolean anyAlive(Inode inode, List<Hold> blockers) {

@@ -1,0 +1,109 @@
+package org.denyfs.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.denyfs.core.Errno;
+import org.denyfs.core.ErrnoException;
+import org.denyfs.core.InodeKey;
+import org.denyfs.core.Inodes;
+import org.junit.jupiter.api.Test;
+
+/** The control protocol without a mount: each call stands for a line a shell script would write. */
+class SessionTest {
+    private static final Map<String, InodeKey> FILES = Map.of("/f", new InodeKey(1, 10), "/g", new InodeKey(1, 11));
+    private final Inodes inodes = new Inodes();
+    private final Control control = new Control(inodes, path -> {
+        String p = path.startsWith("/") ? path : "/" + path;
+        if (p.contains("..")) {
+            throw new ErrnoException(Errno.EINVAL, path + ": path escapes the mount");
+        }
+        InodeKey k = FILES.get(p);
+        if (k == null) {
+            throw new ErrnoException(Errno.ENOENT, path);
+        }
+        return k;
+    });
+    private final Session session = control.open(100, 0);
+
+    private String ask(Session s, String line) {
+        s.write(line + "\n");
+        return new String(s.read(4096), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void deny_thenQuery_showsMinusOne() {
+        assertThat(ask(session, "deny f")).isEqualTo("ok -1\n");   // echo 'deny f' >&3
+        assertThat(ask(session, "query /f")).isEqualTo("ok -1\n");
+    }
+
+    @Test
+    void deny_whileAnotherHandleHoldsWrite_failsEtxtbsy() {
+        var writer = inodes.take(FILES.get("/f"), org.denyfs.core.HoldKind.WRITE, 5, 0);
+        assertThat(ask(session, "deny f")).isEqualTo("err ETXTBSY deny_write_access: 1 writer\n");
+        inodes.release(writer);
+    }
+
+    @Test
+    void xdeny_whileDeniedByAnotherHandle_failsEtxtbsy() {
+        Session other = control.open(101, 0);
+        assertThat(ask(other, "deny f")).isEqualTo("ok -1\n");
+        assertThat(ask(session, "xdeny f")).isEqualTo("err ETXTBSY exclusive_deny_write_access: 1 denier\n");
+        other.close();
+        assertThat(ask(session, "xdeny f")).isEqualTo("ok -1\n");
+    }
+
+    @Test
+    void allow_onlyWhatThisHandleHolds() {
+        Session other = control.open(101, 0);
+        ask(other, "deny f");
+        assertThat(ask(session, "allow f")).isEqualTo("err EINVAL allow: this handle holds no deny on f\n");
+        assertThat(ask(other, "allow f")).isEqualTo("ok 0\n");
+    }
+
+    @Test
+    void close_allowsEveryDenyTheHandleHeld() {
+        ask(session, "deny f");
+        ask(session, "deny f");
+        ask(session, "deny g");
+        assertThat(inodes.count(FILES.get("/f"))).isEqualTo(-2);
+        session.close();
+        assertThat(inodes.size()).isZero();
+        assertThat(control.sessionCount()).isZero();
+    }
+
+    @Test
+    void badRequests_getOneErrReplyEach_andChangeNothing() {
+        ask(session, "deny f");
+        assertThat(ask(session, "frobnicate f")).startsWith("err EINVAL unknown verb 'frobnicate'");
+        assertThat(ask(session, "deny")).isEqualTo("err EINVAL deny: missing PATH\n");
+        assertThat(ask(session, "deny ../../etc/passwd")).isEqualTo("err EINVAL ../../etc/passwd: path escapes the mount\n");
+        assertThat(ask(session, "query nope")).isEqualTo("err ENOENT nope\n");
+        assertThat(ask(session, "query " + "x".repeat(5000))).startsWith("err EINVAL request line longer than");
+        assertThat(ask(session, "query f\u0001\u0002")).startsWith("err EINVAL request line holds a control");
+        assertThat(ask(session, "")).isEqualTo("err EINVAL empty request\n");
+        assertThat(inodes.count(FILES.get("/f"))).isEqualTo(-1);
+        assertThat(ask(session, "query f")).isEqualTo("ok -1\n");
+    }
+
+    @Test
+    void write_ofSeveralLines_answersEachInOrder() {
+        session.write("deny f\nquery f\nallow f\nquery f");
+        assertThat(new String(session.read(4096), StandardCharsets.UTF_8)).isEqualTo("ok -1\nok -1\nok 0\nok 0\n");
+    }
+
+    @Test
+    void read_inSmallPieces_losesNothing() {
+        session.write("query f\n");
+        assertThat(new String(session.read(2), StandardCharsets.UTF_8)).isEqualTo("ok");
+        assertThat(new String(session.read(100), StandardCharsets.UTF_8)).isEqualTo(" 0\n");
+        assertThat(session.read(100)).isEmpty();
+    }
+
+    @Test
+    void status_reportsTheDaemonsFigures() {
+        control.daemonFigures(() -> "handles=7");
+        assertThat(ask(session, "status")).matches("ok pid=\\d+ inodes=0 sessions=1 requests=1 handles=7\n");
+    }
+}
