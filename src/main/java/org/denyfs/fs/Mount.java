@@ -72,7 +72,10 @@ public final class Mount implements AutoCloseable {
     static List<String> fuseArgs(MountOptions options) {
         List<String> opts = new ArrayList<>(List.of(
                 "fsname=denyfs", "subtype=denyfs", "use_ino", "hard_remove",
-                "big_writes", "max_write=131072", "max_read=131072"));
+                "big_writes", "max_write=131072", "max_read=131072",
+                // libfuse2 gives every hard link its own FUSE inode, so cached attributes of one link
+                // go stale when another changes (nlink after ln, size after a write): exact by default.
+                "attr_timeout=0"));
         if (Libc.INSTANCE.getuid() == 0) {
             // Let every user in, and let the kernel check their permissions against the backing modes.
             opts.add("allow_other");

@@ -43,6 +43,14 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
                     }
                     case "kernel" -> kernel = require(name, arg);
                     case "ro", "noexec", "nosuid", "nodev", "noatime" -> fuse.add(opt);
+                    case "attr_timeout", "entry_timeout", "negative_timeout" -> {
+                        try {
+                            Double.parseDouble(require(name, arg));
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException(name + "=" + arg + ": not a number of seconds");
+                        }
+                        fuse.add(opt);
+                    }
                     default -> throw new IllegalArgumentException("unknown mount option '" + opt + "' (see denyfs mount --help)");
                 }
             }

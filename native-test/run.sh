@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every native-test/<syscall>/<rule>.sh against a fresh mount made by scripts/denyfs, as real
+# processes. Each script gets MNT, BACKING, DENYFS (the launcher) and TOOLS (compiled C helpers) and
+# passes by exiting 0. Prints one line per script and "N passed, M failed".
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+export DENYFS="$repo/scripts/denyfs"
+work=$(mktemp -d /tmp/denyfs-native-XXXXXX)
+export BACKING="$work/backing" MNT="$work/mnt" TOOLS="$work/tools"
+mkdir -p "$BACKING" "$MNT" "$TOOLS"
+
+cleanup() {
+  if grep -q " $MNT fuse.denyfs " /proc/mounts; then "$DENYFS" umount "$MNT" || fusermount -u -z "$MNT"; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+for src in "$here"/src/*.c; do
+  gcc -O2 -Wall -Wextra -o "$TOOLS/$(basename "$src" .c)" "$src" || { echo "gcc $src failed"; exit 1; }
+done
+"$DENYFS" mount "$BACKING" "$MNT" || { echo "mount failed"; exit 1; }
+
+passed=0 failed=0
+for t in "$here"/*/*.sh; do
+  name=${t#"$here"/}
+  desc=$(sed -n 's/^desc="\(.*\)".*/\1/p' "$t")
+  rm -rf "${BACKING:?}"/* 2>/dev/null
+  if out=$(cd "$MNT" && bash "$t" 2>&1); then
+    passed=$((passed + 1)); printf 'ok      %s  %s\n' "$name" "$desc"
+  else
+    failed=$((failed + 1)); printf 'FAILED  %s  %s\n%s\n' "$name" "$desc" "$(printf '%s\n' "$out" | sed 's/^/        /')"
+  fi
+done
+echo "native-test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,124 @@
+package org.denyfs.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every operation a user expects passes through to the backing directory, and a failure comes back
+ * with the backing file system's errno (the text the shell tools print), never a generic EIO.
+ */
+class PassthroughIT {
+    private static LiveMount m;
+
+    @BeforeAll
+    static void mount() throws IOException {
+        m = LiveMount.start();
+    }
+
+    @AfterAll
+    static void unmount() throws IOException {
+        if (m != null) {
+            m.close();
+        }
+    }
+
+    private static Proc.Result sh(String script) {
+        return Proc.sh(m.mnt, script);
+    }
+
+    private static void ok(String script) {
+        Proc.Result r = sh(script);
+        assertThat(r.err()).as(script).isEmpty();
+        assertThat(r.status()).as(script).isZero();
+    }
+
+    @Test
+    void createWriteReadAppend_reachTheBackingFile() throws IOException {
+        ok("echo one > a && echo two >> a");
+        assertThat(Files.readString(m.backing.resolve("a"))).isEqualTo("one\ntwo\n");
+        assertThat(sh("cat a").out()).isEqualTo("one\ntwo\n");
+    }
+
+    @Test
+    void mkdirRmdirReaddir() throws IOException {
+        ok("mkdir -p d/e && touch d/e/f d/g");
+        assertThat(sh("ls -a d").out()).isEqualTo(".\n..\ne\ng\n");
+        assertThat(sh("rmdir d").err()).contains("Directory not empty");
+        ok("rm d/e/f && rmdir d/e");
+        assertThat(Files.exists(m.backing.resolve("d/e"))).isFalse();
+    }
+
+    @Test
+    void symlinkReadlinkLinkRenameUnlink() throws IOException {
+        ok("echo x > target && ln -s target sym && ln target hard && mv hard hard2");
+        assertThat(sh("readlink sym").out()).isEqualTo("target\n");
+        assertThat(Files.readSymbolicLink(m.backing.resolve("sym")).toString()).isEqualTo("target");
+        assertThat(sh("stat -c %h target").out()).isEqualTo("2\n");
+        assertThat(sh("stat -c %i target").out()).isEqualTo(sh("stat -c %i hard2").out());
+        assertThat(sh("stat -c %i target").out().trim())
+                .isEqualTo(Files.getAttribute(m.backing.resolve("target"), "unix:ino").toString());
+        ok("rm hard2 sym");
+        assertThat(sh("rm nothing-here").err()).contains("No such file or directory");
+    }
+
+    @Test
+    void chmodChownUtimens() throws IOException {
+        ok("touch perm && chmod 0640 perm && chown 1234:4321 perm && touch -d '2001-02-03 04:05:06.5 UTC' perm");
+        assertThat(sh("stat -c '%a %u %g' perm").out()).isEqualTo("640 1234 4321\n");
+        assertThat(Files.getAttribute(m.backing.resolve("perm"), "unix:mode")).isEqualTo(0100640);
+        assertThat(Files.getLastModifiedTime(m.backing.resolve("perm")).toMillis()).isEqualTo(981173106500L);
+    }
+
+    @Test
+    void truncateAndFallocate() throws IOException {
+        ok("echo 123456789 > tr && truncate -s 3 tr && fallocate -l 65536 fa");
+        assertThat(Files.size(m.backing.resolve("tr"))).isEqualTo(3);
+        assertThat(Files.size(m.backing.resolve("fa"))).isEqualTo(65536);
+    }
+
+    @Test
+    void extendedAttributes() {
+        ok("touch xa && setfattr -n user.colour -v blue xa");
+        assertThat(sh("getfattr --only-values -n user.colour xa").out()).isEqualTo("blue");
+        assertThat(Proc.sh(m.backing, "getfattr --only-values -n user.colour xa").out()).isEqualTo("blue");
+        ok("setfattr -x user.colour xa");
+        assertThat(sh("getfattr -n user.colour xa").err()).contains("No such attribute");
+    }
+
+    @Test
+    void statfs_reportsTheBackingFileSystem() {
+        String mounted = sh("stat -f -c '%b %S' .").out();
+        String backing = Proc.sh(m.backing, "stat -f -c '%b %S' .").out();
+        assertThat(mounted).isEqualTo(backing);
+    }
+
+    @Test
+    void fifoAndExclusiveCreate() {
+        ok("mkfifo pipe && test -p pipe");
+        assertThat(sh("set -C; echo x > pipe2; echo y > pipe2").err()).contains("cannot create pipe2");
+    }
+
+    @Test
+    void controlTree_isHiddenFromListingsButReachable() throws IOException {
+        assertThat(sh("ls -a").out()).doesNotContain(".denyfs");
+        assertThat(sh("ls -l .denyfs/control").out()).startsWith("-rw-rw-rw- 1 root root 0 ");
+        assertThat(sh("ls -la .denyfs").err()).isEmpty();
+        Files.createDirectories(m.backing.resolve("sub"));
+        assertThat(sh("ls -a sub").out()).isEqualTo(".\n..\n");
+    }
+
+    @Test
+    void permissions_areCheckedForTheCallingUser() throws IOException {
+        ok("echo secret > rootonly && chmod 0600 rootonly && mkdir -m 0777 shared");
+        Proc.Result r = sh("setpriv --reuid=65534 --regid=65534 --clear-groups cat rootonly");
+        assertThat(r.err()).contains("Permission denied");
+        ok("setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'echo mine > shared/nobody'");
+        assertThat(Files.getAttribute(m.backing.resolve("shared/nobody"), "unix:uid")).isEqualTo(65534);
+    }
+}
