@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /** The denyfs mounts of this mount namespace, from /proc/self/mounts. */
 public final class MountTable {
-    public static final String FSTYPE = "fuse.denyfs";
-    public static final String CONTROL = ".denyfs/control";
+    public static final String FSTYPE = Abi.FSTYPE;
+    public static final String CONTROL = Abi.CONTROL_PATH;
 
     private MountTable() {}
 

@@ -54,29 +54,33 @@ class InodesTest {
     }
 
     @Test
-    void take_refused_waitsForStaleHolderThatTheStrategyVouchesFor() {
-        List<Hold> released = new ArrayList<>();
-        Inodes withStale = new Inodes((inode, refused) -> {
-            // stands in for "no process holds the writer any more; its RELEASE is in flight"
-            Hold stale = inode.holds().stream().filter(h -> h.kind() == HoldKind.WRITE).findFirst().orElseThrow();
-            assertThat(refused).isEqualTo(HoldKind.DENY);
-            released.add(stale);
-            new Thread(() -> withStaleRelease(stale)).start();
-            return inode.writes().awaitChange(1, System.nanoTime() + 30_000_000_000L) != 1;
+    void take_refused_retriesOnceTheStaleHolderCheckReportsTheBlockerGone() {
+        Hold[] stale = new Hold[1];
+        List<HoldKind> asked = new ArrayList<>();
+        Inodes[] table = new Inodes[1];
+        // stands in for fs.PendingReleases: "no process holds that writer; its RELEASE just landed"
+        table[0] = new Inodes((inode, refused) -> {
+            asked.add(refused);
+            table[0].release(stale[0]);
+            return true;
         });
-        staleHolder = withStale;
-        withStale.take(A, HoldKind.WRITE, 1, 0);
-        Hold deny = withStale.take(A, HoldKind.DENY, 2, 0);
-        assertThat(released).hasSize(1);
-        assertThat(withStale.count(A)).isEqualTo(-1);
-        withStale.release(deny);
-        assertThat(withStale.size()).isZero();
+        stale[0] = table[0].take(A, HoldKind.WRITE, 1, 0);
+        Hold deny = table[0].take(A, HoldKind.DENY, 2, 0);
+        assertThat(asked).containsExactly(HoldKind.DENY);
+        assertThat(table[0].count(A)).isEqualTo(-1);
+        table[0].release(deny);
+        assertThat(table[0].size()).isZero();
     }
 
-    private Inodes staleHolder;
-
-    private void withStaleRelease(Hold h) {
-        staleHolder.release(h);
+    @Test
+    void take_refused_standsWhenTheStaleHolderCheckSaysAlive() {
+        Inodes table = new Inodes((inode, refused) -> false);
+        Hold writer = table.take(A, HoldKind.WRITE, 1, 0);
+        assertThatThrownBy(() -> table.take(A, HoldKind.EXCLUSIVE_DENY, 2, 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ETXTBSY));
+        assertThat(writer.inode().holds()).containsExactly(writer);
+        table.release(writer);
+        assertThat(table.size()).isZero();
     }
 
     @Test
