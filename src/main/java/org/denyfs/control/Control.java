@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
 import org.denyfs.core.HoldKind;
@@ -16,7 +17,11 @@ import org.denyfs.core.Inodes;
  * deny PATH    -> ok N | err ETXTBSY   deny_write_access, held by this handle
  * xdeny PATH   -> ok N | err ETXTBSY   exclusive_deny_write_access, held by this handle
  * allow PATH   -> ok N | err EINVAL    gives back this handle's newest deny on PATH
- * status       -> ok pid=N inodes=N sessions=N requests=N ...   the daemon's own figures
+ * holders PATH -> ok KIND pid=N uid=N since=ISO-8601, ...   (or "ok -")   who holds the count
+ * status       -> ok pid=N inodes=N sessions=N ...   the daemon's own figures
+ * </pre>
+ * deny and xdeny need read permission on the file for the caller (see {@link Permissions}).
+ * <pre>
  * </pre>
  * Replies are {@code ok VALUE} or {@code err ERRNO_NAME message}. A bad request gets one err
  * reply and changes nothing. Thread-safety: each {@link Session} serialises its own requests; the
@@ -46,29 +51,35 @@ public final class Control {
         return session;
     }
 
-    String execute(Session session, Request request) {
+    String execute(Session session, Request request, Caller caller) {
         served.increment();
         return switch (request.verb()) {
-            case "query" -> Integer.toString(inodes.count(resolver.resolve(request.path())));
-            case "deny" -> Integer.toString(session.deny(resolver.resolve(request.path()), HoldKind.DENY)
-                    .inode().writes().value());
-            case "xdeny" -> Integer.toString(session.deny(resolver.resolve(request.path()), HoldKind.EXCLUSIVE_DENY)
-                    .inode().writes().value());
-            case "allow" -> {
-                var key = resolver.resolve(request.path());
+            case Abi.VERB_QUERY -> Integer.toString(inodes.settledCount(resolver.resolve(request.path()).key()));
+            case Abi.VERB_DENY -> deny(session, request, caller, HoldKind.DENY);
+            case Abi.VERB_XDENY -> deny(session, request, caller, HoldKind.EXCLUSIVE_DENY);
+            case Abi.VERB_ALLOW -> {
+                var key = resolver.resolve(request.path()).key();
                 session.allow(key, request.path());
                 yield Integer.toString(inodes.count(key));
             }
-            case "status" -> status();
+            case Abi.VERB_HOLDERS -> Holders.describe(inodes.find(resolver.resolve(request.path()).key()));
+            case Abi.VERB_STATUS -> status();
             default -> throw new ErrnoException(Errno.EINVAL, "unknown verb '" + request.verb()
-                    + "' (expected query, deny, xdeny, allow or status)");
+                    + "' (expected query, deny, xdeny, allow, holders or status)");
         };
+    }
+
+    private String deny(Session session, Request request, Caller caller, HoldKind kind) {
+        Target target = resolver.resolve(request.path());
+        Permissions.requireRead(caller, target, request.path());
+        return Integer.toString(session.deny(target.key(), kind, caller).inode().writes().value());
     }
 
     private String status() {
         String extra = daemonFigures.get();
+        int denies = sessions.stream().mapToInt(Session::holdCount).sum();
         return "pid=" + ProcessHandle.current().pid() + " inodes=" + inodes.size() + " sessions=" + sessions.size()
-                + " requests=" + served.sum() + (extra.isEmpty() ? "" : " " + extra);
+                + " control_denies=" + denies + " requests=" + served.sum() + (extra.isEmpty() ? "" : " " + extra);
     }
 
     Inodes inodes() {

@@ -1,14 +1,12 @@
 package org.denyfs.control;
 
-import org.denyfs.core.InodeKey;
-
 /**
  * Turns a control-request PATH (relative to the mount root; a leading '/' is the mount root) into
- * the backing inode it names. Implemented by the FUSE layer, which knows the backing directory.
+ * the backing file it names. Implemented by the FUSE layer, which knows the backing directory.
  * Throws {@link org.denyfs.core.ErrnoException}: ENOENT and friends as stat(2) says, EINVAL for a
- * path that escapes the mount.
+ * path that escapes the mount or is not a regular file.
  */
 @FunctionalInterface
 public interface Resolver {
-    InodeKey resolve(String path);
+    Target resolve(String path);
 }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
 import org.denyfs.core.Hold;
@@ -33,14 +34,14 @@ public final class Session {
         this.uid = uid;
     }
 
-    /** Handles every line in one write(2); a final line without '\n' counts as a whole line. */
-    public synchronized void write(String text) {
+    /** Handles every line in one write(2) by {@code caller}; a final line without '\n' is a whole line. */
+    public synchronized void write(String text, Caller caller) {
         StringBuilder out = new StringBuilder();
         int start = 0;
         while (start < text.length()) {
             int nl = text.indexOf('\n', start);
             int end = nl < 0 ? text.length() : nl;
-            out.append(answer(text.substring(start, end))).append('\n');
+            out.append(answer(text.substring(start, end), caller)).append('\n');
             start = end + 1;
         }
         byte[] add = out.toString().getBytes(StandardCharsets.UTF_8);
@@ -57,21 +58,21 @@ public final class Session {
         return out;
     }
 
-    String answer(String line) {
+    String answer(String line, Caller caller) {
         try {
             Request request = Request.parse(line);
-            return "ok " + control.execute(this, request);
+            return "ok " + control.execute(this, request, caller);
         } catch (ErrnoException e) {
             String detail = e.getMessage() == null ? e.errno().message() : e.getMessage();
             return "err " + e.errno().name() + " " + detail;
         }
     }
 
-    synchronized Hold deny(InodeKey key, HoldKind kind) {
+    synchronized Hold deny(InodeKey key, HoldKind kind, Caller caller) {
         if (closed) {
             throw new ErrnoException(Errno.EBADF, "control handle is closed");
         }
-        Hold hold = control.inodes().take(key, kind, pid, uid);
+        Hold hold = control.inodes().take(key, kind, caller.pid(), caller.uid());
         holds.addLast(hold);
         return hold;
     }

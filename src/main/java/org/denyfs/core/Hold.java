@@ -11,7 +11,11 @@ public final class Hold {
     private final HoldKind kind;
     private final int pid;
     private final int uid;
+    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+
     private final long sinceMillis = System.currentTimeMillis();
+    /** Orders holds taken within one millisecond. */
+    private final long sequence = SEQUENCE.incrementAndGet();
     private final AtomicBoolean released = new AtomicBoolean();
 
     Hold(Inode inode, HoldKind kind, int pid, int uid) {
@@ -40,6 +44,10 @@ public final class Hold {
 
     public long sinceMillis() {
         return sinceMillis;
+    }
+
+    public long sequence() {
+        return sequence;
     }
 
     boolean markReleased() {

@@ -121,6 +121,24 @@ public final class Inodes {
         return i == null ? 0 : i.writes().value();
     }
 
+    /**
+     * The count as user space sees it: holds whose processes have let go but whose asynchronous
+     * release has not landed yet are waited for (see {@link StaleHolders}), so a query right after
+     * a close(2) says what the kernel would.
+     */
+    public int settledCount(InodeKey key) {
+        Inode inode = table.get(key);
+        for (int attempt = 0; inode != null && attempt < STALE_RETRIES; attempt++) {
+            int c = inode.writes().value();
+            // Ask as if the opposite side had just been refused: that is who this count keeps out.
+            HoldKind keptOut = c > 0 ? HoldKind.DENY : c < 0 ? HoldKind.WRITE : null;
+            if (keptOut == null || !awaitStale(inode, keptOut)) {
+                break;
+            }
+        }
+        return count(key);
+    }
+
     /** The tracked entry, or null if nobody holds the inode. */
     public Inode find(InodeKey key) {
         return table.get(key);

@@ -4,13 +4,14 @@ import java.nio.file.Path;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.denyfs.control.Resolver;
+import org.denyfs.control.Target;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
 import org.denyfs.core.InodeKey;
 
 /** The backing directory: FUSE paths to backing paths, and backing files to their inode keys. */
 final class Backing implements Resolver {
-    /** sizeof(struct stat) on x86-64; st_dev at 0, st_ino at 8, st_mode at 24. */
+    /** sizeof(struct stat) on x86-64; st_dev at 0, st_ino at 8, st_mode at 24, st_uid 28, st_gid 32. */
     static final int STAT_SIZE = 144;
     private static final ThreadLocal<Pointer> STAT = ThreadLocal.withInitial(
             () -> Memory.allocateDirect(Libc.RUNTIME, STAT_SIZE));
@@ -53,7 +54,7 @@ final class Backing implements Resolver {
      * would, never out of the backing directory. The control tree itself cannot be named.
      */
     @Override
-    public InodeKey resolve(String requestPath) {
+    public Target resolve(String requestPath) {
         String inside = Path.of("/").resolve(requestPath).normalize().toString();
         if (requestPath.contains("\0") || escapes(requestPath)) {
             throw new ErrnoException(Errno.EINVAL, requestPath + ": path escapes the mount");
@@ -78,10 +79,11 @@ final class Backing implements Resolver {
             Errno errno = Errno.of(Libc.errno());
             throw new ErrnoException(errno == null ? Errno.EIO : errno, requestPath);
         }
-        if ((st.getInt(24) & S_IFMT) != S_IFREG) {
+        int mode = st.getInt(24);
+        if ((mode & S_IFMT) != S_IFREG) {
             throw new ErrnoException(Errno.EINVAL, requestPath + ": not a regular file");
         }
-        return new InodeKey(st.getLong(0), st.getLong(8));
+        return new Target(new InodeKey(st.getLong(0), st.getLong(8)), mode, st.getInt(28), st.getInt(32));
     }
 
     /** True if ".." components climb above the mount root, as the kernel would refuse for us. */

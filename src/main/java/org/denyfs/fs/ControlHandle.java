@@ -1,15 +1,20 @@
 package org.denyfs.fs;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import jnr.ffi.Pointer;
+import org.denyfs.core.Caller;
 import org.denyfs.control.Session;
 
 /** A handle of {@code .denyfs/control}: bytes written are requests, bytes read are replies. */
 final class ControlHandle implements Handle {
     private final Session session;
+    private final Supplier<Caller> caller;
 
-    ControlHandle(Session session) {
+    /** {@code caller} answers for the request being served: the writer of each line, not the opener. */
+    ControlHandle(Session session, Supplier<Caller> caller) {
         this.session = session;
+        this.caller = caller;
     }
 
     @Override
@@ -24,7 +29,7 @@ final class ControlHandle implements Handle {
         int n = (int) size; // at most max_write: the kernel splits larger writes
         byte[] bytes = new byte[n];
         buf.get(0, bytes, 0, n);
-        session.write(new String(bytes, StandardCharsets.UTF_8));
+        session.write(new String(bytes, StandardCharsets.UTF_8), caller.get());
         return (int) size;
     }
 

@@ -8,6 +8,7 @@ import jnr.ffi.types.size_t;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.denyfs.control.Control;
+import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
 import org.denyfs.core.Hold;
@@ -268,16 +269,18 @@ public final class DenyFs extends FuseStubFS {
         HoldKind kind = (flags & Libc.O_ACCMODE) != Libc.O_RDONLY ? HoldKind.WRITE
                 : (flags & FMODE_EXEC) != 0 ? HoldKind.EXEC : null;
         Hold hold = null;
-        if (kind != null) {
-            try {
-                var ctx = getContext();
-                hold = inodes.take(backing.keyOf(fd), kind, (int) ctx.pid.get(), (int) ctx.uid.get());
-            } catch (RuntimeException e) {
-                libc.close(fd);
-                throw e;
+        InodeKey key;
+        try {
+            key = backing.keyOf(fd);
+            if (kind != null) {
+                Caller caller = caller();
+                hold = inodes.take(key, kind, caller.pid(), caller.uid());
             }
+        } catch (RuntimeException e) {
+            libc.close(fd);
+            throw e;
         }
-        fi.fh.set(handles.add(new OpenFile(fd, hold, inodes)));
+        fi.fh.set(handles.add(new OpenFile(fd, hold, inodes, key)));
         return 0;
     }
 
@@ -285,8 +288,8 @@ public final class DenyFs extends FuseStubFS {
         if (!path.equals(VirtualTree.CONTROL)) {
             return path.equals(VirtualTree.DIR) ? -Errno.EISDIR.code() : -Errno.ENOENT.code();
         }
-        var ctx = getContext();
-        fi.fh.set(handles.add(new ControlHandle(control.open((int) ctx.pid.get(), (int) ctx.uid.get()))));
+        Caller opener = caller();
+        fi.fh.set(handles.add(new ControlHandle(control.open(opener.pid(), opener.uid()), this::caller)));
         FileInfoBits.set(fi, FileInfoBits.DIRECT_IO | FileInfoBits.NONSEEKABLE);
         return 0;
     }
@@ -343,8 +346,8 @@ public final class DenyFs extends FuseStubFS {
             }
             Hold hold;
             try {
-                var ctx = getContext();
-                hold = inodes.take(backing.keyOf(fd), HoldKind.WRITE, (int) ctx.pid.get(), (int) ctx.uid.get());
+                Caller caller = caller();
+                hold = inodes.take(backing.keyOf(fd), HoldKind.WRITE, caller.pid(), caller.uid());
             } finally {
                 libc.close(fd);
             }
@@ -374,6 +377,11 @@ public final class DenyFs extends FuseStubFS {
             }
             return -Errno.EOPNOTSUPP.code();
         });
+    }
+
+    @Override
+    public int ioctl(String path, int cmd, Pointer arg, FuseFileInfo fi, long flags, Pointer data) {
+        return Errnos.call("ioctl", path, () -> handles.get(fi.fh.get()).ioctl(cmd, data, caller()));
     }
 
     // ---- extended attributes ----------------------------------------------------------------
@@ -414,6 +422,12 @@ public final class DenyFs extends FuseStubFS {
 
     // ---- helpers ----------------------------------------------------------------------------
 
+    /** The process behind the request being served (libfuse keeps it per worker thread). */
+    Caller caller() {
+        var ctx = getContext();
+        return new Caller((int) ctx.pid.get(), (int) ctx.uid.get(), (int) ctx.gid.get());
+    }
+
     /** A passthrough running as root must give new entries to the caller, as the kernel would. */
     private int created(String path, int rc) {
         if (rc != 0) {
@@ -437,12 +451,4 @@ public final class DenyFs extends FuseStubFS {
         }
     }
 
-    static ErrnoException errno(int code, String what) {
-        Errno e = Errno.of(code);
-        return new ErrnoException(e == null ? Errno.EIO : e, what);
-    }
-
-    InodeKey keyOf(int fd) {
-        return backing.keyOf(fd);
-    }
 }

@@ -1,12 +1,22 @@
 package org.denyfs.fs;
 
 import jnr.ffi.Pointer;
+import org.denyfs.core.Caller;
+import org.denyfs.core.Errno;
 
 /** What a FUSE file handle ({@code fi->fh}) stands for: a backing file, or a virtual file. */
 interface Handle {
     int read(Pointer buf, long size, long offset);
 
     int write(Pointer buf, long size, long offset);
+
+    /**
+     * A denyfs ioctl ({@code control.Abi.IOC_*}) on this handle; {@code data} is the kernel's
+     * buffer of {@code _IOC_SIZE(cmd)} bytes. Files that are not backing files have none.
+     */
+    default int ioctl(int cmd, Pointer data, Caller caller) {
+        return -Errno.ENOTTY.code();
+    }
 
     /** Called once, at FUSE RELEASE: undo exactly what the open did. */
     void release();

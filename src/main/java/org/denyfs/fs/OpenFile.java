@@ -1,7 +1,15 @@
 package org.denyfs.fs;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import jnr.ffi.Pointer;
+import org.denyfs.control.Abi;
+import org.denyfs.core.Caller;
+import org.denyfs.core.Errno;
+import org.denyfs.core.ErrnoException;
 import org.denyfs.core.Hold;
+import org.denyfs.core.HoldKind;
+import org.denyfs.core.InodeKey;
 import org.denyfs.core.Inodes;
 
 /**
@@ -14,13 +22,48 @@ final class OpenFile implements Handle {
     final int fd;
     final Hold hold;
     private final Inodes inodes;
+    private final InodeKey key;
+    /** Denies taken by ioctl on this handle, newest last; they end with the handle. */
+    private final Deque<Hold> ioctlDenies = new ArrayDeque<>();
     /** System.nanoTime() of the newest FLUSH, 0 if none: measures how late RELEASE arrives. */
     volatile long lastFlushNanos;
 
-    OpenFile(int fd, Hold hold, Inodes inodes) {
+    OpenFile(int fd, Hold hold, Inodes inodes, InodeKey key) {
         this.fd = fd;
         this.hold = hold;
         this.inodes = inodes;
+        this.key = key;
+    }
+
+    /**
+     * The ioctls of denyfs_abi.h. A deny on a handle that is itself open for write fails with
+     * ETXTBSY, as the kernel's deny would: the handle holds write access.
+     */
+    @Override
+    public synchronized int ioctl(int cmd, Pointer data, Caller caller) {
+        if (Abi.Ioctl.size(cmd) != Integer.BYTES || data == null) {
+            return -Errno.ENOTTY.code();
+        }
+        int count;
+        if (cmd == Abi.IOC_QUERY) {
+            count = inodes.settledCount(key);
+        } else if (cmd == Abi.IOC_DENY || cmd == Abi.IOC_XDENY) {
+            HoldKind kind = cmd == Abi.IOC_DENY ? HoldKind.DENY : HoldKind.EXCLUSIVE_DENY;
+            Hold deny = inodes.take(key, kind, caller.pid(), caller.uid());
+            ioctlDenies.addLast(deny);
+            count = deny.inode().writes().value();
+        } else if (cmd == Abi.IOC_ALLOW) {
+            Hold deny = ioctlDenies.pollLast();
+            if (deny == null) {
+                throw new ErrnoException(Errno.EINVAL, "allow: this handle holds no deny");
+            }
+            inodes.release(deny);
+            count = inodes.count(key);
+        } else {
+            return -Errno.ENOTTY.code();
+        }
+        data.putInt(0, count);
+        return 0;
     }
 
     @Override
@@ -34,10 +77,13 @@ final class OpenFile implements Handle {
     }
 
     @Override
-    public void release() {
+    public synchronized void release() {
         try {
             LIBC.close(fd);
         } finally {
+            for (Hold deny = ioctlDenies.pollLast(); deny != null; deny = ioctlDenies.pollLast()) {
+                inodes.release(deny);
+            }
             if (hold != null) {
                 inodes.release(hold);
             }

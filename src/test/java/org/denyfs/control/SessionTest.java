@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
 import org.denyfs.core.InodeKey;
@@ -23,12 +24,17 @@ class SessionTest {
         if (k == null) {
             throw new ErrnoException(Errno.ENOENT, path);
         }
-        return k;
+        return new Target(k, p.equals("/g") ? 0100600 : 0100644, 0, 0);
     });
+    private static final Caller ROOT = new Caller(100, 0, 0);
     private final Session session = control.open(100, 0);
 
     private String ask(Session s, String line) {
-        s.write(line + "\n");
+        return ask(s, line, ROOT);
+    }
+
+    private String ask(Session s, String line, Caller caller) {
+        s.write(line + "\n", caller);
         return new String(s.read(4096), StandardCharsets.UTF_8);
     }
 
@@ -89,13 +95,13 @@ class SessionTest {
 
     @Test
     void write_ofSeveralLines_answersEachInOrder() {
-        session.write("deny f\nquery f\nallow f\nquery f");
+        session.write("deny f\nquery f\nallow f\nquery f", ROOT);
         assertThat(new String(session.read(4096), StandardCharsets.UTF_8)).isEqualTo("ok -1\nok -1\nok 0\nok 0\n");
     }
 
     @Test
     void read_inSmallPieces_losesNothing() {
-        session.write("query f\n");
+        session.write("query f\n", ROOT);
         assertThat(new String(session.read(2), StandardCharsets.UTF_8)).isEqualTo("ok");
         assertThat(new String(session.read(100), StandardCharsets.UTF_8)).isEqualTo(" 0\n");
         assertThat(session.read(100)).isEmpty();
@@ -104,6 +110,24 @@ class SessionTest {
     @Test
     void status_reportsTheDaemonsFigures() {
         control.daemonFigures(() -> "handles=7");
-        assertThat(ask(session, "status")).matches("ok pid=\\d+ inodes=0 sessions=1 requests=1 handles=7\n");
+        assertThat(ask(session, "status")).matches("ok pid=\\d+ inodes=0 sessions=1 control_denies=0 requests=1 handles=7\n");
+    }
+
+    @Test
+    void deny_byAUserWhoMayNotReadTheFile_failsEacces() {
+        Caller nobody = new Caller(1, 65534, 65534);
+        assertThat(ask(session, "deny g", nobody)).isEqualTo("err EACCES g: uid 65534 may not read it, so may not deny it\n");
+        assertThat(ask(session, "deny f", nobody)).isEqualTo("ok -1\n");
+        assertThat(ask(session, "query g", nobody)).isEqualTo("ok 0\n");
+    }
+
+    @Test
+    void holders_listsEachHoldOldestFirst() {
+        assertThat(ask(session, "holders f")).isEqualTo("ok -\n");
+        ask(session, "deny f");
+        Session other = control.open(7, 1000);
+        ask(other, "deny f", new Caller(7, 1000, 1000));
+        assertThat(ask(session, "holders f")).matches(
+                "ok deny pid=100 uid=0 since=\\S+Z, deny pid=7 uid=1000 since=\\S+Z\n");
     }
 }
