@@ -17,12 +17,22 @@ public final class Hold {
     /** Orders holds taken within one millisecond. */
     private final long sequence = SEQUENCE.incrementAndGet();
     private final AtomicBoolean released = new AtomicBoolean();
+    private final boolean onFile;
 
-    Hold(Inode inode, HoldKind kind, int pid, int uid) {
+    Hold(Inode inode, HoldKind kind, int pid, int uid, boolean onFile) {
         this.inode = inode;
         this.kind = kind;
         this.pid = pid;
         this.uid = uid;
+        this.onFile = onFile;
+    }
+
+    /**
+     * True if the hold lives as long as an open file on the inode itself (an open, or an ioctl on
+     * it), false if it lives with something else (a control-file handle, a module load).
+     */
+    public boolean onFile() {
+        return onFile;
     }
 
     public Inode inode() {

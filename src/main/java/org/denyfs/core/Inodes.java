@@ -34,10 +34,15 @@ public final class Inodes {
      * deny_write_access otherwise. ETXTBSY leaves nothing behind.
      */
     public Hold take(InodeKey key, HoldKind kind, int pid, int uid) {
+        return take(key, kind, pid, uid, kind == HoldKind.WRITE || kind == HoldKind.EXEC);
+    }
+
+    /** As {@link #take(InodeKey, HoldKind, int, int)}, saying whether an open file of the inode carries it. */
+    public Hold take(InodeKey key, HoldKind kind, int pid, int uid, boolean onFile) {
         Inode inode = pin(key);
         // Listed before it counts, and counted down before it is unlisted (release): at every
         // moment each unit of the count has a listed hold behind it, which stale checks rely on.
-        Hold hold = new Hold(inode, kind, pid, uid);
+        Hold hold = new Hold(inode, kind, pid, uid, onFile);
         inode.add(hold);
         try {
             acquire(inode, kind);

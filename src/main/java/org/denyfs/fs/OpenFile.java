@@ -49,7 +49,7 @@ final class OpenFile implements Handle {
             count = inodes.settledCount(key);
         } else if (cmd == Abi.IOC_DENY || cmd == Abi.IOC_XDENY) {
             HoldKind kind = cmd == Abi.IOC_DENY ? HoldKind.DENY : HoldKind.EXCLUSIVE_DENY;
-            Hold deny = inodes.take(key, kind, caller.pid(), caller.uid());
+            Hold deny = inodes.take(key, kind, caller.pid(), caller.uid(), true);
             ioctlDenies.addLast(deny);
             count = deny.inode().writes().value();
         } else if (cmd == Abi.IOC_ALLOW) {

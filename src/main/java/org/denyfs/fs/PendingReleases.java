@@ -19,8 +19,8 @@ import org.denyfs.core.StaleHolders;
  * next request (the deny) arrives on another thread. So before a refusal is reported, we look at
  * what user space really still holds: every fd in /proc/PID/fdinfo that is open on this mount
  * (mnt_id) and this inode (ino; the mount uses use_ino, so that is the backing inode number) with
- * write access, every process whose executable is this inode (/proc/PID/maps), every open handle
- * of the control file. If none of the blocking holders can still be alive, their releases are in
+ * write access (any access, for a deny taken by ioctl on such an fd), every process whose
+ * executable is this inode (/proc/PID/maps), every open handle of the control file. If none of the blocking holders can still be alive, their releases are in
  * flight and we wait for the count to move (bounded, in case the evidence was wrong). If any may
  * be alive, the refusal stands at once, as in the kernel. A wrong guess can only delay an answer,
  * never change it: the caller retries the count's own compare-and-swap after the wait.
@@ -64,32 +64,48 @@ final class PendingReleases implements StaleHolders {
 
     private boolean anyAlive(Inode inode, List<Hold> blockers) {
         long ino = inode.key().ino();
-        boolean writers = false;
-        boolean exec = false;
-        boolean control = false;
+        Wanted wanted = new Wanted();
         for (Hold h : blockers) {
             switch (h.kind()) {
-                case WRITE -> writers = true;
-                case EXEC -> exec = true;
-                case DENY, EXCLUSIVE_DENY -> control = true;
+                case WRITE -> wanted.writers = true;
+                case EXEC -> wanted.exec = true;
+                case DENY, EXCLUSIVE_DENY -> {
+                    if (h.onFile()) {
+                        wanted.anyFd = true; // an ioctl deny lives as long as its open file
+                    } else {
+                        wanted.control = true;
+                    }
+                }
                 case MODULE -> {
                     return true; // held by the daemon itself for the length of a load
                 }
             }
         }
-        return scan(ino, writers, exec, control);
+        return scan(ino, wanted);
+    }
+
+    /** What to look for in /proc: which kinds of user-space reference would keep a blocker alive. */
+    private static final class Wanted {
+        boolean writers;
+        boolean anyFd;
+        boolean exec;
+        boolean control;
+
+        boolean fds() {
+            return writers || anyFd || control;
+        }
     }
 
     /** One pass over /proc: true as soon as any process may still hold one of the kinds asked. */
-    private boolean scan(long ino, boolean writers, boolean exec, boolean control) {
+    private boolean scan(long ino, Wanted wanted) {
         String prefix = mountPoint + "/";
         String controlPath = mountPoint + VirtualTree.CONTROL;
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName()))) {
             for (Path proc : procs) {
-                if (exec && runsFrom(proc, prefix, ino)) {
+                if (wanted.exec && runsFrom(proc, prefix, ino)) {
                     return true;
                 }
-                if ((writers || control) && holdsFd(proc, prefix, controlPath, ino, writers, control)) {
+                if (wanted.fds() && holdsFd(proc, prefix, controlPath, ino, wanted)) {
                     return true;
                 }
             }
@@ -99,7 +115,7 @@ final class PendingReleases implements StaleHolders {
         return false;
     }
 
-    private boolean holdsFd(Path proc, String prefix, String controlPath, long ino, boolean writers, boolean control) {
+    private boolean holdsFd(Path proc, String prefix, String controlPath, long ino, Wanted wanted) {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
             for (Path fd : fds) {
                 String target;
@@ -111,10 +127,11 @@ final class PendingReleases implements StaleHolders {
                 if (!target.startsWith(prefix)) {
                     continue;
                 }
-                if (control && target.equals(controlPath)) {
+                if (wanted.control && target.equals(controlPath)) {
                     return true;
                 }
-                if (writers && isWriterOn(proc.resolve("fdinfo").resolve(fd.getFileName()), ino)) {
+                if ((wanted.writers || wanted.anyFd)
+                        && isOpenOn(proc.resolve("fdinfo").resolve(fd.getFileName()), ino, wanted.anyFd)) {
                     return true;
                 }
             }
@@ -124,7 +141,8 @@ final class PendingReleases implements StaleHolders {
         return false;
     }
 
-    private boolean isWriterOn(Path fdinfo, long ino) {
+    /** True if the fd is open on this mount and inode, with write access unless {@code anyMode}. */
+    private boolean isOpenOn(Path fdinfo, long ino, boolean anyMode) {
         try {
             long flags = -1;
             long mnt = -1;
@@ -138,7 +156,7 @@ final class PendingReleases implements StaleHolders {
                     fileIno = Long.parseLong(line.substring(4).trim());
                 }
             }
-            return fileIno == ino && mnt == mountId() && (flags & Libc.O_ACCMODE) != Libc.O_RDONLY;
+            return fileIno == ino && mnt == mountId() && (anyMode || (flags & Libc.O_ACCMODE) != Libc.O_RDONLY);
         } catch (IOException | NumberFormatException gone) {
             return false;
         }

@@ -41,13 +41,18 @@ final class Proc {
         }
     }
 
-    /** Compiles native-test/src/NAME.c once per test JVM into target/native-test/NAME. */
+    /**
+     * Compiles native-test/src/NAME.c once per test JVM next to the build's libdenyfs (Maven's
+     * compile phase builds it into DENYFS_NATIVE), linking it in.
+     */
     static synchronized Path tool(String name) {
         Path src = Path.of("native-test/src", name + ".c").toAbsolutePath();
-        Path bin = Path.of("target/native-test", name).toAbsolutePath();
+        Path nativeDir = Path.of(System.getenv().getOrDefault("DENYFS_NATIVE", "target/native")).toAbsolutePath();
+        Path bin = nativeDir.resolve("test-" + name);
         if (!bin.toFile().exists() || bin.toFile().lastModified() < src.toFile().lastModified()) {
             bin.getParent().toFile().mkdirs();
-            Result r = run(Path.of("."), List.of("gcc", "-O2", "-Wall", "-Wextra", "-o", bin.toString(), src.toString()));
+            Result r = run(Path.of("."), List.of("gcc", "-O2", "-Wall", "-Wextra", "-Isrc/main/c/include",
+                    "-o", bin.toString(), src.toString(), nativeDir.resolve("libdenyfs.a").toString()));
             if (r.status() != 0) {
                 throw new AssertionError("gcc " + src + ": " + r.all());
             }
