@@ -7,6 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 export DENYFS="$repo/scripts/denyfs"
 work=$(mktemp -d /tmp/denyfs-native-XXXXXX)
+chmod 0755 "$work"   # other users reach the mount in the non-root tests
 export BACKING="$work/backing" MNT="$work/mnt" TOOLS="$work/tools"
 mkdir -p "$BACKING" "$MNT" "$TOOLS"
 
@@ -17,7 +18,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 for src in "$here"/src/*.c; do
-  gcc -O2 -Wall -Wextra -o "$TOOLS/$(basename "$src" .c)" "$src" || { echo "gcc $src failed"; exit 1; }
+  gcc -O2 -Wall -Wextra -I"$repo/src/main/c/include" -o "$TOOLS/$(basename "$src" .c)" "$src" "$repo/src/main/c/lib/denyfs.c" || { echo "gcc $src failed"; exit 1; }
 done
 "$DENYFS" mount "$BACKING" "$MNT" || { echo "mount failed"; exit 1; }
 

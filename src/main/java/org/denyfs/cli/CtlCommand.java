@@ -11,11 +11,12 @@ import picocli.CommandLine.Parameters;
         description = {
             "Send one request to the control file of the denyfs mount that holds FILE and print the reply.",
             "",
-            "VERB is query, deny, xdeny, allow or status. A deny lasts only as long as the control handle, "
-                    + "that is until this command exits, so 'ctl deny' alone only tests whether a deny would be "
-                    + "granted; to keep a deny while something runs, hold the control file open (see README.md).",
+            "VERB is query, deny, xdeny, allow, holders or status. A deny lasts only as long as the control "
+                    + "handle, that is until this command exits, so 'ctl deny' alone only tests whether a deny would "
+                    + "be granted; to keep a deny while something runs, use 'denyfs hold'.",
             "",
-            "Output: the reply line, 'ok VALUE' or 'err ERRNO message'.",
+            "Output: the reply line, 'ok VALUE' or 'err ERRNO message'; for holders, a table of KIND (write, "
+                    + "deny, xdeny, exec, module), PID, UID, SINCE and the holder's COMMAND.",
             "Exit status: 0 for ok; 1 for err (and 'denyfs: FILE: message' on stderr); 2 bad usage."})
 final class CtlCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "VERB")
@@ -28,21 +29,17 @@ final class CtlCommand implements Callable<Integer> {
     public Integer call() {
         try (Client c = Client.open(Client.mountOf(file))) {
             String reply = c.request(verb.equals("status") ? "status" : verb + " " + c.relative(file));
-            System.out.println(reply);
             if (reply.startsWith("ok")) {
+                System.out.println(verb.equals("holders") ? HoldersTable.format(reply.substring(3)) : reply);
                 return 0;
             }
+            System.out.println(reply);
             String[] parts = reply.split(" ", 3);
-            System.err.println("denyfs: " + file + ": " + (parts.length > 1 ? describe(parts[1]) : reply));
+            System.err.println("denyfs: " + file + ": " + (parts.length > 1 ? Errnos.describe(parts[1]) : reply));
             return 1;
         } catch (IOException e) {
             System.err.println("denyfs: " + e.getMessage());
             return 1;
         }
-    }
-
-    private static String describe(String errnoName) {
-        var e = org.denyfs.core.Errno.named(errnoName);
-        return e == null ? errnoName : e.message();
     }
 }

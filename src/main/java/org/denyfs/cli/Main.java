@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
         footer = {"", "Run 'denyfs COMMAND --help' for a command's options. See README.md for the control protocol."})
 public final class Main {
     /** name, class: the subcommand registry. */
-    static final List<Class<?>> COMMANDS = List.of(MountCommand.class, UmountCommand.class, CtlCommand.class);
+    static final List<Class<?>> COMMANDS = List.of(
+            MountCommand.class, UmountCommand.class, CtlCommand.class, HoldCommand.class);
 
     private Main() {}
 
