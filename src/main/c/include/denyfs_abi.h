@@ -23,7 +23,26 @@
 /* allow_write_access() of the newest deny this handle holds; EINVAL if it holds none */
 #define DENYFS_IOC_ALLOW _IOR(DENYFS_IOC_MAGIC, 4, int32_t)
 
-/* the control file, relative to the mount root, and its request verbs */
+/* finit_module(2) with the file this ioctl is issued on as the module image: the daemon plays the
+ * kernel, so exclusivity (policy "exclusive") and idempotence (policy "idempotent") apply to this
+ * open file's inode exactly as to the fd of a real finit_module. The ioctl returns 0 or fails with
+ * the kernel's errno (EEXIST, ETXTBSY, ENOEXEC, ENOENT, EINVAL, EBUSY, ...). */
+#define DENYFS_FINIT_PARAMS_MAX 4088
+struct denyfs_finit_args {
+	int32_t flags;                           /* MODULE_INIT_IGNORE_MODVERSIONS=1, _VERMAGIC=2, COMPRESSED_FILE=4 */
+	int32_t reserved;                        /* 0 */
+	char params[DENYFS_FINIT_PARAMS_MAX];    /* NUL-terminated, as the kernel's param string */
+};
+#define DENYFS_IOC_FINIT _IOW(DENYFS_IOC_MAGIC, 5, struct denyfs_finit_args)
+
+/* the control file, relative to the mount root, and its request verbs.
+ * Module verbs (replies "ok 0" or "err ERRNO message", errno as the kernel's syscall would give):
+ *   finit PATH [FLAGS [PARAMS...]]   finit_module of PATH, opened read-only by the daemon for the caller
+ *   init LEN [PARAMS...]             init_module: exactly LEN raw image bytes follow on the same handle,
+ *                                    right after the newline; the reply comes after the last byte
+ *   delete NAME [FLAGS]              delete_module; FLAGS as the syscall's (O_NONBLOCK=2048, O_TRUNC=512)
+ *   policy [plain|exclusive|idempotent]   read or switch the module-load policy; replies "ok POLICY"
+ * FLAGS are decimal or 0x-hex. PATH and NAME may not contain spaces; PARAMS is the rest of the line. */
 #define DENYFS_CONTROL_PATH ".denyfs/control"
 #define DENYFS_VERB_QUERY "query"
 #define DENYFS_VERB_DENY "deny"
@@ -31,6 +50,15 @@
 #define DENYFS_VERB_ALLOW "allow"
 #define DENYFS_VERB_HOLDERS "holders"
 #define DENYFS_VERB_STATUS "status"
+#define DENYFS_VERB_FINIT "finit"
+#define DENYFS_VERB_INIT "init"
+#define DENYFS_VERB_DELETE "delete"
+#define DENYFS_VERB_POLICY "policy"
+
+/* read-only views inside the mount, in the kernel's own text formats */
+#define DENYFS_PROC_MODULES ".denyfs/proc/modules"    /* as /proc/modules */
+#define DENYFS_SYS_MODULE ".denyfs/sys/module"        /* as /sys/module: NAME/{initstate,refcnt,coresize,holders/} */
+#define DENYFS_STATS ".denyfs/stats"                  /* as debugfs modules/stats, plus bytes in flight */
 
 /* the file system type in /proc/mounts */
 #define DENYFS_FSTYPE "fuse.denyfs"

@@ -14,6 +14,10 @@ public final class Abi {
     public static final int IOC_DENY = Ioctl.ior(IOC_MAGIC, 2, Integer.BYTES);
     public static final int IOC_XDENY = Ioctl.ior(IOC_MAGIC, 3, Integer.BYTES);
     public static final int IOC_ALLOW = Ioctl.ior(IOC_MAGIC, 4, Integer.BYTES);
+    /** struct denyfs_finit_args: int32 flags, int32 reserved, char params[FINIT_PARAMS_MAX]. */
+    public static final int FINIT_PARAMS_MAX = 4088;
+    public static final int FINIT_ARGS_SIZE = 8 + FINIT_PARAMS_MAX;
+    public static final int IOC_FINIT = Ioctl.iow(IOC_MAGIC, 5, FINIT_ARGS_SIZE);
 
     public static final String CONTROL_PATH = ".denyfs/control";
     public static final String VERB_QUERY = "query";
@@ -22,6 +26,13 @@ public final class Abi {
     public static final String VERB_ALLOW = "allow";
     public static final String VERB_HOLDERS = "holders";
     public static final String VERB_STATUS = "status";
+    public static final String VERB_FINIT = "finit";
+    public static final String VERB_INIT = "init";
+    public static final String VERB_DELETE = "delete";
+    public static final String VERB_POLICY = "policy";
+    public static final String PROC_MODULES = ".denyfs/proc/modules";
+    public static final String SYS_MODULE = ".denyfs/sys/module";
+    public static final String STATS = ".denyfs/stats";
     public static final String FSTYPE = "fuse.denyfs";
 
     private Abi() {}
@@ -33,6 +44,8 @@ public final class Abi {
         m.put("DENYFS_IOC_DENY", IOC_DENY);
         m.put("DENYFS_IOC_XDENY", IOC_XDENY);
         m.put("DENYFS_IOC_ALLOW", IOC_ALLOW);
+        m.put("DENYFS_FINIT_PARAMS_MAX", FINIT_PARAMS_MAX);
+        m.put("DENYFS_IOC_FINIT", IOC_FINIT);
         m.put("DENYFS_CONTROL_PATH", CONTROL_PATH);
         m.put("DENYFS_VERB_QUERY", VERB_QUERY);
         m.put("DENYFS_VERB_DENY", VERB_DENY);
@@ -40,6 +53,13 @@ public final class Abi {
         m.put("DENYFS_VERB_ALLOW", VERB_ALLOW);
         m.put("DENYFS_VERB_HOLDERS", VERB_HOLDERS);
         m.put("DENYFS_VERB_STATUS", VERB_STATUS);
+        m.put("DENYFS_VERB_FINIT", VERB_FINIT);
+        m.put("DENYFS_VERB_INIT", VERB_INIT);
+        m.put("DENYFS_VERB_DELETE", VERB_DELETE);
+        m.put("DENYFS_VERB_POLICY", VERB_POLICY);
+        m.put("DENYFS_PROC_MODULES", PROC_MODULES);
+        m.put("DENYFS_SYS_MODULE", SYS_MODULE);
+        m.put("DENYFS_STATS", STATS);
         m.put("DENYFS_FSTYPE", FSTYPE);
         return m;
     }

@@ -24,7 +24,7 @@ class AbiTest {
             Map<String, Object> compiled = new LinkedHashMap<>();
             for (String line : run(bin.toString()).split("\n")) {
                 String[] kv = line.split("=", 2);
-                compiled.put(kv[0], kv[0].startsWith("DENYFS_IOC_") ? (Object) Integer.parseInt(kv[1]) : kv[1]);
+                compiled.put(kv[0], kv[1].matches("-?\\d+") ? (Object) Integer.parseInt(kv[1]) : kv[1]);
             }
             assertThat(Abi.asMap()).isEqualTo(compiled);
         } finally {
