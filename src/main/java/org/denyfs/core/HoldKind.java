@@ -10,8 +10,10 @@ public enum HoldKind {
     EXCLUSIVE_DENY("xdeny", true),
     /** A program running from the file: the exec open's deny, held until its release. */
     EXEC("exec", true),
-    /** A module load in progress (kernel_read_file or the exclusive policy's whole-load deny). */
-    MODULE("module", true);
+    /** kernel_read_file() reading a module: deny_write_access for the length of the read. */
+    MODULE("module", true),
+    /** The seed commit's exclusive deny around a whole finit_module() (policy "exclusive"). */
+    MODULE_EXCLUSIVE("module-xdeny", true);
 
     private final String label;
     private final boolean denies;
@@ -19,6 +21,16 @@ public enum HoldKind {
     HoldKind(String label, boolean denies) {
         this.label = label;
         this.denies = denies;
+    }
+
+    /** True for the kinds taken with exclusive_deny_write_access (0 -> -1 only). */
+    public boolean exclusive() {
+        return this == EXCLUSIVE_DENY || this == MODULE_EXCLUSIVE;
+    }
+
+    /** True for the holds the daemon itself takes for a module load. */
+    public boolean module() {
+        return this == MODULE || this == MODULE_EXCLUSIVE;
     }
 
     public String label() {

@@ -72,10 +72,12 @@ public final class Inodes {
     private void acquire(Inode inode, HoldKind kind) {
         for (int attempt = 0; ; attempt++) {
             try {
-                switch (kind) {
-                    case WRITE -> inode.writes().get();
-                    case EXCLUSIVE_DENY -> inode.writes().exclusiveDeny();
-                    default -> inode.writes().deny();
+                if (kind == HoldKind.WRITE) {
+                    inode.writes().get();
+                } else if (kind.exclusive()) {
+                    inode.writes().exclusiveDeny();
+                } else {
+                    inode.writes().deny();
                 }
                 return;
             } catch (ErrnoException refused) {

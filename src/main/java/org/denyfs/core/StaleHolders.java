@@ -22,15 +22,14 @@ public interface StaleHolders {
 
     /** True while {@code count} refuses a hold of kind {@code wanted}. */
     static boolean blocks(int count, HoldKind wanted) {
-        return switch (wanted) {
-            case WRITE -> count < 0;
-            case EXCLUSIVE_DENY -> count != 0;
-            default -> count > 0;
-        };
+        if (wanted == HoldKind.WRITE) {
+            return count < 0;
+        }
+        return wanted.exclusive() ? count != 0 : count > 0;
     }
 
     /** True if a hold of kind {@code holder} is one of those that refuse {@code wanted}. */
     static boolean isBlocker(HoldKind holder, HoldKind wanted) {
-        return wanted == HoldKind.EXCLUSIVE_DENY || holder.denies() != wanted.denies();
+        return wanted.exclusive() || holder.denies() != wanted.denies();
     }
 }

@@ -1,0 +1,139 @@
+package org.denyfs.module;
+
+import com.github.luben.zstd.ZstdInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import org.denyfs.core.Errno;
+import org.denyfs.core.ErrnoException;
+import org.tukaani.xz.XZInputStream;
+
+/**
+ * module_decompress() (kernel/module/decompress.c): undoes gzip, xz or zstd into fresh off-heap
+ * memory, as the kernel does into pages it allocates one by one. Every failure is
+ * {@code ErrnoException(EINVAL)} (the kernel's answer to corrupt or foreign data), or EOPNOTSUPP for
+ * a format the emulated kernel was not built with; the caller counts either as failed_decompress.
+ */
+final class ModuleDecompress {
+    /** The kernel's own ceiling for any module buffer: kernel_read_file() takes at most INT_MAX. */
+    private static final int MAX_SIZE = Integer.MAX_VALUE - 8;
+
+    private ModuleDecompress() {}
+
+    /** Decompresses {@code compressed} into a new region; the caller still owns and frees the input. */
+    static OffHeap.Region decompress(OffHeap heap, OffHeap.Region compressed, Set<Compression> built) {
+        ByteBuffer in = compressed.buffer();
+        Compression c = Compression.detect(in);
+        if (c == null) {
+            throw new ErrnoException(Errno.EINVAL, "module_decompress: not " + describe(built) + " data");
+        }
+        if (!built.contains(c)) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "module_decompress: kernel built without " + c.sysfsName());
+        }
+        OffHeap.Region out = heap.allocate(initialGuess(in.limit()));
+        try (InputStream s = open(c, new BufferInput(in))) {
+            byte[] chunk = new byte[64 * 1024];
+            int used = 0;
+            int n;
+            while ((n = s.read(chunk)) > 0) {
+                if (used + (long) n > out.size()) {
+                    out = grow(heap, out, used, used + (long) n);
+                }
+                out.buffer().limit(out.size()).position(used).put(chunk, 0, n);
+                used += n;
+            }
+            if (used == 0) {
+                throw new ErrnoException(Errno.EINVAL, "module_decompress: empty " + c.sysfsName() + " stream");
+            }
+            out.truncate(used);
+            return out;
+        } catch (IOException | RuntimeException e) {
+            out.close();
+            if (e instanceof ErrnoException ee) {
+                throw ee;
+            }
+            throw new ErrnoException(Errno.EINVAL, "module_decompress: corrupt " + c.sysfsName() + " data: " + e.getMessage(), e);
+        }
+    }
+
+    /** For ModuleImage.read(): the same decompressors onto the heap, outside the kernel model. */
+    static ByteBuffer toHeap(ByteBuffer compressed, Compression c) {
+        try (InputStream s = open(c, new BufferInput(compressed.duplicate().clear()))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(compressed.limit() * 4);
+            s.transferTo(out);
+            return ByteBuffer.wrap(out.toByteArray());
+        } catch (IOException | RuntimeException e) {
+            throw new ErrnoException(Errno.EINVAL, "corrupt " + c.sysfsName() + " module: " + e.getMessage(), e);
+        }
+    }
+
+    private static InputStream open(Compression c, InputStream raw) throws IOException {
+        switch (c) {
+            case GZIP:
+                return new GZIPInputStream(raw, 64 * 1024);
+            case XZ:
+                return new XZInputStream(raw);
+            case ZSTD:
+                return new ZstdInputStream(raw);
+            default:
+                throw new IllegalStateException(c.name());
+        }
+    }
+
+    private static int initialGuess(int compressed) {
+        return (int) Math.min(MAX_SIZE, Math.max(64 * 1024, compressed * 4L));
+    }
+
+    /** Doubles the region, copying what is there; the old one is freed at once. */
+    private static OffHeap.Region grow(OffHeap heap, OffHeap.Region old, int used, long needed) {
+        if (needed > MAX_SIZE) {
+            throw new ErrnoException(Errno.ENOMEM, "module_decompress: image larger than INT_MAX");
+        }
+        int size = (int) Math.min(MAX_SIZE, Math.max(needed, old.size() * 2L));
+        OffHeap.Region bigger = heap.allocate(size);
+        copy(old, bigger, used);
+        return bigger;
+    }
+
+    private static void copy(OffHeap.Region from, OffHeap.Region to, int used) {
+        try {
+            to.buffer().put(from.buffer().limit(used));
+        } finally {
+            from.close();
+        }
+    }
+
+    private static String describe(Set<Compression> built) {
+        return built.isEmpty() ? "compressed" : built.toString();
+    }
+
+    /** An InputStream over a ByteBuffer (heap or direct); closing it does nothing. */
+    private static final class BufferInput extends InputStream {
+        private final ByteBuffer buf;
+
+        BufferInput(ByteBuffer buf) {
+            this.buf = buf;
+        }
+
+        @Override
+        public int read() {
+            return buf.hasRemaining() ? buf.get() & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            if (!buf.hasRemaining()) {
+                return -1;
+            }
+            int n = Math.min(len, buf.remaining());
+            buf.get(b, off, n);
+            return n;
+        }
+    }
+}
