@@ -33,10 +33,16 @@ public final class Control {
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final LongAdder served = new LongAdder();
     private volatile Supplier<String> daemonFigures = () -> "";
+    private final ModuleCalls modules;
 
     public Control(Inodes inodes, Resolver resolver) {
+        this(inodes, resolver, ModuleCalls.NONE);
+    }
+
+    public Control(Inodes inodes, Resolver resolver, ModuleCalls modules) {
         this.inodes = inodes;
         this.resolver = resolver;
+        this.modules = modules;
     }
 
     /** Figures the layer above knows (open handles, release lag), appended to the status reply. */
@@ -64,9 +70,37 @@ public final class Control {
             }
             case Abi.VERB_HOLDERS -> Holders.describe(inodes.find(resolver.resolve(request.path()).key()));
             case Abi.VERB_STATUS -> status();
+            case Abi.VERB_FINIT -> {
+                String[] a = words(request, 3);
+                modules.finit(caller, a[0], a.length > 1 ? flags(a[1]) : 0, a.length > 2 ? a[2] : "");
+                yield "0";
+            }
+            case Abi.VERB_DELETE -> {
+                String[] a = words(request, 2);
+                modules.delete(caller, a[0], a.length > 1 ? flags(a[1]) : 0);
+                yield "0";
+            }
+            case Abi.VERB_POLICY -> modules.policy(request.args().isEmpty() ? null : request.args().get(0));
             default -> throw new ErrnoException(Errno.EINVAL, "unknown verb '" + request.verb()
-                    + "' (expected query, deny, xdeny, allow, holders or status)");
+                    + "' (expected query, deny, xdeny, allow, holders, status, finit, init, delete or policy)");
         };
+    }
+
+    /** The first words of the request's arguments; the last one takes the rest of the line. */
+    private static String[] words(Request request, int max) {
+        return request.path().split(" ", max);
+    }
+
+    private static int flags(String word) {
+        try {
+            return word.startsWith("0x") ? Integer.parseUnsignedInt(word.substring(2), 16) : Integer.parseInt(word);
+        } catch (NumberFormatException e) {
+            throw new ErrnoException(Errno.EINVAL, "flags '" + word + "' is not a number");
+        }
+    }
+
+    ModuleCalls modules() {
+        return modules;
     }
 
     private String deny(Session session, Request request, Caller caller, HoldKind kind) {

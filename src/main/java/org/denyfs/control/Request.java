@@ -33,7 +33,7 @@ public record Request(String verb, List<String> args) {
 
     String path() {
         if (args.isEmpty() || args.get(0).isEmpty()) {
-            throw new ErrnoException(Errno.EINVAL, verb + ": missing PATH");
+            throw new ErrnoException(Errno.EINVAL, verb + ": missing " + (verb.equals("delete") ? "NAME" : "PATH"));
         }
         return args.get(0);
     }

@@ -1,6 +1,5 @@
 package org.denyfs.fs;
 
-import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 import jnr.ffi.Pointer;
 import org.denyfs.core.Caller;
@@ -29,8 +28,13 @@ final class ControlHandle implements Handle {
         int n = (int) size; // at most max_write: the kernel splits larger writes
         byte[] bytes = new byte[n];
         buf.get(0, bytes, 0, n);
-        session.write(new String(bytes, StandardCharsets.UTF_8), caller.get());
+        session.write(bytes, caller.get());
         return (int) size;
+    }
+
+    @Override
+    public void flush() {
+        session.flush();
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.denyfs.core.Hold;
 import org.denyfs.core.HoldKind;
 import org.denyfs.core.InodeKey;
 import org.denyfs.core.Inodes;
+import org.denyfs.module.Modules;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -51,10 +52,15 @@ public final class DenyFs extends FuseStubFS {
     private final ReleaseLag releaseLag = new ReleaseLag();
     private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
 
-    public DenyFs(java.nio.file.Path backingDir, Inodes inodes) {
+    private final ModuleBridge moduleBridge;
+    private final Views views;
+
+    public DenyFs(java.nio.file.Path backingDir, Inodes inodes, Modules modules) {
         this.backing = new Backing(backingDir);
         this.inodes = inodes;
-        this.control = new Control(inodes, backing);
+        this.moduleBridge = new ModuleBridge(modules, backing, inodes);
+        this.views = new Views(modules);
+        this.control = new Control(inodes, backing, moduleBridge);
         this.asRoot = libc.getuid() == 0;
         control.daemonFigures(() -> "handles=" + handles.size() + " releases=" + releaseLag.count()
                 + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros());
@@ -66,6 +72,10 @@ public final class DenyFs extends FuseStubFS {
 
     public Control control() {
         return control;
+    }
+
+    public Modules modules() {
+        return moduleBridge.modules();
     }
 
     public ReleaseLag releaseLag() {
@@ -106,12 +116,20 @@ public final class DenyFs extends FuseStubFS {
     }
 
     private int virtualAttr(String path, FileStat stat) {
-        switch (path) {
-            case VirtualTree.DIR -> VirtualTree.fillDir(stat, VirtualTree.DIR_INO, mountSeconds);
-            case VirtualTree.CONTROL -> VirtualTree.fillFile(stat, VirtualTree.CONTROL_INO, 0666, mountSeconds);
-            default -> {
-                return -Errno.ENOENT.code();
-            }
+        if (path.equals(VirtualTree.CONTROL)) {
+            VirtualTree.fillFile(stat, VirtualTree.CONTROL_INO, 0666, 0, mountSeconds);
+            return 0;
+        }
+        long ino = path.equals(VirtualTree.DIR) ? VirtualTree.DIR_INO : views.ino(path);
+        Views.Node node = views.lookup(path);
+        if (node instanceof Views.Dir) {
+            VirtualTree.fillDir(stat, ino, mountSeconds);
+        } else if (node instanceof Views.File f) {
+            VirtualTree.fillFile(stat, ino, 0444, f.content().length, mountSeconds);
+        } else if (node instanceof Views.Link l) {
+            VirtualTree.fillLink(stat, ino, l.target().length(), mountSeconds);
+        } else {
+            return -Errno.ENOENT.code();
         }
         return 0;
     }
@@ -126,6 +144,16 @@ public final class DenyFs extends FuseStubFS {
 
     @Override
     public int readlink(String path, Pointer buf, @size_t long size) {
+        if (VirtualTree.isVirtual(path)) {
+            if (!(views.lookup(path) instanceof Views.Link link)) {
+                return -Errno.EINVAL.code();
+            }
+            byte[] target = link.target().getBytes(StandardCharsets.UTF_8);
+            int n = (int) Math.min(target.length, size - 1);
+            buf.put(0, target, 0, n);
+            buf.putByte(n, (byte) 0);
+            return 0;
+        }
         long n = libc.readlink(backing.path(path), buf, size - 1);
         if (n < 0) {
             return -Libc.errno();
@@ -202,10 +230,13 @@ public final class DenyFs extends FuseStubFS {
 
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
-        if (path.equals(VirtualTree.DIR)) {
-            filler.apply(buf, ".", null, 0);
-            filler.apply(buf, "..", null, 0);
-            filler.apply(buf, "control", null, 0);
+        if (VirtualTree.isVirtual(path)) {
+            if (!(views.lookup(path) instanceof Views.Dir dir)) {
+                return -Errno.ENOTDIR.code();
+            }
+            for (String name : Views.withDots(dir.entries())) {
+                filler.apply(buf, name, null, 0);
+            }
             return 0;
         }
         Pointer dir = libc.opendir(backing.path(path));
@@ -280,18 +311,27 @@ public final class DenyFs extends FuseStubFS {
             libc.close(fd);
             throw e;
         }
-        fi.fh.set(handles.add(new OpenFile(fd, hold, inodes, key)));
+        fi.fh.set(handles.add(new OpenFile(fd, flags, hold, inodes, key, moduleBridge)));
         return 0;
     }
 
     private int openVirtual(String path, FuseFileInfo fi) {
-        if (!path.equals(VirtualTree.CONTROL)) {
-            return path.equals(VirtualTree.DIR) ? -Errno.EISDIR.code() : -Errno.ENOENT.code();
+        if (path.equals(VirtualTree.CONTROL)) {
+            Caller opener = caller();
+            fi.fh.set(handles.add(new ControlHandle(control.open(opener.pid(), opener.uid()), this::caller)));
+            FileInfoBits.set(fi, FileInfoBits.DIRECT_IO | FileInfoBits.NONSEEKABLE);
+            return 0;
         }
-        Caller opener = caller();
-        fi.fh.set(handles.add(new ControlHandle(control.open(opener.pid(), opener.uid()), this::caller)));
-        FileInfoBits.set(fi, FileInfoBits.DIRECT_IO | FileInfoBits.NONSEEKABLE);
-        return 0;
+        Views.Node node = views.lookup(path);
+        if (node instanceof Views.File f) {
+            if ((fi.flags.get() & Libc.O_ACCMODE) != Libc.O_RDONLY) {
+                return -Errno.EACCES.code();
+            }
+            fi.fh.set(handles.add(new ViewHandle(f.content())));
+            FileInfoBits.set(fi, FileInfoBits.DIRECT_IO);
+            return 0;
+        }
+        return node instanceof Views.Dir ? -Errno.EISDIR.code() : -Errno.ENOENT.code();
     }
 
     @Override
@@ -307,8 +347,11 @@ public final class DenyFs extends FuseStubFS {
     @Override
     public int flush(String path, FuseFileInfo fi) {
         return Errnos.call("flush", path, () -> {
-            if (handles.get(fi.fh.get()) instanceof OpenFile f) {
+            Handle h = handles.get(fi.fh.get());
+            if (h instanceof OpenFile f) {
                 f.lastFlushNanos = System.nanoTime();
+            } else {
+                h.flush();
             }
             return 0;
         });
@@ -421,6 +464,12 @@ public final class DenyFs extends FuseStubFS {
     }
 
     // ---- helpers ----------------------------------------------------------------------------
+
+    /** An ErrnoException for a libc errno, EIO if denyfs does not know the number. */
+    static ErrnoException errno(int code, String what) {
+        Errno e = Errno.of(code);
+        return new ErrnoException(e == null ? Errno.EIO : e, what);
+    }
 
     /** The process behind the request being served (libfuse keeps it per worker thread). */
     Caller caller() {

@@ -18,6 +18,9 @@ interface Handle {
         return -Errno.ENOTTY.code();
     }
 
+    /** At every close(2) of a descriptor of this handle (FUSE FLUSH, synchronous). */
+    default void flush() {}
+
     /** Called once, at FUSE RELEASE: undo exactly what the open did. */
     void release();
 }

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.denyfs.core.Inodes;
+import org.denyfs.module.Modules;
+import org.denyfs.module.Policy;
 
 /**
  * One live denyfs mount: the FUSE loop on its own thread, and a clean way down. {@link #start}
@@ -32,7 +34,7 @@ public final class Mount implements AutoCloseable {
         Path mp = mountPoint.toAbsolutePath().normalize();
         requireDirectory(backing, "backing directory");
         requireDirectory(mp, "mount point");
-        DenyFs fs = new DenyFs(backing, new Inodes(new PendingReleases(mp)));
+        DenyFs fs = new DenyFs(backing, new Inodes(new PendingReleases(mp)), emulatedKernel(backing, options));
         Mount mount = new Mount(fs, mp);
         Thread thread = new Thread(() -> mount.serve(options), "denyfs-fuse-loop");
         thread.setDaemon(true);
@@ -50,6 +52,19 @@ public final class Mount implements AutoCloseable {
         }
         LOG.info("mounted {} on {} (policy={})", backing, mp, options.policy());
         return mount;
+    }
+
+    /** The module subsystem's kernel, as the tree under BACKING and the mount options describe it. */
+    static Modules emulatedKernel(Path backing, MountOptions options) {
+        KernelTree tree = KernelTree.discover(backing, options.kernelRelease());
+        Modules.Builder b = Modules.builder()
+                .vermagic(tree.vermagic())
+                .vmlinux(tree.vmlinux())
+                .policy(Policy.valueOf(options.policy().toUpperCase(java.util.Locale.ROOT)));
+        if (options.initMillis() != null) {
+            b.initDuration(java.time.Duration.ofMillis(options.initMillis()));
+        }
+        return b.build();
     }
 
     private static void awaitInit(DenyFs fs) {

@@ -9,12 +9,13 @@ import java.util.Locale;
  * The {@code -o} options of {@code denyfs mount}, parsed once. Unknown options are refused rather
  * than passed to libfuse, so a typo never mounts something the user did not ask for.
  */
-public record MountOptions(boolean debug, Path logFile, String policy, String kernelRelease, List<String> fuseOptions) {
+public record MountOptions(boolean debug, Path logFile, String policy, String kernelRelease, Long initMillis,
+        List<String> fuseOptions) {
     public static final List<String> POLICIES = List.of("plain", "exclusive", "idempotent");
     public static final String DEFAULT_POLICY = "idempotent";
 
     public static MountOptions defaults() {
-        return new MountOptions(false, null, DEFAULT_POLICY, null, List.of());
+        return new MountOptions(false, null, DEFAULT_POLICY, null, null, List.of());
     }
 
     /** Parses "debug,log=/tmp/x,policy=plain"; several -o values may be joined with commas. */
@@ -23,6 +24,7 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
         Path log = null;
         String policy = DEFAULT_POLICY;
         String kernel = null;
+        Long initMillis = null;
         List<String> fuse = new ArrayList<>();
         for (String value : values) {
             for (String opt : value.split(",")) {
@@ -42,6 +44,16 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
                         }
                     }
                     case "kernel" -> kernel = require(name, arg);
+                    case "init_ms" -> {
+                        try {
+                            initMillis = Long.parseLong(require(name, arg));
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("init_ms=" + arg + ": not a number of milliseconds");
+                        }
+                        if (initMillis < 0) {
+                            throw new IllegalArgumentException("init_ms=" + arg + ": must not be negative");
+                        }
+                    }
                     case "ro", "noexec", "nosuid", "nodev", "noatime" -> fuse.add(opt);
                     case "attr_timeout", "entry_timeout", "negative_timeout" -> {
                         try {
@@ -55,7 +67,7 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
                 }
             }
         }
-        return new MountOptions(debug, log, policy, kernel, List.copyOf(fuse));
+        return new MountOptions(debug, log, policy, kernel, initMillis, List.copyOf(fuse));
     }
 
     private static String require(String name, String arg) {

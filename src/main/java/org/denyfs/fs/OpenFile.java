@@ -20,7 +20,9 @@ final class OpenFile implements Handle {
     private static final Libc LIBC = Libc.INSTANCE;
 
     final int fd;
+    final int flags;
     final Hold hold;
+    private final ModuleBridge modules;
     private final Inodes inodes;
     private final InodeKey key;
     /** Denies taken by ioctl on this handle, newest last; they end with the handle. */
@@ -28,11 +30,13 @@ final class OpenFile implements Handle {
     /** System.nanoTime() of the newest FLUSH, 0 if none: measures how late RELEASE arrives. */
     volatile long lastFlushNanos;
 
-    OpenFile(int fd, Hold hold, Inodes inodes, InodeKey key) {
+    OpenFile(int fd, int flags, Hold hold, Inodes inodes, InodeKey key, ModuleBridge modules) {
         this.fd = fd;
+        this.flags = flags;
         this.hold = hold;
         this.inodes = inodes;
         this.key = key;
+        this.modules = modules;
     }
 
     /**
@@ -40,7 +44,18 @@ final class OpenFile implements Handle {
      * ETXTBSY, as the kernel's deny would: the handle holds write access.
      */
     @Override
-    public synchronized int ioctl(int cmd, Pointer data, Caller caller) {
+    public int ioctl(int cmd, Pointer data, Caller caller) {
+        if (cmd == Abi.IOC_FINIT) {
+            // Not under this handle's monitor: a load may wait long (init, an idempotent group).
+            int finitFlags = data.getInt(0);
+            String params = data.getString(8, Abi.FINIT_PARAMS_MAX, java.nio.charset.StandardCharsets.UTF_8);
+            modules.finit(caller, fd, flags, key, finitFlags, params);
+            return 0;
+        }
+        return denyIoctl(cmd, data, caller);
+    }
+
+    private synchronized int denyIoctl(int cmd, Pointer data, Caller caller) {
         if (Abi.Ioctl.size(cmd) != Integer.BYTES || data == null) {
             return -Errno.ENOTTY.code();
         }

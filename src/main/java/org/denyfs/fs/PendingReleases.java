@@ -76,7 +76,7 @@ final class PendingReleases implements StaleHolders {
                         wanted.control = true;
                     }
                 }
-                case MODULE -> {
+                case MODULE, MODULE_EXCLUSIVE -> {
                     return true; // held by the daemon itself for the length of a load
                 }
             }

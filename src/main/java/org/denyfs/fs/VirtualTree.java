@@ -26,10 +26,18 @@ final class VirtualTree {
         fill(stat, ino, mountSeconds);
     }
 
-    static void fillFile(FileStat stat, long ino, int mode, long mountSeconds) {
+    static void fillFile(FileStat stat, long ino, int mode, long size, long mountSeconds) {
         stat.st_mode.set(FileStat.S_IFREG | mode);
         stat.st_nlink.set(1);
         fill(stat, ino, mountSeconds);
+        stat.st_size.set(size);
+    }
+
+    static void fillLink(FileStat stat, long ino, long size, long mountSeconds) {
+        stat.st_mode.set(FileStat.S_IFLNK | 0777);
+        stat.st_nlink.set(1);
+        fill(stat, ino, mountSeconds);
+        stat.st_size.set(size);
     }
 
     private static void fill(FileStat stat, long ino, long mountSeconds) {

@@ -100,6 +100,21 @@ class SessionTest {
     }
 
     @Test
+    void write_runsNothing_untilTheRepliesAreRead() {
+        session.write("deny f\n", ROOT);
+        assertThat(inodes.count(FILES.get("/f"))).isZero();
+        assertThat(new String(session.read(100), StandardCharsets.UTF_8)).isEqualTo("ok -1\n");
+        assertThat(inodes.count(FILES.get("/f"))).isEqualTo(-1);
+    }
+
+    @Test
+    void flush_runsWhatWasWrittenButNeverRead() {
+        session.write("deny f", ROOT);
+        session.flush();
+        assertThat(inodes.count(FILES.get("/f"))).isEqualTo(-1);
+    }
+
+    @Test
     void read_inSmallPieces_losesNothing() {
         session.write("query f\n", ROOT);
         assertThat(new String(session.read(2), StandardCharsets.UTF_8)).isEqualTo("ok");

@@ -63,7 +63,7 @@ class ControlFileIT {
                 "err EINVAL ../outside: path escapes the mount",
                 "err ENOENT nope",
                 "err EINVAL .denyfs/control: names the control tree, not a file",
-                "err EINVAL unknown verb 'frob' (expected query, deny, xdeny, allow, holders or status)",
+                "err EINVAL unknown verb 'frob' (expected query, deny, xdeny, allow, holders, status, finit, init, delete or policy)",
                 "err EINVAL .: not a regular file");
     }
 

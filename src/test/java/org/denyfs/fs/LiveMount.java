@@ -22,20 +22,34 @@ final class LiveMount implements AutoCloseable {
     final Path mnt;
     final Mount mount;
 
-    private LiveMount(Path dir, Mount mount) {
+    private LiveMount(Path dir, Path backing, Mount mount) {
         this.dir = dir;
-        this.backing = dir.resolve("backing");
+        this.backing = backing;
         this.mnt = dir.resolve("mnt");
         this.mount = mount;
     }
 
+    /** A mount over a fresh, empty backing directory. */
     static LiveMount start() throws IOException {
         requireFuse();
         Path dir = Files.createTempDirectory("denyfs-it-");
         Files.createDirectories(dir.resolve("backing"));
+        return start(dir, dir.resolve("backing"), MountOptions.defaults());
+    }
+
+    /** A mount over an existing tree (never modified or removed by close), with mount options. */
+    static LiveMount over(Path backing, String options) throws IOException {
+        requireFuse();
+        Path dir = Files.createTempDirectory("denyfs-it-");
+        return start(dir, backing, MountOptions.parse(java.util.List.of(options)));
+    }
+
+    private static LiveMount start(Path dir, Path backing, MountOptions options) throws IOException {
+        // createTempDirectory makes it 0700; tests that run as another user must reach the mount
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectories(dir.resolve("mnt"));
         try {
-            return new LiveMount(dir, Mount.start(dir.resolve("backing"), dir.resolve("mnt"), MountOptions.defaults()));
+            return new LiveMount(dir, backing, Mount.start(backing, dir.resolve("mnt"), options));
         } catch (IOException | RuntimeException e) {
             removeTree(dir);
             throw e;
@@ -85,7 +99,7 @@ final class LiveMount implements AutoCloseable {
             mount.close();
         } finally {
             if (!org.denyfs.control.MountTable.isMounted(mnt)) {
-                removeTree(dir);
+                removeTree(dir); // the temporary dir: a tree given to over() lies outside it
             }
         }
     }
