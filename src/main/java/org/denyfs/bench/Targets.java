@@ -1,0 +1,108 @@
+package org.denyfs.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Sets up each kind of target over the shared backing directory. */
+final class Targets {
+    /** bindfs in its fastest configuration, as the issue requires (libfuse2 defaults would understate it). */
+    static final List<String> BINDFS_OPTIONS =
+            List.of("--multithreaded", "-o", "big_writes,max_write=131072,max_read=131072");
+    private static final Duration BINDFS_MOUNT_TIMEOUT = Duration.ofSeconds(30);
+    /** The denyfs launcher starts a JVM and may first rebuild the jar; give it time, but not forever. */
+    private static final Duration DENYFS_MOUNT_TIMEOUT = Duration.ofMinutes(10);
+
+    private final BenchConfig cfg;
+    private final Path backing;
+    private final Path mountRoot;
+    private final Exec exec;
+    private final Cleanup cleanup;
+
+    Targets(BenchConfig cfg, Path backing, Path mountRoot, Exec exec, Cleanup cleanup) {
+        this.cfg = cfg;
+        this.backing = backing;
+        this.mountRoot = mountRoot;
+        this.exec = exec;
+        this.cleanup = cleanup;
+    }
+
+    /**
+     * @throws TargetUnavailable when the tool is not installed (skip it)
+     * @throws IOException when it is installed but mounting failed (an error)
+     */
+    Target open(TargetKind kind) throws TargetUnavailable, IOException {
+        return switch (kind) {
+            case NATIVE -> new NativeTarget(backing);
+            case BINDFS -> bindfs();
+            case DENYFS -> denyfs();
+        };
+    }
+
+    private Target bindfs() throws TargetUnavailable, IOException {
+        if (Executables.onPath("bindfs").isEmpty()) {
+            throw new TargetUnavailable("bindfs is not installed: apt-get install bindfs");
+        }
+        requireFuse();
+        Path mnt = mountPoint("bindfs");
+        List<String> mount = new ArrayList<>(List.of("bindfs"));
+        mount.addAll(BINDFS_OPTIONS);
+        mount.addAll(List.of(backing.toString(), mnt.toString()));
+        return FuseTarget.mount("bindfs", mnt, mount, List.of("fusermount", "-u", mnt.toString()),
+                BINDFS_MOUNT_TIMEOUT, exec, cleanup);
+    }
+
+    private Target denyfs() throws TargetUnavailable, IOException {
+        List<String> launcher = resolveLauncher(cfg.denyfsCommand(), cfg.repoRoot());
+        requireFuse();
+        Path mnt = mountPoint("denyfs");
+        List<String> mount = new ArrayList<>(launcher);
+        mount.addAll(List.of("mount", backing.toString(), mnt.toString()));
+        List<String> umount = new ArrayList<>(launcher);
+        umount.addAll(List.of("umount", mnt.toString()));
+        return FuseTarget.mount("denyfs", mnt, mount, umount, DENYFS_MOUNT_TIMEOUT, exec, cleanup);
+    }
+
+    /**
+     * Splits the --denyfs command on blanks (so "java -jar target/denyfs.jar" works) and resolves a
+     * relative program path against the repository, like the default {@code scripts/denyfs}.
+     */
+    static List<String> resolveLauncher(String command, Path repoRoot) throws TargetUnavailable {
+        List<String> words = new ArrayList<>(Arrays.asList(command.trim().split("\\s+")));
+        if (words.isEmpty() || words.get(0).isEmpty()) {
+            throw new TargetUnavailable("--denyfs is empty");
+        }
+        String program = words.get(0);
+        if (program.contains("/")) {
+            Path p = Path.of(program);
+            if (!p.isAbsolute()) {
+                p = (repoRoot != null ? repoRoot : Path.of(System.getProperty("user.dir"))).resolve(p);
+            }
+            if (!Files.exists(p)) {
+                throw new TargetUnavailable("denyfs launcher " + p + " does not exist (yet); skipping denyfs"
+                        + " - pass --denyfs CMD, invoked as 'CMD mount BACKING MNT' and 'CMD umount MNT'");
+            }
+            if (!Files.isExecutable(p)) {
+                throw new TargetUnavailable("denyfs launcher " + p + " is not executable (chmod +x it)");
+            }
+            words.set(0, p.toString());
+        } else if (Executables.onPath(program).isEmpty()) {
+            throw new TargetUnavailable("denyfs launcher '" + program + "' is not on PATH; skipping denyfs");
+        }
+        return List.copyOf(words);
+    }
+
+    private static void requireFuse() throws TargetUnavailable {
+        if (!Files.exists(Path.of("/dev/fuse"))) {
+            throw new TargetUnavailable("/dev/fuse is missing (no FUSE in this kernel or container)");
+        }
+    }
+
+    private Path mountPoint(String name) throws IOException {
+        return Files.createDirectories(mountRoot.resolve(name));
+    }
+}

@@ -1,0 +1,13 @@
+package org.denyfs.cli;
+
+import org.denyfs.bench.IoBenchCommand;
+import picocli.CommandLine.Command;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {
+            "Benchmarks that print figures, never pass or fail.",
+            "",
+            "  io     denyfs's I/O against the native directory and bindfs (see 'denyfs bench io --help')"},
+        subcommands = {IoBenchCommand.class})
+final class BenchCommand {
+}
