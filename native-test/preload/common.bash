@@ -67,7 +67,7 @@ module_mount() { # [OPTS]
   local tree
   tree=$(ls -d "$MODTREE"/root/lib/modules/*/ 2>/dev/null | head -n1)
   if [ -z "$tree" ]; then
-    echo "no module tree in $MODTREE: run src/test/resources/module/prepare-debian-tree.sh $MODTREE"; exit 1
+    echo "no module tree in $MODTREE: run scripts/prepare-module-tree.sh $MODTREE"; exit 1
   fi
   RELEASE=$(basename "$tree")
   MB=$(mktemp -d /tmp/denyfs-preload-b.XXXXXX); MM=$(mktemp -d /tmp/denyfs-preload-m.XXXXXX)

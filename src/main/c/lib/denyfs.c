@@ -38,6 +38,9 @@ static const struct { const char *name; int value; } errnos[] = {
 	{"EACCES", EACCES}, {"EBUSY", EBUSY}, {"EEXIST", EEXIST}, {"EINVAL", EINVAL},
 	{"ETXTBSY", ETXTBSY}, {"ENOEXEC", ENOEXEC}, {"EFBIG", EFBIG}, {"EINTR", EINTR},
 	{"ENAMETOOLONG", ENAMETOOLONG}, {"ENOTDIR", ENOTDIR}, {"ELOOP", ELOOP},
+	{"EWOULDBLOCK", EWOULDBLOCK}, {"E2BIG", E2BIG}, {"ENOSYS", ENOSYS}, {"EFAULT", EFAULT},
+	{"ENOMEM", ENOMEM}, {"ESRCH", ESRCH}, {"EKEYREJECTED", EKEYREJECTED}, {"ENODATA", ENODATA},
+	{"EOPNOTSUPP", EOPNOTSUPP}, {"ENOTTY", ENOTTY}, {"EROFS", EROFS}, {"ENOSPC", ENOSPC},
 };
 
 static int errno_named(const char *name, size_t len)

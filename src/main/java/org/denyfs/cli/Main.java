@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
 public final class Main {
     /** name, class: the subcommand registry. */
     static final List<Class<?>> COMMANDS = List.of(
-            MountCommand.class, UmountCommand.class, CtlCommand.class, HoldCommand.class, BenchCommand.class);
+            MountCommand.class, UmountCommand.class, CtlCommand.class, HoldCommand.class, ExecCommand.class,
+            BenchCommand.class);
 
     private Main() {}
 
