@@ -75,7 +75,8 @@ module_mount() { # [OPTS]
   local dir="$MB/lib/modules/$RELEASE" f
   mkdir -p "$dir/kernel/crypto" "$dir/kernel/arch/x86/crypto"
   cp "$tree"/modules.* "$dir/"
-  for f in kernel/crypto/cryptd.ko kernel/crypto/crypto_simd.ko kernel/arch/x86/crypto/aesni-intel.ko; do
+  for f in kernel/crypto/cryptd.ko kernel/crypto/crypto_simd.ko kernel/arch/x86/crypto/aesni-intel.ko \
+           kernel/arch/x86/crypto/ghash-clmulni-intel.ko; do
     cp "$tree/$f" "$dir/$f"
   done
   "$DENYFS" mount ${1:+-o "$1"} "$MB" "$MM"
@@ -91,4 +92,39 @@ kmodprobe() {
 
 lsmod_rows() {
   in_mount "$MM" lsmod | awk 'NR > 1 { print $1, $3 ($4 == "" ? "" : " " $4) }' | LC_ALL=C sort
+}
+
+until_coming() { # NAME: returns once NAME is COMING (loading) in the emulated kernel
+  until [ "$(cat "$MM/.denyfs/sys/module/$1/initstate" 2>/dev/null)" = coming ]; do :; done
+}
+
+race_insmod() { # N: N real insmod processes of cryptd.ko, the first COMING when the rest start;
+  # prints the tally "ok=N File exists=N Text file busy=N other=N"
+  local n=$1 i out ok=0 eexist=0 busy=0 other=0 f
+  out=$(mktemp -d)
+  in_mount "$MM" insmod "$KO/crypto/cryptd.ko" > "$out/0" 2>&1 &
+  until_coming cryptd
+  for i in $(seq 1 $((n - 1))); do in_mount "$MM" insmod "$KO/crypto/cryptd.ko" > "$out/$i" 2>&1 & done
+  wait
+  for f in "$out"/*; do
+    case $(cat "$f") in
+      "") ok=$((ok + 1));;
+      "insmod: ERROR: could not insert module $KO/crypto/cryptd.ko: File exists") eexist=$((eexist + 1));;
+      "insmod: ERROR: could not insert module $KO/crypto/cryptd.ko: Text file busy") busy=$((busy + 1));;
+      *) other=$((other + 1)); cat "$f" >&2;;
+    esac
+  done
+  rm -rf "$out"
+  echo "ok=$ok File exists=$eexist Text file busy=$busy other=$other"
+}
+
+shared_dependency() { # two real modprobe probes that share cryptd; the second starts while the
+  # first's cryptd is COMING; prints the second's exit status and its message
+  local first
+  kmodprobe aesni_intel > /dev/null 2>&1 & first=$!
+  until_coming cryptd
+  local status=0 err
+  err=$(kmodprobe ghash_clmulni_intel 2>&1) || status=$?
+  wait "$first" || { echo "the first probe failed"; return 1; }
+  echo "$status $err"
 }
