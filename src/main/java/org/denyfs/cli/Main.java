@@ -21,7 +21,7 @@ public final class Main {
     /** name, class: the subcommand registry. */
     static final List<Class<?>> COMMANDS = List.of(
             MountCommand.class, UmountCommand.class, CtlCommand.class, HoldCommand.class, ExecCommand.class,
-            BenchCommand.class);
+            BenchCommand.class, InsmodCommand.class, ModprobeCommand.class, RmmodCommand.class, LsmodCommand.class, ModinfoCommand.class);
 
     private Main() {}
 
