@@ -5,25 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.time.Duration;
 import org.denyfs.control.Client;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The control file on a real mount, spoken to by shell processes the way a script would. */
-class ControlFileIT {
-    private static LiveMount m;
-
-    @BeforeAll
-    static void mount() throws IOException {
-        m = LiveMount.start();
-    }
-
-    @AfterAll
-    static void unmount() throws IOException {
-        if (m != null) {
-            m.close();
-        }
-    }
+class ControlFileIT extends OnOneMount {
 
     @Test
     void shellScript_deniesQueriesAndAllowsOnOneHandle() throws IOException {

@@ -5,28 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every operation a user expects passes through to the backing directory, and a failure comes back
  * with the backing file system's errno (the text the shell tools print), never a generic EIO.
  */
-class PassthroughIT {
-    private static LiveMount m;
-
-    @BeforeAll
-    static void mount() throws IOException {
-        m = LiveMount.start();
-    }
-
-    @AfterAll
-    static void unmount() throws IOException {
-        if (m != null) {
-            m.close();
-        }
-    }
+class PassthroughIT extends OnOneMount {
 
     private static Proc.Result sh(String script) {
         return Proc.sh(m.mnt, script);

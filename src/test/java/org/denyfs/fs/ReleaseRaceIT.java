@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.denyfs.control.Client;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,20 +13,7 @@ import org.junit.jupiter.api.Test;
  * A process that closes and then denies must still succeed every time: these loops would catch a
  * single lost race.
  */
-class ReleaseRaceIT {
-    private static LiveMount m;
-
-    @BeforeAll
-    static void mount() throws IOException {
-        m = LiveMount.start();
-    }
-
-    @AfterAll
-    static void unmount() throws IOException {
-        if (m != null) {
-            m.close();
-        }
-    }
+class ReleaseRaceIT extends OnOneMount {
 
     @Test
     void denyWriteAccess_rightAfterClose_succeedsEveryTime_c() throws IOException {

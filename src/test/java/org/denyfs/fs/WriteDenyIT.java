@@ -10,29 +10,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.denyfs.control.Client;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The rules of REFERENCE sections 1 and 2 on a real mount, each driven by real processes and
  * checked by the errno text they print. Test names follow the kernel function or syscall.
  */
-class WriteDenyIT {
+class WriteDenyIT extends OnOneMount {
     private static final String ETXTBSY = "Text file busy";
-    private static LiveMount m;
-
-    @BeforeAll
-    static void mount() throws IOException {
-        m = LiveMount.start();
-    }
-
-    @AfterAll
-    static void unmount() throws IOException {
-        if (m != null) {
-            m.close();
-        }
-    }
 
     private static Path program(String name) throws IOException {
         Path p = m.backing.resolve(name);
