@@ -1,5 +1,6 @@
 package org.denyfs.bench;
 
+import org.denyfs.control.MountTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,7 @@ final class FuseTarget implements Target {
             if (!r.ok()) {
                 throw new IOException("mounting " + name + " failed: " + r.describe());
             }
-            if (!MountTable.isMounted(mountPoint)) {
+            if (!MountTable.mountedAt(mountPoint).isPresent()) {
                 throw new IOException(String.join(" ", mountCommand) + " returned 0 but " + mountPoint
                         + " is not in /proc/mounts (the command must return only once the mount is live)");
             }
@@ -53,18 +54,18 @@ final class FuseTarget implements Target {
      * daemon that exits a moment later.
      */
     private static void unmount(Path mountPoint, List<String> umountCommand) throws IOException {
-        if (!MountTable.isMounted(mountPoint)) {
+        if (!MountTable.mountedAt(mountPoint).isPresent()) {
             return;
         }
         Exec exec = new Exec(null);
         Exec.Result first = exec.run(umountCommand, UMOUNT_TIMEOUT);
-        if (MountTable.isMounted(mountPoint) && Executables.onPath("fusermount").isPresent()) {
+        if (MountTable.mountedAt(mountPoint).isPresent() && Executables.onPath("fusermount").isPresent()) {
             exec.run(List.of("fusermount", "-u", "-z", mountPoint.toString()), UMOUNT_TIMEOUT);
         }
-        if (MountTable.isMounted(mountPoint)) {
+        if (MountTable.mountedAt(mountPoint).isPresent()) {
             exec.run(List.of("umount", "-l", mountPoint.toString()), UMOUNT_TIMEOUT);
         }
-        if (MountTable.isMounted(mountPoint)) {
+        if (MountTable.mountedAt(mountPoint).isPresent()) {
             throw new IOException("still mounted after " + first.describe());
         }
     }

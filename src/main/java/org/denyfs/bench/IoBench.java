@@ -1,5 +1,6 @@
 package org.denyfs.bench;
 
+import org.denyfs.control.MountTable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -57,13 +57,6 @@ class PlumbingTest {
     }
 
     @Test
-    void procMountsEscapesAreDecoded() {
-        assertThat(MountTable.unescape("/tmp/a\\040b")).isEqualTo("/tmp/a b");
-        assertThat(MountTable.unescape("/plain")).isEqualTo("/plain");
-        assertThat(MountTable.unescape("/odd\\")).isEqualTo("/odd\\");
-    }
-
-    @Test
     void anAbsentLauncherIsASkipNotAnError(@org.junit.jupiter.api.io.TempDir Path dir) {
         assertThatThrownBy(() -> Targets.resolveLauncher("scripts/denyfs", dir))
                 .isInstanceOf(TargetUnavailable.class).hasMessageContaining("does not exist");
