@@ -44,7 +44,7 @@ final class Backing implements Resolver {
     InodeKey keyOf(int fd) {
         Pointer st = STAT.get();
         if (libc.fstat(fd, st) != 0) {
-            throw new ErrnoException(Errno.of(Libc.errno()), "fstat");
+            throw Errnos.lastError("fstat");
         }
         return new InodeKey(st.getLong(0), st.getLong(8));
     }
@@ -76,8 +76,7 @@ final class Backing implements Resolver {
         }
         Pointer st = STAT.get();
         if (libc.stat(real.toString(), st) != 0) {
-            Errno errno = Errno.of(Libc.errno());
-            throw new ErrnoException(errno == null ? Errno.EIO : errno, requestPath);
+            throw Errnos.lastError(requestPath);
         }
         int mode = st.getInt(24);
         if ((mode & S_IFMT) != S_IFREG) {

@@ -465,11 +465,6 @@ public final class DenyFs extends FuseStubFS {
 
     // ---- helpers ----------------------------------------------------------------------------
 
-    /** An ErrnoException for a libc errno, EIO if denyfs does not know the number. */
-    static ErrnoException errno(int code, String what) {
-        Errno e = Errno.of(code);
-        return new ErrnoException(e == null ? Errno.EIO : e, what);
-    }
 
     /** The process behind the request being served (libfuse keeps it per worker thread). */
     Caller caller() {

@@ -30,6 +30,12 @@ final class Errnos {
         }
     }
 
+    /** The ErrnoException for the errno a libc call just set; EIO for a number denyfs does not know. */
+    static ErrnoException lastError(String what) {
+        Errno e = Errno.of(Libc.errno());
+        return new ErrnoException(e == null ? Errno.EIO : e, what);
+    }
+
     /** {@code -errno} for a libc call that returned -1, else 0. */
     static int check(int rc) {
         return rc == -1 ? -Libc.errno() : 0;

@@ -92,7 +92,7 @@ final class HandleModuleFile implements ModuleFile {
     private Pointer stat() {
         Pointer st = Memory.allocateDirect(Libc.RUNTIME, Backing.STAT_SIZE);
         if (libc.fstat(fd, st) != 0) {
-            throw DenyFs.errno(Libc.errno(), "fstat");
+            throw Errnos.lastError("fstat");
         }
         return st;
     }

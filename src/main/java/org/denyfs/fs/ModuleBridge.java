@@ -50,7 +50,7 @@ final class ModuleBridge implements ModuleCalls {
         backing.resolve(path); // refuses paths out of the mount, and non-regular files, with the right errno
         int fd = libc.open(real, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
         if (fd < 0) {
-            throw DenyFs.errno(Libc.errno(), path);
+            throw Errnos.lastError(path);
         }
         try {
             finit(caller, fd, Libc.O_RDONLY, backing.keyOf(fd), flags, params);
