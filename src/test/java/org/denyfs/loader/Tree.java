@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.denyfs.testing.ModuleTree;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -23,19 +24,8 @@ record Tree(Path root, String release) {
     }
 
     static Tree require() {
-        String env = System.getenv("DENYFS_MODTREE");
-        Path tree = env == null ? Path.of("/var/cache/denyfs/modtree") : Path.of(env);
-        Path pkg = tree.resolve("PACKAGE");
-        boolean present = Files.isRegularFile(pkg);
-        if ("true".equals(System.getenv("CI")) && !present) {
-            throw new AssertionError("CI=true but no module tree at " + tree + " (scripts/prepare-module-tree.sh)");
-        }
-        Assumptions.assumeTrue(present, "no module tree at " + tree);
-        try {
-            return new Tree(tree.resolve("root"), Files.readString(pkg).trim().split(" ")[2]);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        ModuleTree tree = ModuleTree.require();
+        return new Tree(tree.root(), tree.release());
     }
 
     Path moduleDir() {

@@ -1,4 +1,4 @@
-package org.denyfs.fs;
+package org.denyfs.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Assumptions;
  * The real Debian module tree the module tests mount (scripts/prepare-module-tree.sh; .ci/run
  * prepares it and sets DENYFS_MODTREE). Under CI its absence is a failure, elsewhere a skip.
  */
-record ModuleTree(Path root, String release) {
-    static ModuleTree require() {
+public record ModuleTree(Path root, String release) {
+    public static ModuleTree require() {
         String env = System.getenv("DENYFS_MODTREE");
         Path tree = env == null ? Path.of("/var/cache/denyfs/modtree") : Path.of(env);
         Path pkg = tree.resolve("PACKAGE");
@@ -27,8 +27,13 @@ record ModuleTree(Path root, String release) {
         }
     }
 
+    /** lib/modules/RELEASE under the tree root. */
+    public Path moduleDir() {
+        return root.resolve("lib/modules").resolve(release);
+    }
+
     /** The path of a module file relative to the tree root, e.g. lib/modules/R/kernel/crypto/cryptd.ko. */
-    String ko(String file) {
+    public String ko(String file) {
         Path modules = root.resolve("lib/modules").resolve(release);
         String pattern = file.replace("-", "[-_]") + "\\.ko";
         try (Stream<Path> s = Files.walk(modules.resolve("kernel"))) {
