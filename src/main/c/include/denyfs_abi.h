@@ -59,6 +59,9 @@ struct denyfs_finit_args {
 #define DENYFS_PROC_MODULES ".denyfs/proc/modules"    /* as /proc/modules */
 #define DENYFS_SYS_MODULE ".denyfs/sys/module"        /* as /sys/module: NAME/{initstate,refcnt,coresize,holders/} */
 #define DENYFS_STATS ".denyfs/stats"                  /* as debugfs modules/stats, plus bytes in flight */
+/* denyfs's own accounting, for the herd benchmark: tab-separated, after one '#' header line */
+#define DENYFS_CALLS ".denyfs/calls"                  /* call, file, result (0 or errno name), count, cpu_us */
+#define DENYFS_INFLIGHT ".denyfs/inflight"            /* clock_monotonic_ns, bytes in flight after each change */
 
 /* the file system type in /proc/mounts */
 #define DENYFS_FSTYPE "fuse.denyfs"

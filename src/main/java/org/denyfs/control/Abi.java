@@ -33,6 +33,8 @@ public final class Abi {
     public static final String PROC_MODULES = ".denyfs/proc/modules";
     public static final String SYS_MODULE = ".denyfs/sys/module";
     public static final String STATS = ".denyfs/stats";
+    public static final String CALLS = ".denyfs/calls";
+    public static final String INFLIGHT = ".denyfs/inflight";
     public static final String FSTYPE = "fuse.denyfs";
 
     private Abi() {}
@@ -60,6 +62,8 @@ public final class Abi {
         m.put("DENYFS_PROC_MODULES", PROC_MODULES);
         m.put("DENYFS_SYS_MODULE", SYS_MODULE);
         m.put("DENYFS_STATS", STATS);
+        m.put("DENYFS_CALLS", CALLS);
+        m.put("DENYFS_INFLIGHT", INFLIGHT);
         m.put("DENYFS_FSTYPE", FSTYPE);
         return m;
     }

@@ -59,6 +59,17 @@ final class HandleModuleFile implements ModuleFile {
         };
     }
 
+    /** The backing file's name, from the fd itself: no path is kept, and a rename since open shows. */
+    @Override
+    public String name() {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)).getFileName();
+            return file == null ? "?" : file.toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "?";
+        }
+    }
+
     @Override
     public InodeKey inode() {
         return inode.key();

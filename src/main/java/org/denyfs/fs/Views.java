@@ -13,6 +13,8 @@ import org.denyfs.module.Modules;
  * <pre>
  * .denyfs/control                         the control file (see control.Control)
  * .denyfs/stats                           debugfs modules/stats, plus bytes in flight
+ * .denyfs/calls                           finit/init_module calls per file and result, with CPU time
+ * .denyfs/inflight                        bytes in flight at each change, by CLOCK_MONOTONIC time
  * .denyfs/proc/modules                    /proc/modules
  * .denyfs/sys/module/NAME/initstate       live, coming, going
  * .denyfs/sys/module/NAME/refcnt          the reference count
@@ -42,9 +44,13 @@ final class Views {
     Node lookup(String path) {
         switch (path) {
             case VirtualTree.DIR:
-                return new Dir(List.of("control", "stats", "proc", "sys"));
+                return new Dir(List.of("control", "stats", "calls", "inflight", "proc", "sys"));
             case VirtualTree.DIR + "/stats":
                 return file(stats());
+            case VirtualTree.DIR + "/calls":
+                return file(modules.callsTable());
+            case VirtualTree.DIR + "/inflight":
+                return file(modules.inflightTimeline());
             case VirtualTree.DIR + "/proc":
                 return new Dir(List.of("modules"));
             case VirtualTree.DIR + "/proc/modules":

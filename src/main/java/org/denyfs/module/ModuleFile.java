@@ -31,6 +31,11 @@ public interface ModuleFile {
         void close();
     }
 
+    /** The file's name, for accounting only (the kernel keys nothing on it), e.g. "cryptd.ko". */
+    default String name() {
+        return "?";
+    }
+
     /** The backing inode: what the idempotent-load groups are keyed on. */
     InodeKey inode();
 

@@ -26,7 +26,8 @@ import org.denyfs.core.ErrnoException;
  *                      ─ COMING ─ free the copy ─ init (Config.init) ─ LIVE │ GOING + freed
  *  initModule ──────── copy of the caller's image -> LoadModule (no exclusion of any kind)
  *  deleteModule ────── DeleteModule
- *  views ───────────── ProcModules (/proc/modules, /sys/module/NAME/*), ModuleStats (debugfs stats)
+ *  views ───────────── ProcModules (/proc/modules, /sys/module/NAME/*), ModuleStats (debugfs stats),
+ *                      LoadCalls (results per file), InflightTrace (bytes in flight over time)
  * </pre>
  * Each step keeps the kernel's order of checks and errno (see REFERENCE.md sections 3-6), and every
  * failure is an {@link ErrnoException} carrying that errno.
@@ -43,7 +44,8 @@ import org.denyfs.core.ErrnoException;
  *   <li>The inode's write count: lock-free, owned by core, reached through {@link ModuleFile}'s
  *       denies so that the daemon lists them as holds. The exclusive deny is held across
  *       the whole load (EXCLUSIVE), never while a lock of this package is held.</li>
- *   <li>{@code ModuleStats}, {@code OffHeap}: atomics only.</li>
+ *   <li>{@code ModuleStats}, {@code LoadCalls}: atomics only. {@code OffHeap}: a leaf lock that
+ *       orders its counter and its timeline, held for a few instructions.</li>
  * </ul>
  * A thread interrupt stands for a signal: interruptible waits end in EINTR.
  *
@@ -80,6 +82,7 @@ public final class Modules {
     private final Config config;
     private final OffHeap heap = new OffHeap();
     private final ModuleStats stats = new ModuleStats();
+    private final LoadCalls calls = new LoadCalls();
     final ModuleTable table = new ModuleTable();
     final IdempotentLoads idempotent = new IdempotentLoads();
     private final LoadModule loader;
@@ -109,6 +112,20 @@ public final class Modules {
      */
     public void finitModule(ModuleFile file, String params, int flags) {
         Objects.requireNonNull(file, "file");
+        long cpu = LoadCalls.threadCpuNanos();
+        Errno error = Errno.EIO;
+        try {
+            finitByPolicy(file, params, flags);
+            error = null;
+        } catch (ErrnoException e) {
+            error = e.errno();
+            throw e;
+        } finally {
+            calls.record(LoadCalls.FINIT, file.name(), error, LoadCalls.threadCpuNanos() - cpu);
+        }
+    }
+
+    private void finitByPolicy(ModuleFile file, String params, int flags) {
         mayInitModule();
         if ((flags & ~ALL_FLAGS) != 0) {
             throw new ErrnoException(Errno.EINVAL, "finit_module: unknown flags 0x" + Integer.toHexString(flags));
@@ -212,6 +229,20 @@ public final class Modules {
      */
     public void initModule(ByteBuffer image, String params) {
         Objects.requireNonNull(image, "image");
+        long cpu = LoadCalls.threadCpuNanos();
+        Errno error = Errno.EIO;
+        try {
+            initFromMemory(image, params);
+            error = null;
+        } catch (ErrnoException e) {
+            error = e.errno();
+            throw e;
+        } finally {
+            calls.record(LoadCalls.INIT, "-", error, LoadCalls.threadCpuNanos() - cpu);
+        }
+    }
+
+    private void initFromMemory(ByteBuffer image, String params) {
         mayInitModule();
         ByteBuffer src = image.duplicate();
         int len = src.remaining();
@@ -306,6 +337,22 @@ public final class Modules {
     /** The most {@link #bytesInFlight()} ever reached. */
     public long peakBytesInFlight() {
         return heap.peak();
+    }
+
+    /**
+     * The text of {@code .denyfs/inflight}: every change of {@link #bytesInFlight()} since the start,
+     * one "CLOCK_MONOTONIC_NS\tBYTES" line each, after a comment line.
+     */
+    public String inflightTimeline() {
+        return heap.traceText();
+    }
+
+    /**
+     * The text of {@code .denyfs/calls}: finit_module and init_module calls per module file and
+     * result (0 or the errno's name), with their count and the CPU microseconds they used.
+     */
+    public String callsTable() {
+        return calls.text();
     }
 
     private void mayInitModule() {

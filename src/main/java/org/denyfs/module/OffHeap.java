@@ -17,7 +17,10 @@ import org.denyfs.core.ErrnoException;
  * peak). Each {@link Region} is freed deterministically on {@link Region#close()}, as vfree() is,
  * rather than whenever the garbage collector notices the direct buffer.
  *
- * <p>Lock-free: two atomics. A region belongs to the one thread that loads the module.
+ * <p>Every change of the in-flight figure is also appended to a {@link InflightTrace}, so the herd
+ * benchmark can draw bytes in flight over time. The counter and the trace change together under one
+ * short lock (never held across an allocation or a read), so the timeline's order is the counter's
+ * order; readers use the atomics without it. A region belongs to the one thread that loads the module.
  */
 final class OffHeap {
     private static final Logger LOG = LogManager.getLogger(OffHeap.class);
@@ -26,6 +29,7 @@ final class OffHeap {
 
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
+    private final InflightTrace trace = new InflightTrace();
 
     /** vmalloc(size): ENOMEM when the JVM has no direct memory left. */
     Region allocate(int size) {
@@ -38,8 +42,7 @@ final class OffHeap {
         } catch (OutOfMemoryError e) {
             throw new ErrnoException(Errno.ENOMEM, "vmalloc of " + size + " bytes failed");
         }
-        long now = inFlight.addAndGet(size);
-        peak.accumulateAndGet(now, Math::max);
+        change(size);
         return new Region(buffer);
     }
 
@@ -49,6 +52,21 @@ final class OffHeap {
 
     long peak() {
         return peak.get();
+    }
+
+    /** The text of the in-flight timeline (see {@link InflightTrace#text()}). */
+    String traceText() {
+        synchronized (trace) {
+            return trace.text();
+        }
+    }
+
+    private void change(long delta) {
+        synchronized (trace) {
+            long now = inFlight.addAndGet(delta);
+            peak.accumulateAndGet(now, Math::max);
+            trace.record(System.nanoTime(), now);
+        }
     }
 
     /** One allocation. Not thread-safe: it belongs to the loading thread. */
@@ -97,7 +115,7 @@ final class OffHeap {
                 return;
             }
             buffer = null;
-            inFlight.addAndGet(-size);
+            change(-size);
             free(b);
         }
     }

@@ -1,0 +1,54 @@
+package org.denyfs.module;
+
+import java.util.Arrays;
+
+/**
+ * Bytes in flight over time: one (CLOCK_MONOTONIC nanoseconds, bytes after the change) pair per
+ * allocation or free of a module buffer, in the order they happened. A herd of 1000 workers makes a
+ * few tens of thousands of them; the trace keeps the first {@link #MAX_EVENTS} and counts the rest,
+ * so a long-lived daemon's memory stays bounded (32 MiB at most).
+ *
+ * <p>Not thread-safe: {@link OffHeap} calls it under the lock that orders its counter.
+ */
+final class InflightTrace {
+    static final int MAX_EVENTS = 1 << 21;
+
+    private long[] events = new long[2 * 1024];
+    private int size;
+    private long dropped;
+
+    void record(long nanos, long bytes) {
+        if (size == MAX_EVENTS) {
+            dropped++;
+            return;
+        }
+        if (2 * size == events.length) {
+            events = Arrays.copyOf(events, Math.min(2 * events.length, 2 * MAX_EVENTS));
+        }
+        events[2 * size] = nanos;
+        events[2 * size + 1] = bytes;
+        size++;
+    }
+
+    /**
+     * The text of {@code .denyfs/inflight}: a comment line naming the clock and the count of events
+     * not kept, then one "NANOS\tBYTES" line per event. System.nanoTime() is CLOCK_MONOTONIC on
+     * Linux, so the times compare with any other process's clock_gettime(CLOCK_MONOTONIC).
+     */
+    String text() {
+        StringBuilder sb = new StringBuilder(32 + size * 24);
+        sb.append("# clock_monotonic_ns\tbytes_in_flight\tdropped=").append(dropped).append('\n');
+        for (int i = 0; i < size; i++) {
+            sb.append(events[2 * i]).append('\t').append(events[2 * i + 1]).append('\n');
+        }
+        return sb.toString();
+    }
+
+    int size() {
+        return size;
+    }
+
+    long dropped() {
+        return dropped;
+    }
+}
