@@ -132,19 +132,16 @@ static int refcnt(const char *name)
 	return r < 0 ? r : atoi(buf);
 }
 
-static int finit(const char *path, const char *params, int kflags)
+/* finit_module(fd, params, flags): the FINIT ioctl on the module's own open file */
+static int finit(int fd, const char *params, int kflags)
 {
 	static struct denyfs_finit_args a;
 	need_mount();
 	if (strlen(params) >= sizeof(a.params)) return -EINVAL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) return -errno;
 	memset(&a, 0, sizeof(a));
 	a.flags = kflags;
 	strcpy(a.params, params);
-	int r = ioctl(fd, DENYFS_IOC_FINIT, &a) < 0 ? -errno : 0;
-	close(fd);
-	return r;
+	return ioctl(fd, DENYFS_IOC_FINIT, &a) < 0 ? -errno : 0;
 }
 
 static const struct { const char *name; int no; } errnames[] = {
@@ -330,18 +327,21 @@ static void mod_path(struct dep *d, char *out, size_t size)
 }
 
 /* kmod_module_insert_module; compressed files go to Java (decompression, /sys/module/compression) */
+/* kmod 30's kmod_module_insert_module: one open serves the compression check and finit_module */
 static int insert_file(const char *path, const char *params, int flags)
 {
 	unsigned char head[6] = {0};
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) return -errno;
-	ssize_t n = read(fd, head, sizeof(head));
-	close(fd);
+	ssize_t n = pread(fd, head, sizeof(head), 0);
 	if (n >= 2 && ((head[0] == 0x1f && head[1] == 0x8b) || (head[0] == 0xfd && head[1] == '7') ||
-		       (head[0] == 0x28 && head[1] == 0xb5)))
+		       (head[0] == 0x28 && head[1] == 0xb5))) {
+		close(fd);
 		java_fallback();
+	}
 	int kflags = (flags & F_VERMAGIC ? 2 : 0) | (flags & F_MODVERSION ? 1 : 0);
-	int err = finit(path, params, kflags);
+	int err = finit(fd, params, kflags);
+	close(fd);
 	if (err == -ENOTTY || err == -ENOSYS) java_fallback(); /* off the mount: init_module, in Java */
 	if (err < 0) logp(L_INFO, "Failed to insert module '%s': %s\n", path, strerror(-err));
 	return err;
