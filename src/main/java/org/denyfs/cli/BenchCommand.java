@@ -1,5 +1,6 @@
 package org.denyfs.cli;
 
+import org.denyfs.bench.HerdCommand;
 import org.denyfs.bench.IoBenchCommand;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,8 @@ import picocli.CommandLine.Command;
         description = {
             "Benchmarks that print figures, never pass or fail.",
             "",
-            "  io     denyfs's I/O against the native directory and bindfs (see 'denyfs bench io --help')"},
-        subcommands = {IoBenchCommand.class})
+            "  io     denyfs's I/O against the native directory and bindfs (see 'denyfs bench io --help')",
+            "  herd   udev's thundering herd of module loads, per policy (see 'denyfs bench herd --help')"},
+        subcommands = {IoBenchCommand.class, HerdCommand.class})
 final class BenchCommand {
 }

@@ -82,6 +82,11 @@ final class FakeInode {
         }
 
         @Override
+        public String name() {
+            return "ino" + key.ino() + ".ko";
+        }
+
+        @Override
         public InodeKey inode() {
             return key;
         }

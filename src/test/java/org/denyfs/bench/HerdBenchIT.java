@@ -1,0 +1,82 @@
+package org.denyfs.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.denyfs.testing.ModuleTree;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The herd benchmark, CI-sized: 16 real workers per policy on real mounts of Debian's module tree,
+ * loading aesni_intel and ghash_clmulni_intel (which share cryptd) and the pclmul CRCs. It asserts
+ * the shape of the seed commit's story, never a time: plain wastes memory on duplicate reads,
+ * exclusive wastes less but fails workers with ETXTBSY, idempotent wastes nothing and fails nobody.
+ */
+class HerdBenchIT {
+    /** Two CPU features: AES (0099) and PCLMULQDQ (0081), no family/model the uncore drivers know. */
+    static final String SHARED_DEPENDENCY_MODALIAS = "cpu:type:x86,ven0000fam0006mod0000:feature:,0081,0099";
+
+    @Test
+    void herd_everyPolicy_showsTheSeedCommitsStory(@TempDir Path out) throws Exception {
+        ModuleTree tree = ModuleTree.require();
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        CommandLine cl = new CommandLine(new HerdCommand());
+        cl.setOut(new PrintWriter(stdout));
+        cl.setErr(new PrintWriter(stderr));
+
+        // init 300 ms: far longer than 16 workers on 2 CPUs take between their LIVE check and their finit
+        int exit = cl.execute("--workers", "16", "--root", tree.root().toString(), "--modalias", SHARED_DEPENDENCY_MODALIAS,
+                "--init-ms", "300", "--out", out.toString());
+
+        assertThat(exit).as("exit status; stderr:%n%s%nstdout:%n%s", stderr, stdout).isZero();
+        Map<String, Map<String, String>> rows = csvRows(out.resolve(HerdFiles.HERD_CSV));
+        assertThat(rows.keySet()).containsExactlyInAnyOrder("plain", "exclusive", "idempotent");
+        long plain = Long.parseLong(rows.get("plain").get("wasted_bytes"));
+        long exclusive = Long.parseLong(rows.get("exclusive").get("wasted_bytes"));
+        Map<String, String> idempotent = rows.get("idempotent");
+
+        assertThat(plain).as("plain wastes memory on concurrent duplicate reads").isPositive();
+        assertThat(exclusive).as("exclusive wastes less than plain").isLessThan(plain);
+        assertThat(rows.get("exclusive").get("failed_workers")).as("exclusive fails workers").isNotEqualTo("0");
+        assertThat(Long.parseLong(rows.get("exclusive").get("finit_etxtbsy"))).isPositive();
+        assertThat(Files.readString(out.resolve(HerdFiles.FAILURES_CSV))).contains("exclusive,1,", "Text file busy");
+        assertThat(idempotent.get("wasted_bytes")).as("idempotent wastes nothing").isEqualTo("0");
+        assertThat(idempotent.get("failed_workers")).as("idempotent fails no worker").isEqualTo("0");
+        assertThat(idempotent.get("finit_etxtbsy")).isEqualTo("0");
+        for (Map<String, String> row : rows.values()) {
+            assertThat(row.get("modules_loaded")).as("every policy ends with the six modules live").isEqualTo("6");
+            assertThat(Long.parseLong(row.get("peak_in_flight_bytes"))).isPositive();
+            assertThat(Long.parseLong(row.get("daemon_peak_rss_kib"))).isPositive();
+        }
+        assertThat(stdout.toString()).contains("Virtual mem wasted bytes", "plain", "exclusive", "idempotent");
+        assertThat(stderr.toString()).contains("16/16 workers done");
+        assertThat(out.resolve(HerdFiles.CHART_SVG)).content().contains(">plain<", ">exclusive<", ">idempotent<");
+        assertThat(out.resolve(HerdFiles.RESULTS_JSON)).content().contains("\"results\"", "\"calls\"");
+        assertThat(out.resolve("logs/plain-round1/worker-15.log")).exists();
+        assertThat(Files.readAllLines(Path.of("/proc/mounts"))).noneMatch(l -> l.contains("denyfs-herd-"));
+    }
+
+    private static Map<String, Map<String, String>> csvRows(Path csv) throws Exception {
+        List<String> lines = Files.readAllLines(csv);
+        String[] header = lines.get(0).split(",");
+        Map<String, Map<String, String>> rows = new HashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            Map<String, String> row = new HashMap<>();
+            for (int i = 0; i < header.length; i++) {
+                row.put(header[i], f[i]);
+            }
+            rows.put(row.get("policy"), row);
+        }
+        return rows;
+    }
+}
