@@ -123,14 +123,14 @@ final class InflightChart {
         }
     }
 
-    /** 1, 2 or 5 times a power of ten, at least {@code v}. */
+    /** The smallest of 1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8 times a power of ten that is at least {@code v}: quarters stay round. */
     static double niceCeiling(double v) {
         if (v <= 0) {
             return 1;
         }
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 5, 10}) {
-            if (m * p >= v) {
+        for (double m : new double[] {1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10}) {
+            if (m * p >= v * (1 - 1e-12)) {
                 return m * p;
             }
         }

@@ -84,8 +84,9 @@ class HerdReportTest {
         assertThat(svg).startsWith("<svg").contains(">plain<", ">idempotent<", "5 MiB").endsWith("</svg>\n");
         String path = InflightChart.path(new HerdAccounting.Timeline(t, b), 0, 260, 1000, 5 << 20);
         assertThat(path).contains("V0.0"); // the 5 MiB peak reaches the top though all four events share a column
-        assertThat(InflightChart.niceCeiling(3.2)).isEqualTo(5);
-        assertThat(InflightChart.niceCeiling(0.4)).isEqualTo(0.5);
-        assertThat(InflightChart.niceCeiling(11)).isEqualTo(20);
+        assertThat(InflightChart.niceCeiling(3.2)).isEqualTo(4);
+        assertThat(InflightChart.niceCeiling(23.7)).isEqualTo(24);
+        assertThat(InflightChart.niceCeiling(0.45)).isEqualTo(0.5);
+        assertThat(InflightChart.niceCeiling(11)).isEqualTo(12);
     }
 }
