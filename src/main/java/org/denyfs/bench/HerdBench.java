@@ -46,7 +46,7 @@ final class HerdBench {
         try (Cleanup cleanup = new Cleanup()) {
             cleanup.installShutdownHook();
             Exec exec = new Exec(cleanup);
-            HerdTree tree = HerdTree.locate(cfg.treeRoot(), cfg.release(), cfg.repoRoot(), exec, progress);
+            HerdTree tree = HerdTree.locate(cfg.treeRoot(), cfg.release(), cfg.generatedTree(), cfg.repoRoot(), exec, progress);
             String modalias = cfg.modalias() != null ? cfg.modalias() : cpuModalias();
             HerdTree.ModuleSet modules = tree.resolve(modalias, loader, exec);
             List<String> launcher;

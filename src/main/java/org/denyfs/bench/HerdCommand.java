@@ -91,6 +91,12 @@ public final class HerdCommand implements Callable<Integer> {
                     + " /var/cache/denyfs/modtree, and reused; it says so while it downloads).")
     Path root;
 
+    @Option(names = "--generated-tree",
+            description = "Build and use a tree of the same shape as Debian's CPU crypto modules (names, aliases,"
+                    + " dependencies, sizes), compiled here with gcc and ld, instead of Debian's package; what happens"
+                    + " anyway when the package cannot be downloaded. Cached beside the Debian tree.")
+    boolean generatedTree;
+
     @Option(names = "--release", paramLabel = "R",
             description = "The kernel release under TREE/lib/modules (default: the only one there).")
     String release;
@@ -172,6 +178,7 @@ public final class HerdCommand implements Callable<Integer> {
                 : (repo != null ? repo : Path.of(System.getProperty("user.dir"))).resolve("target").resolve(
                         "bench-herd-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return new HerdConfig(workers, policies, alias.modalias, root == null ? null : root.toAbsolutePath(), release,
+                generatedTree,
                 rounds, initMillis, c, outDir.toAbsolutePath(), denyfs, repo);
     }
 }

@@ -10,11 +10,12 @@ import java.util.List;
  * @param modalias the MODALIAS every worker loads; null means this machine's CPU modalias
  * @param treeRoot a module tree (holding lib/modules/RELEASE); null means the cached Debian tree
  * @param release the kernel release under lib/modules; null means the tree's only one
+ * @param generatedTree build a tree of Debian's shape here instead of using Debian's package
  * @param initMillis how long each emulated module init takes; null means scaled to the herd (see HerdCommand)
  * @param client which loader the workers run
  * @param repoRoot the denyfs checkout (launcher, native tools); null if not found
  */
-public record HerdConfig(int workers, List<String> policies, String modalias, Path treeRoot, String release,
+public record HerdConfig(int workers, List<String> policies, String modalias, Path treeRoot, String release, boolean generatedTree,
                          int rounds, Long initMillis, Client client, Path out, String denyfsCommand, Path repoRoot) {
     public static final List<String> ALL_POLICIES = List.of("plain", "exclusive", "idempotent");
 

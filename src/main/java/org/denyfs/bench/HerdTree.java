@@ -26,18 +26,30 @@ record HerdTree(Path root, String release, String origin) {
     /** The modules a MODALIAS brings in, dependencies first, each once, and their size on disk. */
     record ModuleSet(List<String> names, long bytes) {}
 
-    /** --root as given, else the cache ($DENYFS_MODTREE or /var/cache/denyfs/modtree), prepared on first use. */
-    static HerdTree locate(Path givenRoot, String givenRelease, Path repoRoot, Exec exec, PrintWriter progress)
-            throws IOException {
+    /**
+     * --root as given; else, with {@code generated}, a tree built here of the same shape; else the
+     * cache ($DENYFS_MODTREE or /var/cache/denyfs/modtree), prepared on first use, and when that
+     * fails (no package registry) the generated tree.
+     */
+    static HerdTree locate(Path givenRoot, String givenRelease, boolean generated, Path repoRoot, Exec exec,
+                           PrintWriter progress) throws IOException {
         if (givenRoot != null) {
             Path root = givenRoot.toAbsolutePath().normalize();
             return new HerdTree(root, release(root, givenRelease), "the tree at " + root);
         }
         String env = System.getenv("DENYFS_MODTREE");
         Path cache = env == null || env.isEmpty() ? DEFAULT_CACHE : Path.of(env);
+        if (generated) {
+            return GeneratedModuleTree.ensure(cache.resolve("generated"), exec, progress);
+        }
         Path pkg = cache.resolve("PACKAGE");
         if (!Files.isRegularFile(pkg)) {
-            prepare(cache, repoRoot, exec, progress);
+            try {
+                prepare(cache, repoRoot, exec, progress);
+            } catch (IOException e) {
+                progress.println(e.getMessage() + "; using a generated tree of the same shape instead");
+                return GeneratedModuleTree.ensure(cache.resolve("generated"), exec, progress);
+            }
         }
         String[] p = Files.readString(pkg).trim().split(" ");
         Path root = cache.resolve("root");
@@ -48,8 +60,7 @@ record HerdTree(Path root, String release, String origin) {
     private static void prepare(Path cache, Path repoRoot, Exec exec, PrintWriter progress) throws IOException {
         Path script = repoRoot == null ? null : repoRoot.resolve("scripts/prepare-module-tree.sh");
         if (script == null || !Files.isRegularFile(script)) {
-            throw new IOException("no module tree in " + cache + " and no scripts/prepare-module-tree.sh to make one;"
-                    + " pass --root TREE (a directory with lib/modules/RELEASE and depmod's files)");
+            throw new IOException("no module tree in " + cache + " and no scripts/prepare-module-tree.sh to make one");
         }
         progress.println("preparing Debian's cloud kernel modules in " + cache + " (first use: one package download"
                 + " of about 40 MB, unpacked to about 110 MB, then depmod; later runs reuse it)...");
@@ -58,8 +69,7 @@ record HerdTree(Path root, String release, String origin) {
         r.stdout().lines().forEach(l -> progress.println("  " + l));
         progress.flush();
         if (!r.ok()) {
-            throw new IOException("could not prepare the module tree (" + r.describe() + "); pass --root TREE with a"
-                    + " module tree of your own (lib/modules/RELEASE with depmod's files)");
+            throw new IOException("could not prepare Debian's module tree (" + r.describe() + ")");
         }
     }
 

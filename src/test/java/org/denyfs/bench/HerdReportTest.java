@@ -21,7 +21,7 @@ class HerdReportTest {
     }
 
     private static HerdConfig config(int workers, Long initMillis, int rounds) {
-        return new HerdConfig(workers, HerdConfig.ALL_POLICIES, null, null, null, rounds, initMillis,
+        return new HerdConfig(workers, HerdConfig.ALL_POLICIES, null, null, null, false, rounds, initMillis,
                 HerdConfig.Client.DENYFS, Path.of("/tmp/out"), "scripts/denyfs", null);
     }
 
@@ -35,7 +35,7 @@ class HerdReportTest {
     @Test
     void config_refusesWhatCannotRun() {
         assertThatThrownBy(() -> config(0, null, 1)).hasMessageContaining("--workers");
-        assertThatThrownBy(() -> new HerdConfig(4, List.of("fast"), null, null, null, 1, null, HerdConfig.Client.DENYFS,
+        assertThatThrownBy(() -> new HerdConfig(4, List.of("fast"), null, null, null, false, 1, null, HerdConfig.Client.DENYFS,
                 Path.of("/tmp"), "d", null)).hasMessageContaining("--policy");
     }
 

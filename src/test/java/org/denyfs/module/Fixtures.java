@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Compiles the C fixtures of src/test/resources/module into .ko-shaped ET_REL objects under
- * target/module-fixtures, once per JVM and set of options: gcc -c, then ld -r with fixture.lds.
+ * target/module-fixtures, once per JVM and set of options: gcc -c against the module.h the herd's
+ * generated trees use too (src/main/resources/moduletree), then ld -r with its module.lds.
  * Nothing binary is committed.
  */
 final class Fixtures {
@@ -46,20 +47,21 @@ final class Fixtures {
 
     private static byte[] compile(String source, String name, String... defines) {
         try {
-            Path res = Path.of(Fixtures.class.getResource("/module/module.h").toURI()).getParent();
+            Path res = Path.of(Fixtures.class.getResource("/module/" + source + ".c").toURI()).getParent();
+            Path include = Path.of(Fixtures.class.getResource("/moduletree/module.h").toURI()).getParent();
             Files.createDirectories(OUT);
             String stem = name + "-" + Integer.toHexString(String.join(" ", defines).hashCode());
             Path obj = OUT.resolve(stem + ".o");
             Path ko = OUT.resolve(stem + ".ko");
             List<String> cc = new ArrayList<>(List.of("gcc", "-c", "-O1", "-fno-common", "-fno-pic",
                     "-fno-stack-protector", "-fno-asynchronous-unwind-tables", "-fcf-protection=none",
-                    "-I" + res, "-DKBUILD_MODNAME=\"" + name + "\""));
+                    "-I" + include, "-DKBUILD_MODNAME=\"" + name + "\""));
             for (String d : defines) {
                 cc.add("-D" + d);
             }
             cc.addAll(List.of("-o", obj.toString(), res.resolve(source + ".c").toString()));
             run(cc);
-            run(List.of("ld", "-r", "-T", res.resolve("fixture.lds").toString(), "-o", ko.toString(), obj.toString()));
+            run(List.of("ld", "-r", "-T", include.resolve("module.lds").toString(), "-o", ko.toString(), obj.toString()));
             return Files.readAllBytes(ko);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

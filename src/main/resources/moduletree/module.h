@@ -2,7 +2,8 @@
  * Just enough of include/linux/module.h, export.h and a modpost .mod.c to give a gcc-compiled object
  * the shape of a real 6.1 x86-64 .ko: .modinfo strings, struct module with its name at offset 24 in
  * .gnu.linkonce.this_module, __ksymtab_NAME entries with __kstrtab_/__kstrtabns_ strings, __crc_NAME
- * CRCs and a __versions table. Test fixtures only: compiled at test time, never committed as binaries.
+ * CRCs and a __versions table. Used by the module tests' fixtures and by the herd benchmark's
+ * generated module tree (bench.GeneratedModuleTree); compiled where they run, never committed as binaries.
  *
  * The compiler is given -DKBUILD_MODNAME='"name"'.
  */
