@@ -1,11 +1,17 @@
 /* denyfs-herd - start N copies of a command at the same instant, as udev forks one worker per uevent.
  *
  *   denyfs-herd [--logs DIR] N -- COMMAND [ARGS...]
+ *   denyfs-herd [--logs DIR] --udev MOUNT N -- modprobe ARGS...
  *
  * All N children are forked first and wait on one pipe; closing its write end releases them
  * together, so the herd measures what the workers do, not how fast they were started. Each child
  * gets DENYFS_HERD_WORKER=I (0..N-1) in its environment and its stdout and stderr in
  * DIR/worker-I.log (or /dev/null without --logs).
+ *
+ * The first form executes COMMAND in each worker. With --udev, workers are what udevd's are: the
+ * launcher loads the module indexes of MOUNT's tree once (udevd's kmod_load_resources), and every
+ * worker is a fork of it that runs denyfs-loader's modprobe in-process on the inherited indexes,
+ * without an exec; only what each probe does is left to measure.
  *
  * stderr: "herd: started N", then "herd: done K/N" as workers end (at most every 100 ms, and the
  * last one always), for a progress display.
@@ -28,6 +34,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* denyfs-loader.c, linked in without its main */
+void denyfs_loader_preload(const char *mount);
+int denyfs_loader_main(int argc, char **argv);
+
 struct worker {
 	pid_t pid;
 	int exit;
@@ -44,12 +54,12 @@ static long long now_ns(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: denyfs-herd [--logs DIR] N -- COMMAND [ARGS...]\n");
+	fprintf(stderr, "usage: denyfs-herd [--logs DIR] [--udev MOUNT] N -- COMMAND [ARGS...]\n");
 	exit(2);
 }
 
-/* In the child: wait for the release, then become the command. Never returns. */
-static void run_worker(int index, int gate, const char *logs, char **cmd)
+/* In the child: wait for the release, then become the command (or, udev-style, run it). Never returns. */
+static void run_worker(int index, int gate, const char *logs, int udev, char **cmd)
 {
 	char path[4096], id[16];
 	snprintf(id, sizeof(id), "%d", index);
@@ -66,6 +76,13 @@ static void run_worker(int index, int gate, const char *logs, char **cmd)
 	char byte;
 	while (read(gate, &byte, 1) < 0 && errno == EINTR)
 		;
+	close(gate);
+	if (udev) {
+		int argc = 0;
+		while (cmd[argc])
+			argc++;
+		exit(denyfs_loader_main(argc, cmd));
+	}
 	execvp(cmd[0], cmd);
 	fprintf(stderr, "herd: %s: %s\n", cmd[0], strerror(errno));
 	_exit(127);
@@ -82,11 +99,15 @@ static void kill_all(struct worker *w, int n)
 
 int main(int argc, char **argv)
 {
-	const char *logs = NULL;
+	const char *logs = NULL, *udev = NULL;
 	int i = 1;
-	if (i + 1 < argc && strcmp(argv[i], "--logs") == 0) {
-		logs = argv[i + 1];
-		i += 2;
+	for (; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--logs") == 0)
+			logs = argv[i + 1];
+		else if (strcmp(argv[i], "--udev") == 0)
+			udev = argv[i + 1];
+		else
+			break;
 	}
 	if (i + 2 >= argc || strcmp(argv[i + 1], "--") != 0)
 		usage();
@@ -95,6 +116,8 @@ int main(int argc, char **argv)
 	if (*end || n < 1 || n > 100000)
 		usage();
 	char **cmd = argv + i + 2;
+	if (udev)
+		denyfs_loader_preload(udev);
 
 	struct worker *w = calloc(n, sizeof(*w));
 	int gate[2];
@@ -113,7 +136,7 @@ int main(int argc, char **argv)
 		}
 		if (pid == 0) {
 			close(gate[1]);
-			run_worker(k, gate[0], logs, cmd);
+			run_worker(k, gate[0], logs, udev != NULL, cmd);
 		}
 		w[k].pid = pid;
 	}

@@ -243,13 +243,19 @@ static struct dep *find_dep(const char *name)
 	return NULL;
 }
 
+static char *builtin_buf;
+
+static void load_builtin(void)
+{
+	if (!builtin_buf) builtin_buf = slurp("modules.builtin", NULL);
+	if (!builtin_buf) builtin_buf = "";
+}
+
 static int is_builtin(const char *name)
 {
-	static char *buf;
-	if (!buf) buf = slurp("modules.builtin", NULL);
-	if (!buf) { buf = ""; return 0; }
+	load_builtin();
 	char n[256];
-	for (const char *l = buf; *l;) {
+	for (const char *l = builtin_buf; *l;) {
 		const char *e = strchrnul(l, '\n');
 		char line[PATH_MAX];
 		snprintf(line, sizeof(line), "%.*s", (int)(e - l), l);
@@ -281,6 +287,14 @@ static void normalize(const char *in, char *out, size_t size)
 	out[i] = '\0';
 }
 
+static char *alias_buf;
+
+static void load_aliases(void)
+{
+	if (!alias_buf) alias_buf = slurp("modules.alias", NULL);
+	if (!alias_buf) alias_buf = "";
+}
+
 /* kmod_module_new_from_lookup without modprobe.d, symbol: and built-in aliases (those go to Java) */
 struct mod { char name[256]; int alias; };
 static int lookup(const char *given, struct mod **out)
@@ -295,9 +309,8 @@ static int lookup(const char *given, struct mod **out)
 		return 1;
 	}
 	if (strncmp(alias, "symbol:", 7) == 0) java_fallback();
-	static char *abuf;
-	if (!abuf) abuf = slurp("modules.alias", NULL);
-	for (const char *l = abuf ? abuf : ""; *l;) {
+	load_aliases();
+	for (const char *l = alias_buf; *l;) {
 		const char *e = strchrnul(l, '\n');
 		char line[PATH_MAX], pat[PATH_MAX], mod[256];
 		snprintf(line, sizeof(line), "%.*s", (int)(e - l), l);
@@ -580,20 +593,41 @@ static int mp_rmmod(const char *alias)
 	return err;
 }
 
+static int config_found = -1; /* unknown until looked up, then cached (see denyfs_loader_preload) */
+
 static int has_config(const char *root)
 {
 	static const char *dirs[] = {"etc/modprobe.d", "run/modprobe.d", "usr/local/lib/modprobe.d", "lib/modprobe.d"};
+	if (config_found >= 0) return config_found;
 	char p[PATH_MAX];
-	for (int i = 0; i < 4; i++) {
+	config_found = 0;
+	for (int i = 0; i < 4 && !config_found; i++) {
 		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
 		DIR *d = opendir(p);
 		for (struct dirent *e; d && (e = readdir(d));) {
 			size_t l = strlen(e->d_name);
-			if (l > 5 && strcmp(e->d_name + l - 5, ".conf") == 0) { closedir(d); return 1; }
+			if (l > 5 && strcmp(e->d_name + l - 5, ".conf") == 0) { config_found = 1; break; }
 		}
 		if (d) closedir(d);
 	}
-	return 0;
+	return config_found;
+}
+
+/* the release under ROOT/lib/modules when there is only one, else uname -r */
+static const char *default_release(const char *root)
+{
+	static char rel[256];
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/lib/modules", root);
+	DIR *d = opendir(dir);
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (e->d_name[0] != '.') { n++; snprintf(rel, sizeof(rel), "%s", e->d_name); }
+	if (d) closedir(d);
+	if (n == 1) return rel;
+	static struct utsname u;
+	uname(&u);
+	return u.release;
 }
 
 static int do_modprobe(int argc, char **argv)
@@ -642,20 +676,9 @@ static int do_modprobe(int argc, char **argv)
 	threshold = quiet ? L_EMERG : L_WARNING + verbose;
 	if (o_all) log_priority = L_WARNING;
 	if (nargs == 0) { logp(L_ERR, "missing parameters. See -h.\n"); return 1; }
-	char rootbuf[PATH_MAX];
 	if (!root) root = mount_dir ? mount_dir : "/";
 	if (has_config(root)) java_fallback();
-	if (!release) {
-		snprintf(rootbuf, sizeof(rootbuf), "%s/lib/modules", root);
-		DIR *d = opendir(rootbuf);
-		int n = 0;
-		static char rel[256];
-		for (struct dirent *e; d && (e = readdir(d));)
-			if (e->d_name[0] != '.') { n++; snprintf(rel, sizeof(rel), "%s", e->d_name); }
-		if (d) closedir(d);
-		if (n == 1) release = rel;
-		else { static struct utsname u; uname(&u); release = u.release; }
-	}
+	if (!release) release = default_release(root);
 	snprintf(moddir, sizeof(moddir), "%s/lib/modules/%s", root, release);
 	int err = 0;
 	if (o_remove || o_all) {
@@ -678,7 +701,20 @@ static int do_modprobe(int argc, char **argv)
 	return err >= 0 ? 0 : 1;
 }
 
-int main(int argc, char **argv)
+/* udevd loads libkmod's resources once, before it forks a worker per uevent (kmod_load_resources),
+ * and every worker inherits them. A program that links this file without its main (denyfs-herd)
+ * does the same: it calls this before forking, then denyfs_loader_main in each worker. */
+void denyfs_loader_preload(const char *mount)
+{
+	mount_dir = (char *)mount;
+	has_config(mount);
+	snprintf(moddir, sizeof(moddir), "%s/lib/modules/%s", mount, default_release(mount));
+	load_deps();
+	load_aliases();
+	load_builtin();
+}
+
+int denyfs_loader_main(int argc, char **argv)
 {
 	const char *base = strrchr(argv[0], '/');
 	base = base ? base + 1 : argv[0];
@@ -692,7 +728,7 @@ int main(int argc, char **argv)
 	orig_argv = argv + shift;
 	argc -= shift;
 	argv += shift;
-	mount_dir = getenv("DENYFS_MOUNT");
+	if (!mount_dir) mount_dir = getenv("DENYFS_MOUNT");
 	if (mount_dir && !*mount_dir) mount_dir = NULL;
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-V") == 0 ||
@@ -705,3 +741,10 @@ int main(int argc, char **argv)
 	java_fallback();
 	return 1;
 }
+
+#ifndef DENYFS_LOADER_NO_MAIN
+int main(int argc, char **argv)
+{
+	return denyfs_loader_main(argc, argv);
+}
+#endif

@@ -100,7 +100,7 @@ final class HerdBench {
             double cpuBefore = daemon.cpuMillis();
             Path logs = cfg.out().resolve("logs").resolve(policy + "-round" + round);
             ProgressLine line = new ProgressLine(name, cfg.workers());
-            HerdLaunch.Outcome outcome = HerdLaunch.run(herd, cfg.workers(), worker.argv(mnt), worker.env(mnt), logs,
+            HerdLaunch.Outcome outcome = HerdLaunch.run(herd, worker.herdOptions(mnt), cfg.workers(), worker.argv(mnt), worker.env(mnt), logs,
                     herdTimeout(cfg, initMillis), cleanup, line::done);
             double cpu = daemon.cpuMillis() - cpuBefore;
             long peakRss = daemon.peakRssKiB();

@@ -111,9 +111,9 @@ public final class HerdCommand implements Callable<Integer> {
     Long initMillis;
 
     @Option(names = "--client", defaultValue = "denyfs", paramLabel = "CLIENT",
-            description = "What each worker runs: denyfs (target/native/denyfs-loader, kmod 30's modprobe ported to C,"
-                    + " under 20 ms and 2 MB a process) or kmod (Debian's own modprobe with libdenyfs-preload.so)"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "What each worker runs: denyfs (kmod 30's modprobe ported to C, denyfs-loader's, in forks of"
+                    + " the launcher that loaded the module indexes once, as udevd's workers inherit libkmod's) or kmod"
+                    + " (Debian's own modprobe executed in each worker, with libdenyfs-preload.so) (default: ${DEFAULT-VALUE}).")
     String client;
 
     @Option(names = "--out", paramLabel = "DIR",

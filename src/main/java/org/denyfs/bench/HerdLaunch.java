@@ -39,10 +39,12 @@ final class HerdLaunch {
      * @param onDone called with the number of workers done, as the launcher reports it
      * @throws IOException if the launcher fails, a worker could not be started, or the herd outlives {@code timeout}
      */
-    static Outcome run(Path herd, int workers, List<String> workerCommand, Map<String, String> env, Path logs,
-                       Duration timeout, Cleanup cleanup, IntConsumer onDone) throws IOException {
+    static Outcome run(Path herd, List<String> herdOptions, int workers, List<String> workerCommand, Map<String, String> env,
+                       Path logs, Duration timeout, Cleanup cleanup, IntConsumer onDone) throws IOException {
         Files.createDirectories(logs);
-        List<String> cmd = new ArrayList<>(List.of(herd.toString(), "--logs", logs.toString(), Integer.toString(workers), "--"));
+        List<String> cmd = new ArrayList<>(List.of(herd.toString(), "--logs", logs.toString()));
+        cmd.addAll(herdOptions);
+        cmd.addAll(List.of(Integer.toString(workers), "--"));
         cmd.addAll(workerCommand);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(logs.resolve("herd.out").toFile());

@@ -9,18 +9,18 @@ import java.util.Map;
 /**
  * What each herd worker runs: a udev worker's probe of one MODALIAS. kmod's modprobe treats EEXIST
  * as success and reports any other error, as udev's builtin does; both clients below are kmod 30's
- * modprobe, one ported to C (cheap to start by the thousand), one Debian's own through the
- * preload library.
+ * modprobe. The denyfs client is denyfs-loader's, run as udevd runs libkmod: the launcher loads the
+ * module indexes once and each worker is a fork of it ({@code inProcess}). The kmod client executes
+ * Debian's modprobe in every worker, with the preload library, and so reads the indexes each time.
  */
-record WorkerCommand(List<String> argv, Map<String, String> baseEnv) {
+record WorkerCommand(List<String> argv, Map<String, String> baseEnv, boolean inProcess) {
     private static final List<Path> KMOD_MODPROBE = List.of(Path.of("/usr/sbin/modprobe"), Path.of("/sbin/modprobe"),
             Path.of("/usr/bin/modprobe"), Path.of("/bin/modprobe"));
 
     static WorkerCommand of(HerdConfig.Client client, Path nativeDir, HerdTree tree, String modalias) throws IOException {
         return switch (client) {
-            case DENYFS -> new WorkerCommand(
-                    List.of(nativeDir.resolve("denyfs-loader").toString(), "modprobe", "-b", modalias),
-                    Map.of("DENYFS_JAR", nativeDir.resolveSibling("denyfs.jar").toString()));
+            case DENYFS -> new WorkerCommand(List.of("modprobe", "-b", modalias),
+                    Map.of("DENYFS_JAR", nativeDir.resolveSibling("denyfs.jar").toString()), true);
             case KMOD -> {
                 Path modprobe = KMOD_MODPROBE.stream().filter(Files::isExecutable).findFirst().orElseThrow(
                         () -> new IOException("--client kmod needs kmod's modprobe: apt-get install kmod"));
@@ -30,7 +30,7 @@ record WorkerCommand(List<String> argv, Map<String, String> baseEnv) {
                 }
                 // -C /dev/null: no configuration of this machine's; -d and -S: the mount's tree and release.
                 yield new WorkerCommand(List.of(modprobe.toString(), "-C", "/dev/null", "-d", "@MOUNT@", "-S",
-                        tree.release(), "-b", modalias), Map.of("LD_PRELOAD", preload.toString()));
+                        tree.release(), "-b", modalias), Map.of("LD_PRELOAD", preload.toString()), false);
             }
         };
     }
@@ -46,9 +46,15 @@ record WorkerCommand(List<String> argv, Map<String, String> baseEnv) {
         return env;
     }
 
+    /** The launcher's own options for this client. */
+    List<String> herdOptions(Path mount) {
+        return inProcess ? List.of("--udev", mount.toString()) : List.of();
+    }
+
     /** For the report: the program and its arguments, the MODALIAS abbreviated. */
     String describe() {
         List<String> shown = argv.stream().map(a -> a.length() > 40 ? a.substring(0, 37) + "..." : a).toList();
-        return String.join(" ", shown).replace(argv.get(0), Path.of(argv.get(0)).getFileName().toString());
+        String line = String.join(" ", shown).replace(argv.get(0), Path.of(argv.get(0)).getFileName().toString());
+        return inProcess ? "denyfs-loader " + line + " (forks of a launcher holding the indexes, as udevd's workers)" : line;
     }
 }

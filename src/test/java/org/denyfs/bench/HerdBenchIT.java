@@ -90,6 +90,25 @@ class HerdBenchIT {
         assertThat(Long.parseLong(rows.get("idempotent").get("peak_in_flight_bytes"))).isGreaterThan(500_000);
     }
 
+    @Test
+    void herd_debiansOwnModprobe_loadsThroughThePreloadLibrary(@TempDir Path out) throws Exception {
+        ModuleTree tree = ModuleTree.require();
+        StringWriter stderr = new StringWriter();
+        CommandLine cl = new CommandLine(new HerdCommand());
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(stderr));
+
+        int exit = cl.execute("--client", "kmod", "--workers", "4", "--policy", "idempotent", "--root",
+                tree.root().toString(), "--modalias", SHARED_DEPENDENCY_MODALIAS, "--init-ms", "200", "--out", out.toString());
+
+        assertThat(exit).as("exit status; stderr:%n%s", stderr).isZero();
+        assertThat(stderr.toString()).contains("modprobe -C /dev/null -d");
+        Map<String, String> row = csvRows(out.resolve(HerdFiles.HERD_CSV)).get("idempotent");
+        assertThat(row).containsEntry("modules_loaded", "6").containsEntry("failed_workers", "0")
+                .containsEntry("wasted_bytes", "0");
+        assertThat(Long.parseLong(row.get("finit_calls"))).isPositive();
+    }
+
     private static Map<String, Map<String, String>> csvRows(Path csv) throws Exception {
         List<String> lines = Files.readAllLines(csv);
         String[] header = lines.get(0).split(",");
