@@ -3,8 +3,6 @@ package org.denyfs.bench;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -174,9 +172,7 @@ public final class HerdCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--client takes denyfs or kmod, not '" + client + "'");
         }
         Path repo = RepoPaths.findRoot().orElse(null);
-        Path outDir = out != null ? out
-                : (repo != null ? repo : Path.of(System.getProperty("user.dir"))).resolve("target").resolve(
-                        "bench-herd-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path outDir = out != null ? out : RepoPaths.defaultOut("herd");
         return new HerdConfig(workers, policies, alias.modalias, root == null ? null : root.toAbsolutePath(), release,
                 generatedTree,
                 rounds, initMillis, c, outDir.toAbsolutePath(), denyfs, repo);

@@ -3,8 +3,6 @@ package org.denyfs.bench;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -171,9 +169,7 @@ public final class IoBenchCommand implements Callable<Integer> {
 
     private BenchConfig config() {
         Path root = RepoPaths.findRoot().orElse(null);
-        Path outDir = out != null ? out
-                : (root != null ? root : Path.of(System.getProperty("user.dir"))).resolve("target").resolve(
-                        "bench-io-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path outDir = out != null ? out : RepoPaths.defaultOut("io");
         return new BenchConfig(size, files, runs, randOps, against, outDir.toAbsolutePath(),
                 backing == null ? null : backing.toAbsolutePath(), keep, denyfs, iobench, root);
     }

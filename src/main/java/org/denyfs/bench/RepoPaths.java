@@ -2,6 +2,8 @@ package org.denyfs.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
 /**
@@ -26,5 +28,12 @@ public final class RepoPaths {
 
     public static Optional<Path> findRoot() {
         return findRoot(Path.of(System.getProperty("user.dir")));
+    }
+
+    /** Where a benchmark writes its report unless told: target/bench-NAME-yyyyMMdd-HHmmss in the checkout (or here). */
+    static Path defaultOut(String bench) {
+        Path base = findRoot().orElse(Path.of(System.getProperty("user.dir")));
+        return base.resolve("target").resolve("bench-" + bench + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 }

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.denyfs.testing.ModuleTree;
@@ -110,17 +109,6 @@ class HerdBenchIT {
     }
 
     private static Map<String, Map<String, String>> csvRows(Path csv) throws Exception {
-        List<String> lines = Files.readAllLines(csv);
-        String[] header = lines.get(0).split(",");
-        Map<String, Map<String, String>> rows = new HashMap<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] f = line.split(",", -1);
-            Map<String, String> row = new HashMap<>();
-            for (int i = 0; i < header.length; i++) {
-                row.put(header[i], f[i]);
-            }
-            rows.put(row.get("policy"), row);
-        }
-        return rows;
+        return CsvRows.read(csv, row -> row.get("policy"));
     }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -68,18 +67,7 @@ class IoBenchIT {
     }
 
     private static Map<String, Map<String, String>> csvRows(Path csv) throws Exception {
-        List<String> lines = Files.readAllLines(csv);
-        String[] header = lines.get(0).split(",");
-        Map<String, Map<String, String>> rows = new HashMap<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] f = line.split(",", -1);
-            Map<String, String> row = new HashMap<>();
-            for (int i = 0; i < header.length; i++) {
-                row.put(header[i], f[i]);
-            }
-            rows.put(row.get("target") + "/" + row.get("workload"), row);
-        }
-        return rows;
+        return CsvRows.read(csv, row -> row.get("target") + "/" + row.get("workload"));
     }
 
     /** Under CI missing FUSE or bindfs is a failure; elsewhere the test skips itself. */
