@@ -50,6 +50,8 @@ public final class DenyFs extends FuseStubFS {
     private final boolean asRoot;
     private final long mountSeconds = System.currentTimeMillis() / 1000;
     private final ReleaseLag releaseLag = new ReleaseLag();
+    /** FUSE worker threads started by {@link FuseLoop}: thread churn, in the daemon figures. */
+    final java.util.concurrent.atomic.AtomicInteger fuseThreadsStarted = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
 
     private final ModuleBridge moduleBridge;
@@ -63,7 +65,8 @@ public final class DenyFs extends FuseStubFS {
         this.control = new Control(inodes, backing, moduleBridge);
         this.asRoot = libc.getuid() == 0;
         control.daemonFigures(() -> "handles=" + handles.size() + " releases=" + releaseLag.count()
-                + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros());
+                + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros()
+                + " fuse_threads_started=" + fuseThreadsStarted.get());
     }
 
     public Inodes inodes() {

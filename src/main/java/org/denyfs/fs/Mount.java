@@ -77,7 +77,11 @@ public final class Mount implements AutoCloseable {
 
     private void serve(MountOptions options) {
         try {
-            fs.mount(mountPoint, true, options.debug(), fuseArgs(options).toArray(String[]::new));
+            int rc = FuseLoop.run(fs, mountPoint, options.debug(), fuseArgs(options).toArray(String[]::new),
+                    fs.fuseThreadsStarted);
+            if (rc != 0) {
+                throw new IOException("libfuse could not mount or serve " + mountPoint + " (see the messages above)");
+            }
             loop.complete(null);
         } catch (Throwable t) {
             loop.completeExceptionally(t);
