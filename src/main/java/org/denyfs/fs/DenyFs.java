@@ -46,6 +46,8 @@ public final class DenyFs extends FuseStubFS {
     private final Backing backing;
     private final Inodes inodes;
     private final Handles handles = new Handles();
+    /** Must stay reachable while mounted: jnr-ffi holds closures only weakly. */
+    private final RawIo rawIo = new RawIo(handles);
     private final Control control;
     private final boolean asRoot;
     private final long mountSeconds = System.currentTimeMillis() / 1000;
@@ -64,6 +66,7 @@ public final class DenyFs extends FuseStubFS {
         this.views = new Views(modules);
         this.control = new Control(inodes, backing, moduleBridge);
         this.asRoot = libc.getuid() == 0;
+        rawIo.install(fuseOperations);
         control.daemonFigures(() -> "handles=" + handles.size() + " releases=" + releaseLag.count()
                 + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros()
                 + " fuse_threads_started=" + fuseThreadsStarted.get());

@@ -1,0 +1,80 @@
+package org.denyfs.fs;
+
+import com.kenai.jffi.MemoryIO;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.Struct;
+import jnr.ffi.annotations.Delegate;
+import jnr.ffi.types.intptr_t;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+import ru.serce.jnrfuse.struct.FuseOperations;
+
+/**
+ * READ and WRITE without a per-request object. jnr-fuse's callbacks decode the path into a String
+ * and build a FuseFileInfo struct (a dozen field objects) for every request; these take the raw
+ * addresses instead, read {@code fi->fh} straight from libfuse's struct and hand the FUSE buffer's
+ * address to pread/pwrite. What remains per request is jffi's own call frame.
+ *
+ * <p>Installed over jnr-fuse's entries in {@code fuse_operations} before the mount; the control
+ * tree's handles (not backing files) go through {@link Handle#read}/{@link Handle#write} as before.
+ */
+public final class RawIo {
+    /** Offset of {@code uint64_t fh} in libfuse 2.9's struct fuse_file_info on x86-64 (see FileInfoBits). */
+    static final int FH_OFFSET = 24;
+    private static final MemoryIO MEMORY = MemoryIO.getInstance();
+    private static final Libc LIBC = Libc.INSTANCE;
+
+    /** {@code int (*read)(const char *, char *, size_t, off_t, struct fuse_file_info *)}. */
+    public interface Read {
+        @Delegate
+        int read(@intptr_t long path, @intptr_t long buf, @size_t long size, @off_t long offset, @intptr_t long fi);
+    }
+
+    /** {@code int (*write)(const char *, const char *, size_t, off_t, struct fuse_file_info *)}. */
+    public interface Write {
+        @Delegate
+        int write(@intptr_t long path, @intptr_t long buf, @size_t long size, @off_t long offset, @intptr_t long fi);
+    }
+
+    private final Handles handles;
+    // jnr-ffi holds a closure's target only weakly: these fields, and the RawIo in DenyFs, keep them alive.
+    private final Read read = this::read;
+    private final Write write = this::write;
+
+    RawIo(Handles handles) {
+        this.handles = handles;
+    }
+
+    /** Points the read and write entries of jnr-fuse's operations table at this class. */
+    void install(FuseOperations ops) {
+        Runtime runtime = Runtime.getRuntime(LIBC);
+        Pointer table = Struct.getMemory(ops);
+        table.putPointer(ops.read.offset(), runtime.getClosureManager().getClosurePointer(Read.class, read));
+        table.putPointer(ops.write.offset(), runtime.getClosureManager().getClosurePointer(Write.class, write));
+    }
+
+    int read(long path, long buf, long size, long offset, long fi) {
+        try {
+            Handle h = handles.get(MEMORY.getLong(fi + FH_OFFSET));
+            if (h instanceof OpenFile f) {
+                return Errnos.check(LIBC.pread(f.fd, buf, size, offset));
+            }
+            return h.read(Pointer.wrap(Libc.RUNTIME, buf), size, offset);
+        } catch (RuntimeException | Error e) {
+            return Errnos.of("read", "fh " + MEMORY.getLong(fi + FH_OFFSET), e);
+        }
+    }
+
+    int write(long path, long buf, long size, long offset, long fi) {
+        try {
+            Handle h = handles.get(MEMORY.getLong(fi + FH_OFFSET));
+            if (h instanceof OpenFile f) {
+                return Errnos.check(LIBC.pwrite(f.fd, buf, size, offset));
+            }
+            return h.write(Pointer.wrap(Libc.RUNTIME, buf), size, offset);
+        } catch (RuntimeException | Error e) {
+            return Errnos.of("write", "fh " + MEMORY.getLong(fi + FH_OFFSET), e);
+        }
+    }
+}
