@@ -47,7 +47,7 @@ public final class DenyFs extends FuseStubFS {
     private final Inodes inodes;
     private final Handles handles = new Handles();
     /** Must stay reachable while mounted: jnr-ffi holds closures only weakly. */
-    private final RawIo rawIo = new RawIo(handles);
+    private final RawIo rawIo;
     private final Control control;
     private final boolean asRoot;
     private final long mountSeconds = System.currentTimeMillis() / 1000;
@@ -66,6 +66,7 @@ public final class DenyFs extends FuseStubFS {
         this.views = new Views(modules);
         this.control = new Control(inodes, backing, moduleBridge);
         this.asRoot = libc.getuid() == 0;
+        this.rawIo = new RawIo(handles, this, backing);
         rawIo.install(fuseOperations);
         control.daemonFigures(() -> "handles=" + handles.size() + " releases=" + releaseLag.count()
                 + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros()

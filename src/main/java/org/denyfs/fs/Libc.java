@@ -65,6 +65,11 @@ public interface Libc {
 
     int fstat(int fd, @Out Pointer stat);
 
+    /** lstat/fstat into a raw address (libfuse's struct stat): no FileStat struct per GETATTR. */
+    int lstat(String path, @intptr_t long stat);
+
+    int fstat(int fd, @intptr_t long stat);
+
     int stat(String path, @Out Pointer stat);
 
     int statvfs(String path, @Out Pointer buf);
