@@ -34,8 +34,10 @@ import ru.serce.jnrfuse.struct.Timespec;
  * ftruncate on a handle takes nothing new. The count is checked after the backing open, on the
  * inode the fd really refers to, and an ETXTBSY closes that fd again.
  *
- * <p>Locks: none of ours on the I/O path. {@link Handles} and {@link Inodes} are concurrent maps;
- * a {@link org.denyfs.control.Session} serialises only its own requests.
+ * <p>Locks: none of ours on the I/O path. {@link Handles} is read without a lock (add/remove take
+ * its own lock for a few stores, never across a backing open()), {@link Inodes} is a concurrent
+ * map; a {@link org.denyfs.control.Session} serialises only its own requests. READ, WRITE, GETATTR
+ * and FGETATTR reach {@link RawIo} directly; the FUSE loop runs on Java threads ({@link FuseLoop}).
  */
 public final class DenyFs extends FuseStubFS {
     /** The kernel's FMODE_EXEC as FUSE passes it in the open flags of an execve. */
