@@ -116,6 +116,11 @@ public final class IoBenchCommand implements Callable<Integer> {
                     + " the repository (default: ${DEFAULT-VALUE}).")
     String denyfs;
 
+    @Option(names = "--denyfs-options", paramLabel = "OPTS", defaultValue = "",
+            description = "Mount denyfs with -o OPTS, e.g. attr_timeout=1 to see what exact attributes cost"
+                    + " (default: denyfs's own defaults).")
+    String denyfsOptions;
+
     @Option(names = "--rand-ops", defaultValue = "65536", paramLabel = "N",
             description = "4 KiB random reads per randread-4k measurement (default: ${DEFAULT-VALUE}).")
     int randOps;
@@ -171,7 +176,7 @@ public final class IoBenchCommand implements Callable<Integer> {
         Path root = RepoPaths.findRoot().orElse(null);
         Path outDir = out != null ? out : RepoPaths.defaultOut("io");
         return new BenchConfig(size, files, runs, randOps, against, outDir.toAbsolutePath(),
-                backing == null ? null : backing.toAbsolutePath(), keep, denyfs, iobench, root);
+                backing == null ? null : backing.toAbsolutePath(), keep, denyfs, iobench, root, denyfsOptions);
     }
 
     /** Lower-case target names on the command line, independent of how the parent CommandLine treats enums. */

@@ -82,6 +82,7 @@ public final class ReportFiles {
         config.put("backing", r.backing().toString());
         config.put("backing_filesystem", r.backingFilesystem());
         config.put("denyfs_command", c.denyfsCommand());
+        config.put("denyfs_options", c.denyfsOptions());
         config.put("order", "for each run, for each workload, each target; target order rotated by one per run");
         config.put("caches", cachePolicy);
 

@@ -61,7 +61,11 @@ final class Targets {
         requireFuse();
         Path mnt = mountPoint("denyfs");
         List<String> mount = new ArrayList<>(launcher);
-        mount.addAll(List.of("mount", backing.toString(), mnt.toString()));
+        mount.add("mount");
+        if (!cfg.denyfsOptions().isEmpty()) {
+            mount.addAll(List.of("-o", cfg.denyfsOptions()));
+        }
+        mount.addAll(List.of(backing.toString(), mnt.toString()));
         List<String> umount = new ArrayList<>(launcher);
         umount.addAll(List.of("umount", mnt.toString()));
         return FuseTarget.mount("denyfs", mnt, mount, umount, DENYFS_MOUNT_TIMEOUT, exec, cleanup);

@@ -34,8 +34,10 @@ import ru.serce.jnrfuse.struct.Timespec;
  * ftruncate on a handle takes nothing new. The count is checked after the backing open, on the
  * inode the fd really refers to, and an ETXTBSY closes that fd again.
  *
- * <p>Locks: none of ours on the I/O path. {@link Handles} and {@link Inodes} are concurrent maps;
- * a {@link org.denyfs.control.Session} serialises only its own requests.
+ * <p>Locks: none of ours on the I/O path. {@link Handles} is read without a lock (add/remove take
+ * its own lock for a few stores, never across a backing open()), {@link Inodes} is a concurrent
+ * map; a {@link org.denyfs.control.Session} serialises only its own requests. READ, WRITE, GETATTR
+ * and FGETATTR reach {@link RawIo} directly; the FUSE loop runs on Java threads ({@link FuseLoop}).
  */
 public final class DenyFs extends FuseStubFS {
     /** The kernel's FMODE_EXEC as FUSE passes it in the open flags of an execve. */
@@ -46,10 +48,14 @@ public final class DenyFs extends FuseStubFS {
     private final Backing backing;
     private final Inodes inodes;
     private final Handles handles = new Handles();
+    /** Must stay reachable while mounted: jnr-ffi holds closures only weakly. */
+    private final RawIo rawIo;
     private final Control control;
     private final boolean asRoot;
     private final long mountSeconds = System.currentTimeMillis() / 1000;
     private final ReleaseLag releaseLag = new ReleaseLag();
+    /** FUSE worker threads started by {@link FuseLoop}: thread churn, in the daemon figures. */
+    final java.util.concurrent.atomic.AtomicInteger fuseThreadsStarted = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
 
     private final ModuleBridge moduleBridge;
@@ -62,8 +68,11 @@ public final class DenyFs extends FuseStubFS {
         this.views = new Views(modules);
         this.control = new Control(inodes, backing, moduleBridge);
         this.asRoot = libc.getuid() == 0;
+        this.rawIo = new RawIo(handles, this, backing);
+        rawIo.install(fuseOperations);
         control.daemonFigures(() -> "handles=" + handles.size() + " releases=" + releaseLag.count()
-                + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros());
+                + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros()
+                + " fuse_threads_started=" + fuseThreadsStarted.get());
     }
 
     public Inodes inodes() {

@@ -19,15 +19,21 @@ final class Errnos {
     static int call(String op, String path, IntSupplier body) {
         try {
             return body.getAsInt();
-        } catch (ErrnoException e) {
+        } catch (RuntimeException | Error e) {
+            return of(op, path, e);
+        }
+    }
+
+    /** {@code -errno} for what {@code op} threw: its errno if it is an ErrnoException, else EIO (logged). */
+    static int of(String op, String path, Throwable t) {
+        if (t instanceof ErrnoException e) {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{} {}: {}", op, path, e);
             }
             return -e.errno().code();
-        } catch (RuntimeException | Error e) {
-            LOG.error("{} {}: unexpected failure, answering EIO", op, path, e);
-            return -Errno.EIO.code();
         }
+        LOG.error("{} {}: unexpected failure, answering EIO", op, path, t);
+        return -Errno.EIO.code();
     }
 
     /** The ErrnoException for the errno a libc call just set; EIO for a number denyfs does not know. */

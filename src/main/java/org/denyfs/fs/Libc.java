@@ -6,6 +6,7 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 import jnr.ffi.types.off_t;
@@ -45,6 +46,11 @@ public interface Libc {
 
     @ssize_t long pwrite(int fd, @In Pointer buf, @size_t long count, @off_t long offset);
 
+    /** pread into a raw address (libfuse's buffer): no Pointer object on the hot path. */
+    @ssize_t long pread(int fd, @intptr_t long buf, @size_t long count, @off_t long offset);
+
+    @ssize_t long pwrite(int fd, @intptr_t long buf, @size_t long count, @off_t long offset);
+
     int fsync(int fd);
 
     int fdatasync(int fd);
@@ -58,6 +64,11 @@ public interface Libc {
     int lstat(String path, @Out Pointer stat);
 
     int fstat(int fd, @Out Pointer stat);
+
+    /** lstat/fstat into a raw address (libfuse's struct stat): no FileStat struct per GETATTR. */
+    int lstat(String path, @intptr_t long stat);
+
+    int fstat(int fd, @intptr_t long stat);
 
     int stat(String path, @Out Pointer stat);
 

@@ -77,7 +77,11 @@ public final class Mount implements AutoCloseable {
 
     private void serve(MountOptions options) {
         try {
-            fs.mount(mountPoint, true, options.debug(), fuseArgs(options).toArray(String[]::new));
+            int rc = FuseLoop.run(fs, mountPoint, options.debug(), fuseArgs(options).toArray(String[]::new),
+                    fs.fuseThreadsStarted);
+            if (rc != 0) {
+                throw new IOException("libfuse could not mount or serve " + mountPoint + " (see the messages above)");
+            }
             loop.complete(null);
         } catch (Throwable t) {
             loop.completeExceptionally(t);
@@ -88,6 +92,10 @@ public final class Mount implements AutoCloseable {
         List<String> opts = new ArrayList<>(List.of(
                 "fsname=denyfs", "subtype=denyfs", "use_ino", "hard_remove",
                 "big_writes", "max_write=131072", "max_read=131072",
+                // Per-file keep_cache, decided by libfuse at each open: the page cache survives an
+                // open unless the file's mtime or size changed (checked by fgetattr, in the daemon,
+                // with no extra round trip). Writes through the mount update the cache in place.
+                "auto_cache",
                 // libfuse2 gives every hard link its own FUSE inode, so cached attributes of one link
                 // go stale when another changes (nlink after ln, size after a write): exact by default.
                 "attr_timeout=0"));
