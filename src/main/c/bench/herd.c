@@ -1,7 +1,7 @@
 /* denyfs-herd - start N copies of a command at the same instant, as udev forks one worker per uevent.
  *
  *   denyfs-herd [--logs DIR] N -- COMMAND [ARGS...]
- *   denyfs-herd [--logs DIR] --udev MOUNT N -- modprobe ARGS...
+ *   denyfs-herd [--logs DIR] --udev MOUNT [--release R] N -- modprobe ARGS...
  *
  * All N children are forked first and wait on one pipe; closing its write end releases them
  * together, so the herd measures what the workers do, not how fast they were started. Each child
@@ -30,13 +30,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-/* denyfs-loader.c, linked in without its main */
-void denyfs_loader_preload(const char *mount);
-int denyfs_loader_main(int argc, char **argv);
+#include "../loader/denyfs-loader.h"
+
 
 struct worker {
 	pid_t pid;
@@ -54,14 +54,19 @@ static long long now_ns(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: denyfs-herd [--logs DIR] [--udev MOUNT] N -- COMMAND [ARGS...]\n");
+	fprintf(stderr, "usage: denyfs-herd [--logs DIR] [--udev MOUNT [--release R]] N -- COMMAND [ARGS...]\n");
 	exit(2);
 }
 
 /* In the child: wait for the release, then become the command (or, udev-style, run it). Never returns. */
-static void run_worker(int index, int gate, const char *logs, int udev, char **cmd)
+static void run_worker(int index, int gate, pid_t launcher, const char *logs, int udev, char **cmd)
 {
 	char path[4096], id[16];
+	/* The pipe's end also comes when the launcher dies: a worker must never outlive it and run
+	 * against a mount that is being taken down. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != launcher)
+		_exit(127);
 	snprintf(id, sizeof(id), "%d", index);
 	setenv("DENYFS_HERD_WORKER", id, 1);
 	if (logs)
@@ -73,6 +78,7 @@ static void run_worker(int index, int gate, const char *logs, int udev, char **c
 	}
 	dup2(out, STDOUT_FILENO);
 	dup2(out, STDERR_FILENO);
+	close(out);
 	char byte;
 	while (read(gate, &byte, 1) < 0 && errno == EINTR)
 		;
@@ -99,13 +105,15 @@ static void kill_all(struct worker *w, int n)
 
 int main(int argc, char **argv)
 {
-	const char *logs = NULL, *udev = NULL;
+	const char *logs = NULL, *udev = NULL, *kernel_release = NULL;
 	int i = 1;
 	for (; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--logs") == 0)
 			logs = argv[i + 1];
 		else if (strcmp(argv[i], "--udev") == 0)
 			udev = argv[i + 1];
+		else if (strcmp(argv[i], "--release") == 0)
+			kernel_release = argv[i + 1];
 		else
 			break;
 	}
@@ -117,7 +125,7 @@ int main(int argc, char **argv)
 		usage();
 	char **cmd = argv + i + 2;
 	if (udev)
-		denyfs_loader_preload(udev);
+		denyfs_loader_preload(udev, kernel_release);
 
 	struct worker *w = calloc(n, sizeof(*w));
 	int gate[2];
@@ -125,18 +133,19 @@ int main(int argc, char **argv)
 		perror("herd: pipe");
 		return 1;
 	}
+	pid_t self = getpid();
 	long long fork_start = now_ns();
 	for (int k = 0; k < n; k++) {
 		pid_t pid = fork();
 		if (pid < 0) {
 			fprintf(stderr, "herd: fork of worker %d of %ld: %s\n", k, n, strerror(errno));
+			kill_all(w, k); /* before the pipe closes, which would release them */
 			close(gate[1]);
-			kill_all(w, k);
 			return 1;
 		}
 		if (pid == 0) {
 			close(gate[1]);
-			run_worker(k, gate[0], logs, udev != NULL, cmd);
+			run_worker(k, gate[0], self, logs, udev != NULL, cmd);
 		}
 		w[k].pid = pid;
 	}

@@ -26,6 +26,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "denyfs_abi.h"
+#include "denyfs-loader.h"
 
 enum { L_EMERG = 0, L_CRIT = 2, L_ERR = 3, L_WARNING = 4, L_INFO = 6 };
 enum { F_VERMAGIC = 1, F_MODVERSION = 2, F_IGNORE_LOADED = 8, F_DRY_RUN = 0x10, F_FAIL_ON_LOADED = 0x20 };
@@ -704,11 +705,11 @@ static int do_modprobe(int argc, char **argv)
 /* udevd loads libkmod's resources once, before it forks a worker per uevent (kmod_load_resources),
  * and every worker inherits them. A program that links this file without its main (denyfs-herd)
  * does the same: it calls this before forking, then denyfs_loader_main in each worker. */
-void denyfs_loader_preload(const char *mount)
+void denyfs_loader_preload(const char *mount, const char *release)
 {
 	mount_dir = (char *)mount;
 	has_config(mount);
-	snprintf(moddir, sizeof(moddir), "%s/lib/modules/%s", mount, default_release(mount));
+	snprintf(moddir, sizeof(moddir), "%s/lib/modules/%s", mount, release ? release : default_release(mount));
 	load_deps();
 	load_aliases();
 	load_builtin();

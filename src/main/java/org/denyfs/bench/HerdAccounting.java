@@ -19,7 +19,7 @@ final class HerdAccounting {
     record Call(String call, String file, String result, long count, long cpuMicros) {}
 
     /** Bytes in flight over the herd: milliseconds since the workers' release, and the bytes after each change. */
-    record Timeline(double[] millis, long[] bytes) {
+    record Timeline(double[] millis, long[] bytes, long dropped) {
         long peak() {
             long max = 0;
             for (long b : bytes) {
@@ -73,7 +73,12 @@ final class HerdAccounting {
             millis[i] = (Long.parseLong(f[0]) - releaseNanos) / 1e6;
             bytes[i] = Long.parseLong(f[1]);
         }
-        return new Timeline(millis, bytes);
+        long dropped = 0;
+        if (text.startsWith("#") && text.contains("dropped=")) {
+            String head = text.substring(0, text.indexOf('\n') < 0 ? text.length() : text.indexOf('\n'));
+            dropped = Long.parseLong(head.substring(head.indexOf("dropped=") + 8).strip());
+        }
+        return new Timeline(millis, bytes, dropped);
     }
 
     /** Lines of /proc/modules: one per module in the table. */

@@ -128,7 +128,7 @@ final class HerdBench {
         }
     }
 
-    /** Generous: every module's init in series, for every worker in turn, plus a minute. */
+    /** Generous: 64 module inits in series (a probe loads about 15), a second per worker, plus a minute. */
     private static Duration herdTimeout(HerdConfig cfg, long initMillis) {
         return Duration.ofMinutes(1).plusMillis(initMillis * 64).plusSeconds(cfg.workers());
     }

@@ -25,7 +25,7 @@ public record HerdConfig(int workers, List<String> policies, String modalias, Pa
     }
 
     public HerdConfig {
-        policies = List.copyOf(policies);
+        policies = List.copyOf(new java.util.LinkedHashSet<>(policies));
         if (workers < 1 || workers > 10_000) {
             throw new IllegalArgumentException("--workers must be between 1 and 10000");
         }

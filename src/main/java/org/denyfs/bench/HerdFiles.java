@@ -106,8 +106,13 @@ final class HerdFiles {
             m.put("failures", new LinkedHashMap<>(r.failures()));
             List<Object> calls = new ArrayList<>();
             for (HerdAccounting.Call c : r.calls()) {
-                calls.add(Map.of("call", c.call(), "file", c.file(), "result", c.result(), "count", c.count(),
-                        "cpu_us", c.cpuMicros()));
+                Map<String, Object> call = new LinkedHashMap<>();
+                call.put("call", c.call());
+                call.put("file", c.file());
+                call.put("result", c.result());
+                call.put("count", c.count());
+                call.put("cpu_us", c.cpuMicros());
+                calls.add(call);
             }
             m.put("calls", calls);
             results.add(m);

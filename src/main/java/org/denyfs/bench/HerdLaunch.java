@@ -54,20 +54,16 @@ final class HerdLaunch {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly().waitFor();
         });
-        List<String> said = new ArrayList<>();
+        List<String> said = java.util.Collections.synchronizedList(new ArrayList<>());
+        // stderr is read on its own thread: a herd that hangs must still meet the timeout below
+        Thread reader = new Thread(() -> readProgress(p, said, onDone), "denyfs-herd-progress");
+        reader.setDaemon(true);
+        reader.start();
         try {
-            try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = err.readLine()) != null; ) {
-                    if (line.startsWith("herd: done ")) {
-                        onDone.accept(Integer.parseInt(line.substring("herd: done ".length(), line.indexOf('/'))));
-                    } else if (!line.startsWith("herd: started")) {
-                        said.add(line);
-                    }
-                }
-            }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IOException("the herd did not finish within " + timeout);
+                throw new IOException("the herd did not finish within " + timeout + " (worker logs in " + logs + ")");
             }
+            reader.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while the herd ran", e);
@@ -79,6 +75,20 @@ final class HerdLaunch {
                     + " (worker logs in " + logs + ")");
         }
         return parse(Files.readString(logs.resolve("herd.out")), workers);
+    }
+
+    private static void readProgress(Process p, List<String> said, IntConsumer onDone) {
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = err.readLine()) != null; ) {
+                if (line.startsWith("herd: done ")) {
+                    onDone.accept(Integer.parseInt(line.substring("herd: done ".length(), line.indexOf('/'))));
+                } else if (!line.startsWith("herd: started")) {
+                    said.add(line);
+                }
+            }
+        } catch (IOException e) {
+            said.add("reading the herd's progress: " + e.getMessage());
+        }
     }
 
     static Outcome parse(String stdout, int workers) throws IOException {

@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * @param stats the figures of .denyfs/stats, by label ("Virtual mem wasted bytes", ...)
  * @param failures "MODULE: MESSAGE" to the number of workers that printed it
- * @param daemonCpuMillis the daemon's user plus system CPU time from the release to the last worker's end
+ * @param daemonCpuMillis the daemon's user plus system CPU time from just before the launcher starts (its
+ *     index reads and forks included) to the last worker's end
  */
 record HerdResult(String policy, int round, int workers, long initMillis, Map<String, Long> stats,
                   List<HerdAccounting.Call> calls, int modulesLoaded, int failedWorkers, Map<String, Integer> failures,

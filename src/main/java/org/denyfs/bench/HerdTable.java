@@ -53,6 +53,10 @@ final class HerdTable {
             b.append('\n');
         }
         b.append(failures(report, policies));
+        report.results().stream().filter(r -> r.timeline().dropped() > 0).forEach(r -> b.append(String.format(Locale.ROOT,
+                "note: %s round %d: the daemon kept the first %,d changes of bytes in flight and dropped %,d;"
+                        + " the chart and inflight.csv end early%n", r.policy(), r.round(), r.timeline().bytes().length,
+                r.timeline().dropped())));
         return b.toString();
     }
 

@@ -91,7 +91,7 @@ final class InflightChart {
         long max = 0;
         boolean open = false;
         for (int i = 0; i < t.millis().length; i++) {
-            int x = x0 + (int) Math.round(Math.max(0, t.millis()[i]) / xMaxMillis * PANEL_W);
+            int x = x0 + (int) Math.round(Math.min(1, Math.max(0, t.millis()[i]) / xMaxMillis) * PANEL_W);
             long b = t.bytes()[i];
             if (open && x == column) {
                 min = Math.min(min, b);

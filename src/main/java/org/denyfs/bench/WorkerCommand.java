@@ -19,7 +19,7 @@ record WorkerCommand(List<String> argv, Map<String, String> baseEnv, boolean inP
 
     static WorkerCommand of(HerdConfig.Client client, Path nativeDir, HerdTree tree, String modalias) throws IOException {
         return switch (client) {
-            case DENYFS -> new WorkerCommand(List.of("modprobe", "-b", modalias),
+            case DENYFS -> new WorkerCommand(List.of("modprobe", "-S", tree.release(), "-b", modalias),
                     Map.of("DENYFS_JAR", nativeDir.resolveSibling("denyfs.jar").toString()), true);
             case KMOD -> {
                 Path modprobe = KMOD_MODPROBE.stream().filter(Files::isExecutable).findFirst().orElseThrow(
@@ -48,7 +48,12 @@ record WorkerCommand(List<String> argv, Map<String, String> baseEnv, boolean inP
 
     /** The launcher's own options for this client. */
     List<String> herdOptions(Path mount) {
-        return inProcess ? List.of("--udev", mount.toString()) : List.of();
+        return inProcess ? List.of("--udev", mount.toString(), "--release", release()) : List.of();
+    }
+
+    /** The release both clients name with -S. */
+    private String release() {
+        return argv.get(argv.indexOf("-S") + 1);
     }
 
     /** For the report: the program and its arguments, the MODALIAS abbreviated. */

@@ -13,17 +13,26 @@ import java.util.Arrays;
 final class InflightTrace {
     static final int MAX_EVENTS = 1 << 21;
 
+    private final int maxEvents;
     private long[] events = new long[2 * 1024];
     private int size;
     private long dropped;
 
+    InflightTrace() {
+        this(MAX_EVENTS);
+    }
+
+    InflightTrace(int maxEvents) {
+        this.maxEvents = maxEvents;
+    }
+
     void record(long nanos, long bytes) {
-        if (size == MAX_EVENTS) {
+        if (size == maxEvents) {
             dropped++;
             return;
         }
         if (2 * size == events.length) {
-            events = Arrays.copyOf(events, Math.min(2 * events.length, 2 * MAX_EVENTS));
+            events = Arrays.copyOf(events, Math.min(2 * events.length, 2 * maxEvents));
         }
         events[2 * size] = nanos;
         events[2 * size + 1] = bytes;
@@ -36,10 +45,25 @@ final class InflightTrace {
      * Linux, so the times compare with any other process's clock_gettime(CLOCK_MONOTONIC).
      */
     String text() {
-        StringBuilder sb = new StringBuilder(32 + size * 24);
+        return text(Arrays.copyOf(events, 2 * size), dropped);
+    }
+
+    /** A copy to format later: taken under OffHeap's lock, formatted outside it. */
+    Snapshot snapshot() {
+        return new Snapshot(Arrays.copyOf(events, 2 * size), dropped);
+    }
+
+    record Snapshot(long[] events, long dropped) {
+        String text() {
+            return InflightTrace.text(events, dropped);
+        }
+    }
+
+    private static String text(long[] events, long dropped) {
+        StringBuilder sb = new StringBuilder(32 + events.length * 12);
         sb.append("# clock_monotonic_ns\tbytes_in_flight\tdropped=").append(dropped).append('\n');
-        for (int i = 0; i < size; i++) {
-            sb.append(events[2 * i]).append('\t').append(events[2 * i + 1]).append('\n');
+        for (int i = 0; i < events.length; i += 2) {
+            sb.append(events[i]).append('\t').append(events[i + 1]).append('\n');
         }
         return sb.toString();
     }

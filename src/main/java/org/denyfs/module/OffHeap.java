@@ -19,7 +19,7 @@ import org.denyfs.core.ErrnoException;
  *
  * <p>Every change of the in-flight figure is also appended to a {@link InflightTrace}, so the herd
  * benchmark can draw bytes in flight over time. The counter and the trace change together under one
- * short lock (never held across an allocation or a read), so the timeline's order is the counter's
+ * short lock (never held across a module buffer's allocation, a file read or the trace's formatting), so the timeline's order is the counter's
  * order; readers use the atomics without it. A region belongs to the one thread that loads the module.
  */
 final class OffHeap {
@@ -56,9 +56,11 @@ final class OffHeap {
 
     /** The text of the in-flight timeline (see {@link InflightTrace#text()}). */
     String traceText() {
+        InflightTrace.Snapshot copy;
         synchronized (trace) {
-            return trace.text();
+            copy = trace.snapshot();
         }
+        return copy.text();
     }
 
     private void change(long delta) {

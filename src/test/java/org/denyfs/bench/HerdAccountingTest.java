@@ -36,6 +36,8 @@ class HerdAccountingTest {
         assertThat(t.millis()).containsExactly(2.0, 3.5);
         assertThat(t.bytes()).containsExactly(4096, 0);
         assertThat(t.peak()).isEqualTo(4096);
+        assertThat(t.dropped()).isZero();
+        assertThat(HerdAccounting.timeline("# clock_monotonic_ns\tbytes_in_flight\tdropped=7\n", 0).dropped()).isEqualTo(7);
     }
 
     @Test

@@ -17,7 +17,7 @@ class HerdReportTest {
                         new HerdAccounting.Call("finit_module", "cryptd.ko", "EEXIST", 3, 3000),
                         new HerdAccounting.Call("finit_module", "aesni-intel.ko", "ENOENT", 2, 10)),
                 6, failedWorkers, failedWorkers == 0 ? Map.of() : Map.of("aesni_intel: Text file busy", failedWorkers),
-                1500, 1, 600, 90_000, 120_000, new HerdAccounting.Timeline(millis, bytes));
+                1500, 1, 600, 90_000, 120_000, new HerdAccounting.Timeline(millis, bytes, 0));
     }
 
     private static HerdConfig config(int workers, Long initMillis, int rounds) {
@@ -30,6 +30,12 @@ class HerdReportTest {
         assertThat(config(255, null, 1).effectiveInitMillis(2)).isEqualTo(1275);
         assertThat(config(1, null, 1).effectiveInitMillis(2)).isEqualTo(10);
         assertThat(config(255, 40L, 1).effectiveInitMillis(2)).isEqualTo(40);
+    }
+
+    @Test
+    void config_samePolicyTwice_runsOnce() {
+        assertThat(new HerdConfig(4, List.of("plain", "plain", "idempotent"), null, null, null, false, 1, null,
+                HerdConfig.Client.DENYFS, Path.of("/tmp"), "d", null).policies()).containsExactly("plain", "idempotent");
     }
 
     @Test
@@ -82,8 +88,10 @@ class HerdReportTest {
         String svg = InflightChart.svg(List.of(result("plain", 1, 1, 0, t, b), result("idempotent", 1, 0, 0,
                 new double[] {100.0, 100.5}, new long[] {1 << 20, 0})), "16 workers");
         assertThat(svg).startsWith("<svg").contains(">plain<", ">idempotent<", "5 MiB").endsWith("</svg>\n");
-        String path = InflightChart.path(new HerdAccounting.Timeline(t, b), 0, 260, 1000, 5 << 20);
+        String path = InflightChart.path(new HerdAccounting.Timeline(t, b, 0), 0, 260, 1000, 5 << 20);
         assertThat(path).contains("V0.0"); // the 5 MiB peak reaches the top though all four events share a column
+        String late = InflightChart.path(new HerdAccounting.Timeline(new double[] {2000}, new long[] {1}, 0), 0, 260, 1000, 1);
+        assertThat(late).doesNotContain("H" + (2 * 360)); // an event after the axis's end stays on the panel's edge
         assertThat(InflightChart.niceCeiling(3.2)).isEqualTo(4);
         assertThat(InflightChart.niceCeiling(23.7)).isEqualTo(24);
         assertThat(InflightChart.niceCeiling(0.45)).isEqualTo(0.5);

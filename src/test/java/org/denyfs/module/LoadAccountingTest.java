@@ -82,12 +82,13 @@ class LoadAccountingTest {
 
     @Test
     void inflightTrace_pastItsBound_keepsTheFirstEventsAndCountsTheRest() {
-        InflightTrace trace = new InflightTrace();
-        for (int i = 0; i < InflightTrace.MAX_EVENTS + 5; i++) {
+        InflightTrace trace = new InflightTrace(3000); // grows past its first array, then fills
+        for (int i = 0; i < 3000 + 5; i++) {
             trace.record(i, i);
         }
-        assertThat(trace.size()).isEqualTo(InflightTrace.MAX_EVENTS);
+        assertThat(trace.size()).isEqualTo(3000);
         assertThat(trace.dropped()).isEqualTo(5);
-        assertThat(trace.text()).startsWith("# clock_monotonic_ns\tbytes_in_flight\tdropped=5\n0\t0\n1\t1\n");
+        assertThat(trace.text()).startsWith("# clock_monotonic_ns\tbytes_in_flight\tdropped=5\n0\t0\n1\t1\n")
+                .endsWith("\n2999\t2999\n").isEqualTo(trace.snapshot().text());
     }
 }
