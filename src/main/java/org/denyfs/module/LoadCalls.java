@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.denyfs.core.Errno;
+import org.denyfs.core.ErrnoException;
 
 /**
  * What each finit_module and init_module call of this daemon came to, per module file and result,
@@ -38,6 +39,24 @@ final class LoadCalls {
     /** The calling thread's CPU time now, or 0 where the JVM cannot tell. */
     static long threadCpuNanos() {
         return CPU_CLOCK ? THREADS.getCurrentThreadCpuTime() : 0;
+    }
+
+    /**
+     * Runs one call of {@code call} on {@code file} and records what it came to: 0, its ErrnoException's
+     * errno, or EIO for anything else (which is rethrown as it is), with the thread's CPU time.
+     */
+    void account(String call, String file, Runnable body) {
+        long cpu = threadCpuNanos();
+        Errno error = Errno.EIO;
+        try {
+            body.run();
+            error = null;
+        } catch (ErrnoException e) {
+            error = e.errno();
+            throw e;
+        } finally {
+            record(call, file, error, threadCpuNanos() - cpu);
+        }
     }
 
     /** One call of {@code call} on {@code file} that returned 0 ({@code error} null) or failed with {@code error}. */

@@ -112,17 +112,7 @@ public final class Modules {
      */
     public void finitModule(ModuleFile file, String params, int flags) {
         Objects.requireNonNull(file, "file");
-        long cpu = LoadCalls.threadCpuNanos();
-        Errno error = Errno.EIO;
-        try {
-            finitByPolicy(file, params, flags);
-            error = null;
-        } catch (ErrnoException e) {
-            error = e.errno();
-            throw e;
-        } finally {
-            calls.record(LoadCalls.FINIT, file.name(), error, LoadCalls.threadCpuNanos() - cpu);
-        }
+        calls.account(LoadCalls.FINIT, file.name(), () -> finitByPolicy(file, params, flags));
     }
 
     private void finitByPolicy(ModuleFile file, String params, int flags) {
@@ -229,17 +219,7 @@ public final class Modules {
      */
     public void initModule(ByteBuffer image, String params) {
         Objects.requireNonNull(image, "image");
-        long cpu = LoadCalls.threadCpuNanos();
-        Errno error = Errno.EIO;
-        try {
-            initFromMemory(image, params);
-            error = null;
-        } catch (ErrnoException e) {
-            error = e.errno();
-            throw e;
-        } finally {
-            calls.record(LoadCalls.INIT, "-", error, LoadCalls.threadCpuNanos() - cpu);
-        }
+        calls.account(LoadCalls.INIT, "-", () -> initFromMemory(image, params));
     }
 
     private void initFromMemory(ByteBuffer image, String params) {
