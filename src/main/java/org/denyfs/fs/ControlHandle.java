@@ -9,6 +9,8 @@ import org.denyfs.control.Session;
 final class ControlHandle implements Handle {
     private final Session session;
     private final Supplier<Caller> caller;
+    /** When close(2) last flushed this handle: the start of the release lag (see ReleaseLag). */
+    volatile long lastFlushNanos;
 
     /** {@code caller} answers for the request being served: the writer of each line, not the opener. */
     ControlHandle(Session session, Supplier<Caller> caller) {
@@ -34,6 +36,7 @@ final class ControlHandle implements Handle {
 
     @Override
     public void flush() {
+        lastFlushNanos = System.nanoTime();
         session.flush();
     }
 

@@ -54,6 +54,8 @@ public final class DenyFs extends FuseStubFS {
     private final boolean asRoot;
     private final long mountSeconds = System.currentTimeMillis() / 1000;
     private final ReleaseLag releaseLag = new ReleaseLag();
+    /** FLUSH requests received: backing files are opened without one (see ReplyFilter). */
+    private final java.util.concurrent.atomic.LongAdder flushes = new java.util.concurrent.atomic.LongAdder();
     /** FUSE worker threads started by {@link FuseLoop}: thread churn, in the daemon figures. */
     final java.util.concurrent.atomic.AtomicInteger fuseThreadsStarted = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.CountDownLatch initialized = new java.util.concurrent.CountDownLatch(1);
@@ -61,7 +63,10 @@ public final class DenyFs extends FuseStubFS {
     private final ModuleBridge moduleBridge;
     private final Views views;
 
-    public DenyFs(java.nio.file.Path backingDir, Inodes inodes, Modules modules) {
+    private final ReplyFilter replyFilter;
+
+    DenyFs(java.nio.file.Path backingDir, Inodes inodes, Modules modules, ReplyFilter replyFilter) {
+        this.replyFilter = replyFilter;
         this.backing = new Backing(backingDir);
         this.inodes = inodes;
         this.moduleBridge = new ModuleBridge(modules, backing, inodes);
@@ -70,9 +75,9 @@ public final class DenyFs extends FuseStubFS {
         this.asRoot = libc.getuid() == 0;
         this.rawIo = new RawIo(handles, this, backing);
         rawIo.install(fuseOperations);
-        control.daemonFigures(() -> "handles=" + handles.size() + " releases=" + releaseLag.count()
+        control.daemonFigures(() -> "handles=" + handles.size() + " flushes=" + flushes.sum() + " releases=" + releaseLag.count()
                 + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros()
-                + " fuse_threads_started=" + fuseThreadsStarted.get());
+                + " fuse_threads_started=" + fuseThreadsStarted.get() + " " + replyFilter.figures());
     }
 
     public Inodes inodes() {
@@ -85,6 +90,14 @@ public final class DenyFs extends FuseStubFS {
 
     public Modules modules() {
         return moduleBridge.modules();
+    }
+
+    long flushes() {
+        return flushes.sum();
+    }
+
+    ReplyFilter replyFilter() {
+        return replyFilter;
     }
 
     public ReleaseLag releaseLag() {
@@ -125,6 +138,8 @@ public final class DenyFs extends FuseStubFS {
     }
 
     private int virtualAttr(String path, FileStat stat) {
+        // Views come and go with the module table, the control file's handles with their holders.
+        replyFilter.uncached();
         if (path.equals(VirtualTree.CONTROL)) {
             VirtualTree.fillFile(stat, VirtualTree.CONTROL_INO, 0666, 0, mountSeconds);
             return 0;
@@ -321,6 +336,8 @@ public final class DenyFs extends FuseStubFS {
             throw e;
         }
         fi.fh.set(handles.add(new OpenFile(fd, flags, hold, inodes, key, moduleBridge)));
+        // FLUSH would only time the release lag: the backing fd has nothing buffered to flush.
+        replyFilter.noFlush();
         return 0;
     }
 
@@ -355,6 +372,7 @@ public final class DenyFs extends FuseStubFS {
 
     @Override
     public int flush(String path, FuseFileInfo fi) {
+        flushes.increment();
         return Errnos.call("flush", path, () -> {
             Handle h = handles.get(fi.fh.get());
             if (h instanceof OpenFile f) {
@@ -370,8 +388,10 @@ public final class DenyFs extends FuseStubFS {
     public int release(String path, FuseFileInfo fi) {
         return Errnos.call("release", path, () -> {
             Handle h = handles.remove(fi.fh.get());
-            if (h instanceof OpenFile f && f.lastFlushNanos != 0) {
-                releaseLag.record(System.nanoTime() - f.lastFlushNanos);
+            // Backing files send no FLUSH where the kernel knows FOPEN_NOFLUSH: control handles still do.
+            long flushed = h instanceof OpenFile f ? f.lastFlushNanos : h instanceof ControlHandle c ? c.lastFlushNanos : 0;
+            if (flushed != 0) {
+                releaseLag.record(System.nanoTime() - flushed);
             }
             h.release();
             return 0;

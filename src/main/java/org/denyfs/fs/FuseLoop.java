@@ -76,6 +76,9 @@ final class FuseLoop {
 
     private final Pointer se;
     private final Pointer ch;
+    private final ReplyFilter filter;
+    /** Where replies go: the filter's channel in front of ch. */
+    private final Pointer replyChannel;
     private final long bufSize;
     private final Object lock = new Object();
     /** Guarded by lock: workers waiting for a request, and workers alive. */
@@ -85,9 +88,11 @@ final class FuseLoop {
     private final AtomicInteger started;
     private volatile boolean failed;
 
-    private FuseLoop(Pointer se, Pointer ch, long bufSize, AtomicInteger started) {
+    private FuseLoop(Pointer se, Pointer ch, long bufSize, AtomicInteger started, ReplyFilter filter) {
         this.se = se;
         this.ch = ch;
+        this.filter = filter;
+        this.replyChannel = filter.channel(ch);
         this.bufSize = bufSize;
         this.started = started;
     }
@@ -97,9 +102,11 @@ final class FuseLoop {
      * {@code mount(mountPoint, true, debug, args)}: the same arguments reach libfuse.
      *
      * @param started counts the worker threads this mount starts
+     * @param filter rewrites replies on their way to the kernel
      * @return 0 on a clean unmount, non-zero if libfuse could not mount or the loop failed
      */
-    static int run(AbstractFuseFS fs, Path mountPoint, boolean debug, String[] fuseArgs, AtomicInteger started) {
+    static int run(AbstractFuseFS fs, Path mountPoint, boolean debug, String[] fuseArgs, AtomicInteger started,
+                   ReplyFilter filter) {
         List<String> argv = new ArrayList<>(List.of("denyfs", "-f"));
         if (debug) {
             argv.add("-d");
@@ -116,7 +123,7 @@ final class FuseLoop {
         }
         Pointer se = LIB.fuse_get_session(fuse);
         Pointer ch = LIB.fuse_session_next_chan(se, null);
-        FuseLoop loop = new FuseLoop(se, ch, LIB.fuse_chan_bufsize(ch), started);
+        FuseLoop loop = new FuseLoop(se, ch, LIB.fuse_chan_bufsize(ch), started, filter);
         try {
             loop.serve();
         } finally {
@@ -194,7 +201,7 @@ final class FuseLoop {
                         startWorker();
                     }
                 }
-                LIB.fuse_session_process_buf(se, fbuf, chp.getPointer(0));
+                filter.process(LIB, se, fbuf, replyChannel);
                 synchronized (lock) {
                     if (!forget) {
                         idle++;

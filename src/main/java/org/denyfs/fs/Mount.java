@@ -34,7 +34,8 @@ public final class Mount implements AutoCloseable {
         Path mp = mountPoint.toAbsolutePath().normalize();
         requireDirectory(backing, "backing directory");
         requireDirectory(mp, "mount point");
-        DenyFs fs = new DenyFs(backing, new Inodes(new PendingReleases(mp)), emulatedKernel(backing, options));
+        DenyFs fs = new DenyFs(backing, new Inodes(new PendingReleases(mp)), emulatedKernel(backing, options),
+                ReplyFilter.load());
         Mount mount = new Mount(fs, mp);
         Thread thread = new Thread(() -> mount.serve(options), "denyfs-fuse-loop");
         thread.setDaemon(true);
@@ -77,8 +78,9 @@ public final class Mount implements AutoCloseable {
 
     private void serve(MountOptions options) {
         try {
-            int rc = FuseLoop.run(fs, mountPoint, options.debug(), fuseArgs(options).toArray(String[]::new),
-                    fs.fuseThreadsStarted);
+            int rc = FuseLoop.run(fs, mountPoint, options.debug(),
+                    fuseArgs(options, fs.replyFilter().active()).toArray(String[]::new), fs.fuseThreadsStarted,
+                    fs.replyFilter());
             if (rc != 0) {
                 throw new IOException("libfuse could not mount or serve " + mountPoint + " (see the messages above)");
             }
@@ -88,7 +90,8 @@ public final class Mount implements AutoCloseable {
         }
     }
 
-    static List<String> fuseArgs(MountOptions options) {
+    /** @param hardLinksKeptExact the reply filter is on, so attributes may be cached (see ReplyFilter) */
+    static List<String> fuseArgs(MountOptions options, boolean hardLinksKeptExact) {
         List<String> opts = new ArrayList<>(List.of(
                 "fsname=denyfs", "subtype=denyfs", "use_ino", "hard_remove",
                 "big_writes", "max_write=131072", "max_read=131072",
@@ -97,8 +100,9 @@ public final class Mount implements AutoCloseable {
                 // with no extra round trip). Writes through the mount update the cache in place.
                 "auto_cache",
                 // libfuse2 gives every hard link its own FUSE inode, so cached attributes of one link
-                // go stale when another changes (nlink after ln, size after a write): exact by default.
-                "attr_timeout=0"));
+                // go stale when another changes (nlink after ln, size after a write). The reply filter
+                // never lets the kernel cache those; without it nothing may be cached.
+                hardLinksKeptExact ? "attr_timeout=1" : "attr_timeout=0"));
         if (Libc.INSTANCE.getuid() == 0) {
             // Let every user in, and let the kernel check their permissions against the backing modes.
             opts.add("allow_other");

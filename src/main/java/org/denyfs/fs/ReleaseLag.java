@@ -5,7 +5,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * How long after the last FLUSH of a handle its RELEASE reached the daemon: the window in which
- * close(2) has returned but the write access is still counted.
+ * close(2) has returned but what the handle held is still counted. Measured on the handles that
+ * get a FLUSH: control file handles, and backing files on kernels older than 5.16 (newer ones
+ * honour FOPEN_NOFLUSH, see ReplyFilter).
  */
 public final class ReleaseLag {
     private final LongAdder count = new LongAdder();
