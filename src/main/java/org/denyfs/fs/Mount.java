@@ -98,7 +98,7 @@ public final class Mount implements AutoCloseable {
                 // Per-file keep_cache, decided by libfuse at each open: the page cache survives an
                 // open unless the file's mtime or size changed (checked by fgetattr, in the daemon,
                 // with no extra round trip). Writes through the mount update the cache in place.
-                "auto_cache",
+                "auto_cache", "ac_attr_timeout=0",
                 // libfuse2 gives every hard link its own FUSE inode, so cached attributes of one link
                 // go stale when another changes (nlink after ln, size after a write). The reply filter
                 // never lets the kernel cache those; without it nothing may be cached.
