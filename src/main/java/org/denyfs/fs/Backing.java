@@ -21,6 +21,8 @@ final class Backing implements Resolver {
     private final String root;
     private final Path realRoot;
     private final Libc libc = Libc.INSTANCE;
+    /** The backing directory, open for the mount's life: raw opens go relative to it (openat). */
+    private final int rootFd;
 
     Backing(Path root) {
         this.root = root.toAbsolutePath().normalize().toString();
@@ -29,6 +31,23 @@ final class Backing implements Resolver {
         } catch (java.io.IOException e) {
             throw new ErrnoException(Errno.ENOENT, "backing directory " + root, e);
         }
+        this.rootFd = libc.open(this.root, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (rootFd < 0) {
+            throw Errnos.lastError("open " + this.root);
+        }
+    }
+
+    /** Once the mount is gone: no raw open may follow. */
+    void close() {
+        libc.close(rootFd);
+    }
+
+    /**
+     * Opens the backing file of FUSE path {@code fusePath}, a C string at that address ("/a/b",
+     * never "/": directories are opened with OPENDIR), without decoding it.
+     */
+    int openRaw(long fusePath, int flags, int mode) {
+        return libc.openat(rootFd, fusePath + 1, flags, mode);
     }
 
     String root() {

@@ -44,6 +44,7 @@ public final class DenyFs extends FuseStubFS {
     static final int FMODE_EXEC = 0x20;
     private static final Logger LOG = LogManager.getLogger(DenyFs.class);
 
+    private static final com.kenai.jffi.MemoryIO MEMORY = com.kenai.jffi.MemoryIO.getInstance();
     private final Libc libc = Libc.INSTANCE;
     private final Backing backing;
     private final Inodes inodes;
@@ -90,6 +91,11 @@ public final class DenyFs extends FuseStubFS {
 
     public Modules modules() {
         return moduleBridge.modules();
+    }
+
+    /** The FUSE loop has ended: no request can come any more. */
+    void unmounted() {
+        backing.close();
     }
 
     long flushes() {
@@ -300,7 +306,8 @@ public final class DenyFs extends FuseStubFS {
                 return -Libc.errno();
             }
             chownToCaller(backing.path(path));
-            return attach(fd, flags, fi);
+            fi.fh.set(attach(fd, flags));
+            return 0;
         });
     }
 
@@ -315,12 +322,26 @@ public final class DenyFs extends FuseStubFS {
             if (fd < 0) {
                 return -Libc.errno();
             }
-            return attach(fd, flags, fi);
+            fi.fh.set(attach(fd, flags));
+            return 0;
         });
     }
 
+    /**
+     * OPEN of a backing file whose FUSE path is the C string at {@code path} (RawIo's way in).
+     *
+     * @return the new handle for {@code fi->fh}, or -errno
+     */
+    long openBacking(long path, int flags) {
+        int fd = backing.openRaw(path, flags & ~(FMODE_EXEC | Libc.O_CREAT | Libc.O_EXCL), 0);
+        if (fd < 0) {
+            return -Libc.errno();
+        }
+        return attach(fd, flags);
+    }
+
     /** Takes what the open flags call for on the fd's inode, then publishes the handle. */
-    private int attach(int fd, int flags, FuseFileInfo fi) {
+    private long attach(int fd, int flags) {
         HoldKind kind = (flags & Libc.O_ACCMODE) != Libc.O_RDONLY ? HoldKind.WRITE
                 : (flags & FMODE_EXEC) != 0 ? HoldKind.EXEC : null;
         Hold hold = null;
@@ -335,10 +356,10 @@ public final class DenyFs extends FuseStubFS {
             libc.close(fd);
             throw e;
         }
-        fi.fh.set(handles.add(new OpenFile(fd, flags, hold, inodes, key, moduleBridge)));
+        long fh = handles.add(new OpenFile(fd, flags, hold, inodes, key, moduleBridge));
         // FLUSH would only time the release lag: the backing fd has nothing buffered to flush.
         replyFilter.noFlush();
-        return 0;
+        return fh;
     }
 
     private int openVirtual(String path, FuseFileInfo fi) {
@@ -387,15 +408,20 @@ public final class DenyFs extends FuseStubFS {
     @Override
     public int release(String path, FuseFileInfo fi) {
         return Errnos.call("release", path, () -> {
-            Handle h = handles.remove(fi.fh.get());
-            // Backing files send no FLUSH where the kernel knows FOPEN_NOFLUSH: control handles still do.
-            long flushed = h instanceof OpenFile f ? f.lastFlushNanos : h instanceof ControlHandle c ? c.lastFlushNanos : 0;
-            if (flushed != 0) {
-                releaseLag.record(System.nanoTime() - flushed);
-            }
-            h.release();
+            release(fi.fh.get());
             return 0;
         });
+    }
+
+    /** RELEASE: the handle goes, and with it what its open took. */
+    void release(long fh) {
+        Handle h = handles.remove(fh);
+        // Backing files send no FLUSH where the kernel knows FOPEN_NOFLUSH: control handles still do.
+        long flushed = h instanceof OpenFile f ? f.lastFlushNanos : h instanceof ControlHandle c ? c.lastFlushNanos : 0;
+        if (flushed != 0) {
+            releaseLag.record(System.nanoTime() - flushed);
+        }
+        h.release();
     }
 
     @Override
@@ -497,8 +523,10 @@ public final class DenyFs extends FuseStubFS {
 
     /** The process behind the request being served (libfuse keeps it per worker thread). */
     Caller caller() {
-        var ctx = getContext();
-        return new Caller((int) ctx.pid.get(), (int) ctx.uid.get(), (int) ctx.gid.get());
+        // struct fuse_context { struct fuse *fuse; uid_t uid; gid_t gid; pid_t pid; ... }, read in
+        // place: jnr-fuse's getContext() builds a Struct of field objects per call.
+        long ctx = FuseLoop.LIB.fuse_get_context();
+        return new Caller(MEMORY.getInt(ctx + 16), MEMORY.getInt(ctx + 8), MEMORY.getInt(ctx + 12));
     }
 
     /** A passthrough running as root must give new entries to the caller, as the kernel would. */

@@ -69,9 +69,12 @@ final class FuseLoop {
         int fuse_session_exited(Pointer se);
 
         void fuse_session_exit(Pointer se);
+
+        /** The calling worker's struct fuse_context, as an address (see DenyFs.caller). */
+        @jnr.ffi.types.intptr_t long fuse_get_context();
     }
 
-    private static final LibFuse2 LIB = LibraryLoader.create(LibFuse2.class).failImmediately().load("fuse");
+    static final LibFuse2 LIB = LibraryLoader.create(LibFuse2.class).failImmediately().load("fuse");
     private static final Runtime RUNTIME = Runtime.getRuntime(LIB);
 
     private final Pointer se;

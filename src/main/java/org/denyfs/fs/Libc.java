@@ -42,6 +42,9 @@ public interface Libc {
 
     int close(int fd);
 
+    /** openat with a path already in native memory (libfuse's own string): no String, no copy. */
+    int openat(int dirfd, @intptr_t long path, int flags, int mode);
+
     @ssize_t long pread(int fd, @Out Pointer buf, @size_t long count, @off_t long offset);
 
     @ssize_t long pwrite(int fd, @In Pointer buf, @size_t long count, @off_t long offset);

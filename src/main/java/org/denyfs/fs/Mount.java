@@ -81,6 +81,7 @@ public final class Mount implements AutoCloseable {
             int rc = FuseLoop.run(fs, mountPoint, options.debug(),
                     fuseArgs(options, fs.replyFilter().active()).toArray(String[]::new), fs.fuseThreadsStarted,
                     fs.replyFilter());
+            fs.unmounted();
             if (rc != 0) {
                 throw new IOException("libfuse could not mount or serve " + mountPoint + " (see the messages above)");
             }

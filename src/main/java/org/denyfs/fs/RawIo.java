@@ -9,10 +9,11 @@ import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.FuseOperations;
 
 /**
- * READ, WRITE, GETATTR and FGETATTR without a per-request struct object. jnr-fuse's callbacks decode the path into a String
+ * READ, WRITE, GETATTR, FGETATTR, OPEN and RELEASE without a per-request struct object. jnr-fuse's callbacks decode the path into a String
  * and build a FuseFileInfo struct (a dozen field objects) for every request; these take the raw
  * addresses instead, read {@code fi->fh} straight from libfuse's struct and hand the FUSE buffer's
  * address to pread/pwrite. What remains per request is jffi's own call frame.
@@ -23,6 +24,9 @@ import ru.serce.jnrfuse.struct.FuseOperations;
 public final class RawIo {
     /** Offset of {@code uint64_t fh} in libfuse 2.9's struct fuse_file_info on x86-64 (see FileInfoBits). */
     static final int FH_OFFSET = 24;
+    /** {@code int flags}, the first member. */
+    static final int FLAGS_OFFSET = 0;
+    private static final byte[] VIRTUAL_DIR = VirtualTree.DIR.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private static final MemoryIO MEMORY = MemoryIO.getInstance();
     private static final Libc LIBC = Libc.INSTANCE;
 
@@ -50,6 +54,18 @@ public final class RawIo {
         int fgetattr(@intptr_t long path, @intptr_t long stat, @intptr_t long fi);
     }
 
+    /** {@code int (*open)(const char *, struct fuse_file_info *)}. */
+    public interface Open {
+        @Delegate
+        int open(@intptr_t long path, @intptr_t long fi);
+    }
+
+    /** {@code int (*release)(const char *, struct fuse_file_info *)}. */
+    public interface Release {
+        @Delegate
+        int release(@intptr_t long path, @intptr_t long fi);
+    }
+
     private final Handles handles;
     private final DenyFs fs;
     private final Backing backing;
@@ -58,6 +74,8 @@ public final class RawIo {
     private final Write write = this::write;
     private final GetAttr getattr = this::getattr;
     private final FGetAttr fgetattr = this::fgetattr;
+    private final Open open = this::open;
+    private final Release release = this::release;
 
     RawIo(Handles handles, DenyFs fs, Backing backing) {
         this.handles = handles;
@@ -73,6 +91,51 @@ public final class RawIo {
         table.putPointer(ops.write.offset(), runtime.getClosureManager().getClosurePointer(Write.class, write));
         table.putPointer(ops.getattr.offset(), runtime.getClosureManager().getClosurePointer(GetAttr.class, getattr));
         table.putPointer(ops.fgetattr.offset(), runtime.getClosureManager().getClosurePointer(FGetAttr.class, fgetattr));
+        table.putPointer(ops.open.offset(), runtime.getClosureManager().getClosurePointer(Open.class, open));
+        table.putPointer(ops.release.offset(), runtime.getClosureManager().getClosurePointer(Release.class, release));
+    }
+
+    /**
+     * OPEN of a backing file: the path goes from libfuse's buffer to openat as it is, and the
+     * handle into {@code fi->fh} in place. The control tree (rare) takes DenyFs's own way.
+     */
+    int open(long path, long fi) {
+        if (isVirtual(path)) {
+            String p = Pointer.wrap(Libc.RUNTIME, path).getString(0);
+            return fs.open(p, FuseFileInfo.of(Pointer.wrap(Libc.RUNTIME, fi)));
+        }
+        try {
+            long fh = fs.openBacking(path, MEMORY.getInt(fi + FLAGS_OFFSET));
+            if (fh < 0) {
+                return (int) fh;
+            }
+            MEMORY.putLong(fi + FH_OFFSET, fh);
+            return 0;
+        } catch (RuntimeException | Error e) {
+            return Errnos.of("open", Pointer.wrap(Libc.RUNTIME, path).getString(0), e);
+        }
+    }
+
+    int release(long path, long fi) {
+        long fh = MEMORY.getLong(fi + FH_OFFSET);
+        try {
+            fs.release(fh);
+            return 0;
+        } catch (RuntimeException | Error e) {
+            return Errnos.of("release", "fh " + fh, e);
+        }
+    }
+
+    /** Whether the C string at {@code path} is VirtualTree.DIR or below it, read in place. */
+    static boolean isVirtual(long path) {
+        byte[] dir = VIRTUAL_DIR;
+        for (int i = 0; i < dir.length; i++) {
+            if (MEMORY.getByte(path + i) != dir[i]) {
+                return false;
+            }
+        }
+        byte next = MEMORY.getByte(path + dir.length);
+        return next == 0 || next == '/';
     }
 
     /**
