@@ -23,6 +23,7 @@ final class Backing implements Resolver {
     private final Libc libc = Libc.INSTANCE;
     /** The backing directory, open for the mount's life: raw opens go relative to it (openat). */
     private final int rootFd;
+    private final int rootBytes;
 
     Backing(Path root) {
         this.root = root.toAbsolutePath().normalize().toString();
@@ -31,10 +32,43 @@ final class Backing implements Resolver {
         } catch (java.io.IOException e) {
             throw new ErrnoException(Errno.ENOENT, "backing directory " + root, e);
         }
+        this.rootBytes = this.root.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         this.rootFd = libc.open(this.root, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         if (rootFd < 0) {
             throw Errnos.lastError("open " + this.root);
         }
+    }
+
+    /** PATH_MAX: the kernel never sends a longer path, libfuse never builds one. */
+    private static final int PATH_MAX = 4096;
+    private static final com.kenai.jffi.MemoryIO MEMORY = com.kenai.jffi.MemoryIO.getInstance();
+    /** Per FUSE worker: the backing root's bytes, then room for a FUSE path and its NUL. */
+    private final ThreadLocal<Pointer> absolute = ThreadLocal.withInitial(this::rootPrefixed);
+
+    private Pointer rootPrefixed() {
+        byte[] bytes = root.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Pointer p = Memory.allocateDirect(Libc.RUNTIME, bytes.length + PATH_MAX + 1);
+        p.put(0, bytes, 0, bytes.length);
+        return p;
+    }
+
+    /**
+     * The backing path of the FUSE path at {@code fusePath} ("/a/b", a C string in libfuse's
+     * memory), as a C string in this thread's buffer: valid until this thread's next call.
+     * For the calls that have no *at form (lstat has, but l*xattr have not).
+     *
+     * @return its address, or 0 if the path is longer than PATH_MAX
+     */
+    long absolute(long fusePath) {
+        long length = MEMORY.indexOf(fusePath, (byte) 0, PATH_MAX + 1);
+        if (length < 0) {
+            return 0;
+        }
+        Pointer buf = absolute.get();
+        int prefix = root.equals("/") ? 0 : rootBytes;
+        long address = buf.address();
+        MEMORY.copyMemory(fusePath, address + prefix, length + 1);
+        return address;
     }
 
     /** Once the mount is gone: no raw open may follow. */

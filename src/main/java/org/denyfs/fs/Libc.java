@@ -71,6 +71,11 @@ public interface Libc {
     /** lstat/fstat into a raw address (libfuse's struct stat): no FileStat struct per GETATTR. */
     int lstat(String path, @intptr_t long stat);
 
+    /** Paths, names and buffers all as raw addresses (see Backing.absolute). */
+    int lstat(@intptr_t long path, @intptr_t long stat);
+
+    @ssize_t long lgetxattr(@intptr_t long path, @intptr_t long name, @intptr_t long value, @size_t long size);
+
     int fstat(int fd, @intptr_t long stat);
 
     int stat(String path, @Out Pointer stat);

@@ -8,12 +8,13 @@ import jnr.ffi.annotations.Delegate;
 import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
+import org.denyfs.core.Errno;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.FuseOperations;
 
 /**
- * READ, WRITE, GETATTR, FGETATTR, OPEN and RELEASE without a per-request struct object. jnr-fuse's callbacks decode the path into a String
+ * READ, WRITE, GETATTR, FGETATTR, GETXATTR, OPEN and RELEASE without a per-request struct object. jnr-fuse's callbacks decode the path into a String
  * and build a FuseFileInfo struct (a dozen field objects) for every request; these take the raw
  * addresses instead, read {@code fi->fh} straight from libfuse's struct and hand the FUSE buffer's
  * address to pread/pwrite. What remains per request is jffi's own call frame.
@@ -45,7 +46,13 @@ public final class RawIo {
     /** {@code int (*getattr)(const char *, struct stat *)}. */
     public interface GetAttr {
         @Delegate
-        int getattr(String path, @intptr_t long stat);
+        int getattr(@intptr_t long path, @intptr_t long stat);
+    }
+
+    /** {@code int (*getxattr)(const char *, const char *, char *, size_t)}. */
+    public interface GetXattr {
+        @Delegate
+        int getxattr(@intptr_t long path, @intptr_t long name, @intptr_t long value, @size_t long size);
     }
 
     /** {@code int (*fgetattr)(const char *, struct stat *, struct fuse_file_info *)}. */
@@ -74,6 +81,7 @@ public final class RawIo {
     private final Write write = this::write;
     private final GetAttr getattr = this::getattr;
     private final FGetAttr fgetattr = this::fgetattr;
+    private final GetXattr getxattr = this::getxattr;
     private final Open open = this::open;
     private final Release release = this::release;
 
@@ -91,6 +99,7 @@ public final class RawIo {
         table.putPointer(ops.write.offset(), runtime.getClosureManager().getClosurePointer(Write.class, write));
         table.putPointer(ops.getattr.offset(), runtime.getClosureManager().getClosurePointer(GetAttr.class, getattr));
         table.putPointer(ops.fgetattr.offset(), runtime.getClosureManager().getClosurePointer(FGetAttr.class, fgetattr));
+        table.putPointer(ops.getxattr.offset(), runtime.getClosureManager().getClosurePointer(GetXattr.class, getxattr));
         table.putPointer(ops.open.offset(), runtime.getClosureManager().getClosurePointer(Open.class, open));
         table.putPointer(ops.release.offset(), runtime.getClosureManager().getClosurePointer(Release.class, release));
     }
@@ -142,11 +151,24 @@ public final class RawIo {
      * GETATTR: the most frequent request (attr_timeout=0 asks it for every path component at every
      * open), so no FileStat struct is built for a backing file: lstat fills libfuse's stat in place.
      */
-    int getattr(String path, long stat) {
-        if (VirtualTree.isVirtual(path)) {
-            return fs.getattr(path, FileStat.of(Pointer.wrap(Libc.RUNTIME, stat)));
+    int getattr(long path, long stat) {
+        if (isVirtual(path)) {
+            return fs.getattr(Pointer.wrap(Libc.RUNTIME, path).getString(0), FileStat.of(Pointer.wrap(Libc.RUNTIME, stat)));
         }
-        return Errnos.check(LIBC.lstat(backing.path(path), stat));
+        long absolute = backing.absolute(path);
+        return absolute == 0 ? -Errno.ENAMETOOLONG.code() : Errnos.check(LIBC.lstat(absolute, stat));
+    }
+
+    /**
+     * GETXATTR: the kernel asks it for security.capability before every write(2) (FUSE inodes
+     * never get S_NOSEC), so it is on the write path: name and buffer stay libfuse's.
+     */
+    int getxattr(long path, long name, long value, long size) {
+        if (isVirtual(path)) {
+            return -Errno.ENODATA.code();
+        }
+        long absolute = backing.absolute(path);
+        return absolute == 0 ? -Errno.ENAMETOOLONG.code() : Errnos.check(LIBC.lgetxattr(absolute, name, value, size));
     }
 
     /** fgetattr (auto_cache asks it at every open, fstat on the open fd). */
@@ -158,7 +180,7 @@ public final class RawIo {
         } catch (RuntimeException e) {
             // not an open backing file: answer by path, as DenyFs.fgetattr does
         }
-        return getattr(Pointer.wrap(Libc.RUNTIME, path).getString(0), stat);
+        return getattr(path, stat);
     }
 
     int read(long path, long buf, long size, long offset, long fi) {
