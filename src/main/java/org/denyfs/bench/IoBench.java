@@ -71,6 +71,13 @@ public final class IoBench {
                 for (Target t : targets) {
                     Files.createDirectories(workDir(t));
                 }
+                if (targets.size() > 1 && cfg.runs() % targets.size() != 0) {
+                    // The first in line writes onto an idle disk; later ones after the others' writeback.
+                    String why = cfg.runs() + " runs do not give each of " + targets.size() + " targets every position"
+                            + " equally often: seqwrite favours the first in line; use a multiple of " + targets.size();
+                    notes.add(why);
+                    say(why);
+                }
                 workloads.addAll(runnableWorkloads(notes));
                 say("backing " + backing + " (" + backingFs + "), " + ByteSize.format(cfg.sizeBytes()) + ", "
                         + cfg.files() + " files, " + cfg.runs() + " run(s), targets "

@@ -90,7 +90,9 @@ public final class IoBenchCommand implements Callable<Integer> {
     int files;
 
     @Option(names = "--runs", defaultValue = "3", paramLabel = "N",
-            description = "Interleaved runs; the report shows the median across them (default: ${DEFAULT-VALUE}).")
+            description = "Interleaved runs, each in a rotated target order (use a multiple of the number of targets,"
+                    + " so each is first in line equally often); the report shows the median across them"
+                    + " (default: ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--against", defaultValue = "native,bindfs,denyfs", split = ",", paramLabel = "TARGET",
