@@ -119,7 +119,8 @@ public final class IoBenchCommand implements Callable<Integer> {
     String denyfs;
 
     @Option(names = "--denyfs-options", paramLabel = "OPTS", defaultValue = "",
-            description = "Mount denyfs with -o OPTS, e.g. attr_timeout=1 to see what exact attributes cost"
+            description = "Mount denyfs with -o OPTS, e.g. attr_timeout=0 to see what attributes exact even for changes"
+                    + " made in the backing directory cost"
                     + " (default: denyfs's own defaults).")
     String denyfsOptions;
 
