@@ -9,8 +9,7 @@ import org.denyfs.control.Session;
 final class ControlHandle implements Handle {
     private final Session session;
     private final Supplier<Caller> caller;
-    /** When close(2) last flushed this handle: the start of the release lag (see ReleaseLag). */
-    volatile long lastFlushNanos;
+    private volatile long lastFlushNanos;
 
     /** {@code caller} answers for the request being served: the writer of each line, not the opener. */
     ControlHandle(Session session, Supplier<Caller> caller) {
@@ -38,6 +37,11 @@ final class ControlHandle implements Handle {
     public void flush() {
         lastFlushNanos = System.nanoTime();
         session.flush();
+    }
+
+    @Override
+    public long lastFlushNanos() {
+        return lastFlushNanos;
     }
 
     @Override

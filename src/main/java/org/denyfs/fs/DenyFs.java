@@ -395,12 +395,7 @@ public final class DenyFs extends FuseStubFS {
     public int flush(String path, FuseFileInfo fi) {
         flushes.increment();
         return Errnos.call("flush", path, () -> {
-            Handle h = handles.get(fi.fh.get());
-            if (h instanceof OpenFile f) {
-                f.lastFlushNanos = System.nanoTime();
-            } else {
-                h.flush();
-            }
+            handles.get(fi.fh.get()).flush();
             return 0;
         });
     }
@@ -417,7 +412,7 @@ public final class DenyFs extends FuseStubFS {
     void release(long fh) {
         Handle h = handles.remove(fh);
         // Backing files send no FLUSH where the kernel knows FOPEN_NOFLUSH: control handles still do.
-        long flushed = h instanceof OpenFile f ? f.lastFlushNanos : h instanceof ControlHandle c ? c.lastFlushNanos : 0;
+        long flushed = h.lastFlushNanos();
         if (flushed != 0) {
             releaseLag.record(System.nanoTime() - flushed);
         }

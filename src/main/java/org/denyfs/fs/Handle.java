@@ -21,6 +21,11 @@ interface Handle {
     /** At every close(2) of a descriptor of this handle (FUSE FLUSH, synchronous). */
     default void flush() {}
 
+    /** System.nanoTime() of this handle's newest FLUSH, 0 if none: where its release lag starts. */
+    default long lastFlushNanos() {
+        return 0;
+    }
+
     /** Called once, at FUSE RELEASE: undo exactly what the open did. */
     void release();
 }

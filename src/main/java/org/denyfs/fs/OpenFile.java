@@ -27,8 +27,7 @@ final class OpenFile implements Handle {
     private final InodeKey key;
     /** Denies taken by ioctl on this handle, newest last; they end with the handle. */
     private final Deque<Hold> ioctlDenies = new ArrayDeque<>();
-    /** System.nanoTime() of the newest FLUSH, 0 if none: measures how late RELEASE arrives. */
-    volatile long lastFlushNanos;
+    private volatile long lastFlushNanos;
 
     OpenFile(int fd, int flags, Hold hold, Inodes inodes, InodeKey key, ModuleBridge modules) {
         this.fd = fd;
@@ -89,6 +88,16 @@ final class OpenFile implements Handle {
     @Override
     public int write(Pointer buf, long size, long offset) {
         return Errnos.check(LIBC.pwrite(fd, buf, size, offset));
+    }
+
+    @Override
+    public void flush() {
+        lastFlushNanos = System.nanoTime();
+    }
+
+    @Override
+    public long lastFlushNanos() {
+        return lastFlushNanos;
     }
 
     @Override
