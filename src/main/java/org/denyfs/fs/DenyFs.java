@@ -36,8 +36,9 @@ import ru.serce.jnrfuse.struct.Timespec;
  *
  * <p>Locks: none of ours on the I/O path. {@link Handles} is read without a lock (add/remove take
  * its own lock for a few stores, never across a backing open()), {@link Inodes} is a concurrent
- * map; a {@link org.denyfs.control.Session} serialises only its own requests. READ, WRITE, GETATTR
- * and FGETATTR reach {@link RawIo} directly; the FUSE loop runs on Java threads ({@link FuseLoop}).
+ * map; a {@link org.denyfs.control.Session} serialises only its own requests. READ, WRITE, GETATTR,
+ * FGETATTR, GETXATTR, OPEN and RELEASE reach {@link RawIo} directly, which hands the control tree's
+ * back here; the FUSE loop runs on Java threads ({@link FuseLoop}).
  */
 public final class DenyFs extends FuseStubFS {
     /** The kernel's FMODE_EXEC as FUSE passes it in the open flags of an execve. */
@@ -127,23 +128,10 @@ public final class DenyFs extends FuseStubFS {
 
     // ---- attributes -------------------------------------------------------------------------
 
-    @Override
-    public int getattr(String path, FileStat stat) {
-        if (VirtualTree.isVirtual(path)) {
-            return virtualAttr(path, stat);
-        }
-        return Errnos.check(libc.lstat(backing.path(path), Struct.getMemory(stat)));
-    }
+    // GETATTR and FGETATTR of backing files are RawIo's.
 
-    @Override
-    public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
-        if (handles.get(fi.fh.get()) instanceof OpenFile f) {
-            return Errnos.check(libc.fstat(f.fd, Struct.getMemory(stat)));
-        }
-        return getattr(path, stat);
-    }
-
-    private int virtualAttr(String path, FileStat stat) {
+    /** GETATTR of a path in the control tree (RawIo hands these over). */
+    int virtualAttr(String path, FileStat stat) {
         // Views come and go with the module table, the control file's handles with their holders.
         replyFilter.uncached();
         if (path.equals(VirtualTree.CONTROL)) {
@@ -311,22 +299,6 @@ public final class DenyFs extends FuseStubFS {
         });
     }
 
-    @Override
-    public int open(String path, FuseFileInfo fi) {
-        return Errnos.call("open", path, () -> {
-            int flags = fi.flags.get();
-            if (VirtualTree.isVirtual(path)) {
-                return openVirtual(path, fi);
-            }
-            int fd = libc.open(backing.path(path), flags & ~(FMODE_EXEC | Libc.O_CREAT | Libc.O_EXCL), 0);
-            if (fd < 0) {
-                return -Libc.errno();
-            }
-            fi.fh.set(attach(fd, flags));
-            return 0;
-        });
-    }
-
     /**
      * OPEN of a backing file whose FUSE path is the C string at {@code path} (RawIo's way in).
      *
@@ -362,7 +334,8 @@ public final class DenyFs extends FuseStubFS {
         return fh;
     }
 
-    private int openVirtual(String path, FuseFileInfo fi) {
+    /** OPEN of a path in the control tree (RawIo hands these over). */
+    int openVirtual(String path, FuseFileInfo fi) {
         if (path.equals(VirtualTree.CONTROL)) {
             Caller opener = caller();
             fi.fh.set(handles.add(new ControlHandle(control.open(opener.pid(), opener.uid()), this::caller)));
@@ -382,28 +355,10 @@ public final class DenyFs extends FuseStubFS {
     }
 
     @Override
-    public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-        return Errnos.call("read", path, () -> handles.get(fi.fh.get()).read(buf, size, offset));
-    }
-
-    @Override
-    public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
-        return Errnos.call("write", path, () -> handles.get(fi.fh.get()).write(buf, size, offset));
-    }
-
-    @Override
     public int flush(String path, FuseFileInfo fi) {
         flushes.increment();
         return Errnos.call("flush", path, () -> {
             handles.get(fi.fh.get()).flush();
-            return 0;
-        });
-    }
-
-    @Override
-    public int release(String path, FuseFileInfo fi) {
-        return Errnos.call("release", path, () -> {
-            release(fi.fh.get());
             return 0;
         });
     }
@@ -487,14 +442,6 @@ public final class DenyFs extends FuseStubFS {
             return -Errno.EOPNOTSUPP.code();
         }
         return Errnos.check(libc.lsetxattr(backing.path(path), name, value, size, flags));
-    }
-
-    @Override
-    public int getxattr(String path, String name, Pointer value, @size_t long size) {
-        if (VirtualTree.isVirtual(path)) {
-            return -Errno.ENODATA.code();
-        }
-        return Errnos.check(libc.lgetxattr(backing.path(path), name, value, size));
     }
 
     @Override

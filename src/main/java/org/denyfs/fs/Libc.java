@@ -64,14 +64,9 @@ public interface Libc {
 
     int fallocate(int fd, int mode, @off_t long offset, @off_t long len);
 
-    int lstat(String path, @Out Pointer stat);
-
     int fstat(int fd, @Out Pointer stat);
 
-    /** lstat/fstat into a raw address (libfuse's struct stat): no FileStat struct per GETATTR. */
-    int lstat(String path, @intptr_t long stat);
-
-    /** Paths, names and buffers all as raw addresses (see Backing.absolute). */
+    /** lstat/fstat with path and struct stat as raw addresses (see Backing.absolute): no FileStat per GETATTR. */
     int lstat(@intptr_t long path, @intptr_t long stat);
 
     @ssize_t long lgetxattr(@intptr_t long path, @intptr_t long name, @intptr_t long value, @size_t long size);
@@ -109,8 +104,6 @@ public interface Libc {
     int access(String path, int mode);
 
     int faccessat(int dirfd, String path, int mode, int flags);
-
-    @ssize_t long lgetxattr(String path, String name, @Out Pointer value, @size_t long size);
 
     int lsetxattr(String path, String name, @In Pointer value, @size_t long size, int flags);
 

@@ -14,10 +14,11 @@ import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.FuseOperations;
 
 /**
- * READ, WRITE, GETATTR, FGETATTR, GETXATTR, OPEN and RELEASE without a per-request struct object. jnr-fuse's callbacks decode the path into a String
- * and build a FuseFileInfo struct (a dozen field objects) for every request; these take the raw
- * addresses instead, read {@code fi->fh} straight from libfuse's struct and hand the FUSE buffer's
- * address to pread/pwrite. What remains per request is jffi's own call frame.
+ * READ, WRITE, GETATTR, FGETATTR, GETXATTR, OPEN and RELEASE without a per-request struct object.
+ * jnr-fuse's callbacks decode the path into a String and build a FuseFileInfo struct (a dozen
+ * field objects) for every request; these take the raw addresses instead, read {@code fi->fh}
+ * straight from libfuse's struct and hand the FUSE buffer's address to pread/pwrite. What remains
+ * per request is jffi's own call frame.
  *
  * <p>Installed over jnr-fuse's entries in {@code fuse_operations} before the mount; the control
  * tree's handles (not backing files) go through {@link Handle#read}/{@link Handle#write} as before.
@@ -91,7 +92,7 @@ public final class RawIo {
         this.backing = backing;
     }
 
-    /** Points the read and write entries of jnr-fuse's operations table at this class. */
+    /** Points these requests' entries of jnr-fuse's operations table at this class (DenyFs has none of its own). */
     void install(FuseOperations ops) {
         Runtime runtime = Runtime.getRuntime(LIBC);
         Pointer table = Struct.getMemory(ops);
@@ -111,7 +112,7 @@ public final class RawIo {
     int open(long path, long fi) {
         if (isVirtual(path)) {
             String p = Pointer.wrap(Libc.RUNTIME, path).getString(0);
-            return fs.open(p, FuseFileInfo.of(Pointer.wrap(Libc.RUNTIME, fi)));
+            return Errnos.call("open", p, () -> fs.openVirtual(p, FuseFileInfo.of(Pointer.wrap(Libc.RUNTIME, fi))));
         }
         try {
             long fh = fs.openBacking(path, MEMORY.getInt(fi + FLAGS_OFFSET));
@@ -148,12 +149,13 @@ public final class RawIo {
     }
 
     /**
-     * GETATTR: the most frequent request (attr_timeout=0 asks it for every path component at every
-     * open), so no FileStat struct is built for a backing file: lstat fills libfuse's stat in place.
+     * GETATTR: the most frequent request (every LOOKUP asks it, and every path component at every
+     * open once attributes expire), so no FileStat struct is built for a backing file: lstat fills
+     * libfuse's stat in place.
      */
     int getattr(long path, long stat) {
         if (isVirtual(path)) {
-            return fs.getattr(Pointer.wrap(Libc.RUNTIME, path).getString(0), FileStat.of(Pointer.wrap(Libc.RUNTIME, stat)));
+            return fs.virtualAttr(Pointer.wrap(Libc.RUNTIME, path).getString(0), FileStat.of(Pointer.wrap(Libc.RUNTIME, stat)));
         }
         long absolute = backing.absolute(path);
         return absolute == 0 ? -Errno.ENAMETOOLONG.code() : Errnos.check(LIBC.lstat(absolute, stat));
@@ -178,7 +180,7 @@ public final class RawIo {
                 return Errnos.check(LIBC.fstat(f.fd, stat));
             }
         } catch (RuntimeException e) {
-            // not an open backing file: answer by path, as DenyFs.fgetattr does
+            // not an open backing file: answer by path
         }
         return getattr(path, stat);
     }
