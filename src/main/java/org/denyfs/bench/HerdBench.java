@@ -2,7 +2,6 @@ package org.denyfs.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +13,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.denyfs.control.Abi;
 import org.denyfs.control.Client;
+import org.denyfs.fs.NativeDir;
 
 /**
  * The herd benchmark: for each round and policy, a fresh denyfs mount over the module tree and N
@@ -135,14 +135,9 @@ final class HerdBench {
 
     /** target/native beside the jar (or beside target/classes when run from the build tree). */
     static Path nativeDir(Path repoRoot) throws IOException {
-        try {
-            Path code = Path.of(HerdBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path beside = code.getParent().resolve("native");
-            if (Files.isDirectory(beside)) {
-                return beside;
-            }
-        } catch (URISyntaxException | RuntimeException e) {
-            // fall through to the checkout
+        Path beside = NativeDir.locate();
+        if (Files.isDirectory(beside)) {
+            return beside;
         }
         if (repoRoot != null && Files.isDirectory(repoRoot.resolve("target/native"))) {
             return repoRoot.resolve("target/native");

@@ -87,11 +87,6 @@ final class ExecCommand implements Callable<Integer> {
         if (env != null && !env.isEmpty()) {
             return Path.of(env);
         }
-        try {
-            Path jar = Path.of(ExecCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return jar.getParent().resolve("native").resolve(LIBRARY); // jar: target/denyfs.jar or target/classes
-        } catch (java.net.URISyntaxException | RuntimeException e) {
-            return Path.of("target/native", LIBRARY);
-        }
+        return org.denyfs.fs.NativeDir.locate().resolve(LIBRARY);
     }
 }

@@ -23,7 +23,8 @@ final class Backing implements Resolver {
     private final Libc libc = Libc.INSTANCE;
     /** The backing directory, open for the mount's life: raw opens go relative to it (openat). */
     private final int rootFd;
-    private final int rootBytes;
+    /** The root as bytes, the prefix of every absolute path: none for "/", whose FUSE paths are already backing paths. */
+    private final byte[] rootBytes;
 
     Backing(Path root) {
         this.root = root.toAbsolutePath().normalize().toString();
@@ -32,7 +33,7 @@ final class Backing implements Resolver {
         } catch (java.io.IOException e) {
             throw new ErrnoException(Errno.ENOENT, "backing directory " + root, e);
         }
-        this.rootBytes = this.root.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        this.rootBytes = this.root.equals("/") ? new byte[0] : this.root.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.rootFd = libc.open(this.root, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         if (rootFd < 0) {
             throw Errnos.lastError("open " + this.root);
@@ -46,16 +47,15 @@ final class Backing implements Resolver {
     private final ThreadLocal<Pointer> absolute = ThreadLocal.withInitial(this::rootPrefixed);
 
     private Pointer rootPrefixed() {
-        byte[] bytes = root.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        Pointer p = Memory.allocateDirect(Libc.RUNTIME, bytes.length + PATH_MAX + 1);
-        p.put(0, bytes, 0, bytes.length);
+        Pointer p = Memory.allocateDirect(Libc.RUNTIME, rootBytes.length + PATH_MAX + 1);
+        p.put(0, rootBytes, 0, rootBytes.length);
         return p;
     }
 
     /**
      * The backing path of the FUSE path at {@code fusePath} ("/a/b", a C string in libfuse's
      * memory), as a C string in this thread's buffer: valid until this thread's next call.
-     * For the calls that have no *at form (lstat has, but l*xattr have not).
+     * For lstat and lgetxattr: the l*xattr calls have no *at form, and one path builder serves both.
      *
      * @return its address, or 0 if the path is longer than PATH_MAX
      */
@@ -64,10 +64,8 @@ final class Backing implements Resolver {
         if (length < 0) {
             return 0;
         }
-        Pointer buf = absolute.get();
-        int prefix = root.equals("/") ? 0 : rootBytes;
-        long address = buf.address();
-        MEMORY.copyMemory(fusePath, address + prefix, length + 1);
+        long address = absolute.get().address();
+        MEMORY.copyMemory(fusePath, address + rootBytes.length, length + 1);
         return address;
     }
 

@@ -204,7 +204,7 @@ final class FuseLoop {
                         startWorker();
                     }
                 }
-                filter.process(LIB, se, fbuf, replyChannel);
+                filter.process(se, fbuf, replyChannel);
                 synchronized (lock) {
                     if (!forget) {
                         idle++;

@@ -8,12 +8,8 @@ public final class NativeDir {
     private NativeDir() {
     }
 
-    /** $DENYFS_NATIVE, else native/ beside the code: the jar is target/denyfs.jar, or classes are target/classes. */
+    /** native/ beside the code: the jar is target/denyfs.jar, or classes are target/classes. */
     public static Path locate() {
-        String env = System.getenv("DENYFS_NATIVE");
-        if (env != null && !env.isEmpty()) {
-            return Path.of(env);
-        }
         try {
             Path code = Path.of(NativeDir.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return code.getParent().resolve("native");

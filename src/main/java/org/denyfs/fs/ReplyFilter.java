@@ -67,9 +67,9 @@ final class ReplyFilter {
         return lib == null ? kernelChannel : lib.denyfs_fuse_filter(kernelChannel);
     }
 
-    void process(FuseLoop.LibFuse2 fuse, Pointer se, Pointer buf, Pointer channel) {
+    void process(Pointer se, Pointer buf, Pointer channel) {
         if (lib == null) {
-            fuse.fuse_session_process_buf(se, buf, channel);
+            FuseLoop.LIB.fuse_session_process_buf(se, buf, channel);
         } else {
             lib.denyfs_fuse_process(se, buf, channel);
         }
