@@ -45,6 +45,16 @@ public interface Libc {
     /** openat with a path already in native memory (libfuse's own string): no String, no copy. */
     int openat(int dirfd, @intptr_t long path, int flags, int mode);
 
+    int openat(int dirfd, String path, int flags, int mode);
+
+    @ssize_t long readlinkat(int dirfd, String path, @Out Pointer buf, @size_t long size);
+
+    /**
+     * syscall(2) for calls glibc 2.36 has no wrapper for (openat2). Integer arguments only, so the
+     * variadic convention is the plain one on x86-64.
+     */
+    long syscall(long number, int a, @intptr_t long b, @intptr_t long c, @size_t long d);
+
     @ssize_t long pread(int fd, @Out Pointer buf, @size_t long count, @off_t long offset);
 
     @ssize_t long pwrite(int fd, @In Pointer buf, @size_t long count, @off_t long offset);

@@ -1,0 +1,236 @@
+package org.denyfs.fs;
+
+import com.kenai.jffi.MemoryIO;
+import java.nio.charset.StandardCharsets;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import org.denyfs.core.Errno;
+
+/**
+ * The backing directory as one file descriptor, and the only way from a request's path to a
+ * backing file: every path is resolved <em>beneath</em> that descriptor by the kernel itself
+ * ({@code openat2(2)} with {@code RESOLVE_BENEATH}), never rebuilt into an absolute path that a
+ * symlink swapped in between a check and a use could send elsewhere. The daemon runs as root, so
+ * this is what keeps a request from reaching a file outside BACKING.
+ *
+ * <p>Two ways to resolve, for the two kinds of path the daemon receives:
+ * <ul>
+ *   <li>{@link Walk#NO_SYMLINKS}: a FUSE path. The kernel resolved every symlink on the mount
+ *       itself (READLINK, then LOOKUP of the target), so a symlink inside such a path can only have
+ *       been swapped in behind the kernel's back: refused with ELOOP, at every component.</li>
+ *   <li>{@link Walk#BENEATH}: a control-request path, which names a file the way open(2) would
+ *       from the mount root. Symlinks are followed as long as they stay beneath the root; one that
+ *       would leave it (an absolute target, or ".." above the root) fails with EXDEV.</li>
+ * </ul>
+ * Magic links ({@code /proc/self/fd/N} and the like) are refused in both.
+ *
+ * <p>Where the kernel lacks openat2 (before Linux 5.6: ENOSYS) the same rules are kept by a
+ * component-by-component walk with {@code O_NOFOLLOW} (see {@link #walk}).
+ *
+ * <p>Thread-safety: immutable after construction; each call uses a per-thread {@code open_how}.
+ */
+final class BackingRoot implements AutoCloseable {
+    /** openat2(2) on x86-64. */
+    static final long SYS_OPENAT2 = 437;
+    static final long RESOLVE_NO_XDEV = 0x01;
+    static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    static final long RESOLVE_NO_SYMLINKS = 0x04;
+    static final long RESOLVE_BENEATH = 0x08;
+    /** struct open_how { u64 flags; u64 mode; u64 resolve; }. */
+    static final int OPEN_HOW_SIZE = 24;
+    /** The kernel's limit on symlinks followed in one resolution. */
+    static final int MAXSYMLINKS = 40;
+    static final int PATH_MAX = 4096;
+
+    private static final MemoryIO MEMORY = MemoryIO.getInstance();
+    private static final Libc LIBC = Libc.INSTANCE;
+    private static final ThreadLocal<Pointer> HOW = ThreadLocal.withInitial(
+            () -> Memory.allocateDirect(Libc.RUNTIME, OPEN_HOW_SIZE, true));
+
+    /** How symlinks inside a request's path are treated. */
+    enum Walk {
+        NO_SYMLINKS(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS),
+        BENEATH(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+
+        final long resolve;
+
+        Walk(long resolve) {
+            this.resolve = resolve;
+        }
+    }
+
+    private static final Pointer DOT = Memory.allocateDirect(Libc.RUNTIME, 2, true);
+
+    static {
+        DOT.putByte(0, (byte) '.');
+    }
+
+    private final int fd;
+    /** False once openat2 answered ENOSYS: the walk keeps its rules. */
+    private volatile boolean openat2 = true;
+
+    /** Opens {@code dir} (O_PATH, O_DIRECTORY) for the life of the mount. */
+    static BackingRoot open(java.nio.file.Path dir) {
+        int fd = LIBC.open(dir.toString(), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw Errnos.lastError("open " + dir);
+        }
+        return new BackingRoot(fd, true);
+    }
+
+    /** @param useOpenat2 false to always walk (tests of the pre-5.6 route) */
+    BackingRoot(int fd, boolean useOpenat2) {
+        this.fd = fd;
+        this.openat2 = useOpenat2;
+    }
+
+    /** The root's own descriptor: for *at calls on names directly in the root, which need no walk. */
+    int fd() {
+        return fd;
+    }
+
+    /**
+     * Opens {@code relative} (no leading '/'; "" or "." is the root itself) beneath the root.
+     *
+     * @return the new fd (O_CLOEXEC is always added), or -errno
+     */
+    int open(String relative, int flags, int mode, Walk walk) {
+        byte[] bytes = relative.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length >= PATH_MAX) {
+            return -Errno.ENAMETOOLONG.code();
+        }
+        Pointer path = Memory.allocateDirect(Libc.RUNTIME, bytes.length + 1, true);
+        path.put(0, bytes, 0, bytes.length);
+        return open(path.address(), flags, mode, walk);
+    }
+
+    /**
+     * As {@link #open(String, int, int, Walk)} for a path that is a C string at {@code relative}
+     * (libfuse's own buffer, one past its leading '/'): nothing is decoded or copied.
+     */
+    int open(long relative, int flags, int mode, Walk walk) {
+        if (MEMORY.getByte(relative) == 0) {
+            relative = DOT.address(); // openat2 has no AT_EMPTY_PATH: the root is "."
+        }
+        if (openat2) {
+            Pointer how = HOW.get();
+            long h = how.address();
+            MEMORY.putLong(h, (flags | Libc.O_CLOEXEC) & 0xffffffffL);
+            MEMORY.putLong(h + 8, (flags & (Libc.O_CREAT | O_TMPFILE)) != 0 ? mode : 0);
+            MEMORY.putLong(h + 16, walk.resolve);
+            long rc = LIBC.syscall(SYS_OPENAT2, fd, relative, h, OPEN_HOW_SIZE);
+            if (rc >= 0) {
+                return (int) rc;
+            }
+            int errno = Libc.errno();
+            if (errno != Errno.ENOSYS.code()) {
+                return -errno;
+            }
+            openat2 = false;
+        }
+        return walk(Pointer.wrap(Libc.RUNTIME, relative).getString(0, PATH_MAX, StandardCharsets.UTF_8), flags, mode, walk);
+    }
+
+    /** O_TMPFILE includes O_DIRECTORY: the kernel wants a mode for it too. */
+    private static final int O_TMPFILE = 020000000 | Libc.O_DIRECTORY;
+
+    /**
+     * The rules of {@link Walk} without openat2: one openat(O_PATH | O_NOFOLLOW) per directory
+     * component from the root, so no component is ever looked up relative to anything but a
+     * descriptor already beneath it. ".." may not climb above the root (EXDEV); a symlink is ELOOP
+     * for NO_SYMLINKS and is read and walked (at most {@value #MAXSYMLINKS}) for BENEATH.
+     */
+    int walk(String relative, int flags, int mode, Walk walk) {
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(java.util.List.of(relative.split("/", -1)));
+        // The open directories from the root down to the current one: ".." pops one.
+        java.util.ArrayDeque<Integer> stack = new java.util.ArrayDeque<>();
+        int links = 0;
+        try {
+            while (!todo.isEmpty()) {
+                String name = todo.pollFirst();
+                int dir = stack.isEmpty() ? fd : stack.peekLast();
+                if (name.isEmpty() || name.equals(".")) {
+                    if (todo.isEmpty()) {
+                        return reopen(dir, flags, mode);
+                    }
+                    continue;
+                }
+                if (name.equals("..")) {
+                    if (stack.isEmpty()) {
+                        return -Errno.EXDEV.code();
+                    }
+                    LIBC.close(stack.pollLast());
+                    if (todo.isEmpty()) {
+                        return reopen(stack.isEmpty() ? fd : stack.peekLast(), flags, mode);
+                    }
+                    continue;
+                }
+                boolean last = todo.isEmpty();
+                int next = last
+                        ? LIBC.openat(dir, name, flags | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode)
+                        : LIBC.openat(dir, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+                int errno = next < 0 ? Libc.errno() : 0;
+                boolean symlink = next >= 0 ? isSymlink(next) : last && errno == Errno.ELOOP.code();
+                if (symlink) {
+                    if (next >= 0) {
+                        LIBC.close(next);
+                    }
+                    if (last && (flags & Libc.O_NOFOLLOW) != 0) {
+                        // O_PATH | O_NOFOLLOW names the link itself; anything else wanted the target
+                        return (flags & Libc.O_PATH) != 0
+                                ? LIBC.openat(dir, name, flags | Libc.O_CLOEXEC, mode) : -Errno.ELOOP.code();
+                    }
+                    if (walk == Walk.NO_SYMLINKS || ++links > MAXSYMLINKS) {
+                        return -Errno.ELOOP.code();
+                    }
+                    String target = readlink(dir, name);
+                    if (target == null) {
+                        return -Libc.errno();
+                    }
+                    if (target.startsWith("/")) {
+                        return -Errno.EXDEV.code();
+                    }
+                    String[] parts = target.split("/", -1);
+                    for (int i = parts.length - 1; i >= 0; i--) {
+                        todo.addFirst(parts[i]);
+                    }
+                    continue;
+                }
+                if (next < 0) {
+                    return -errno;
+                }
+                if (last) {
+                    return next;
+                }
+                stack.addLast(next);
+            }
+            return reopen(stack.isEmpty() ? fd : stack.peekLast(), flags, mode);
+        } finally {
+            for (int dir : stack) {
+                LIBC.close(dir);
+            }
+        }
+    }
+
+    /** The directory {@code dir} itself, with the caller's flags. */
+    private static int reopen(int dir, int flags, int mode) {
+        int rc = LIBC.openat(dir, ".", flags | Libc.O_CLOEXEC, mode);
+        return rc < 0 ? -Libc.errno() : rc;
+    }
+
+    private static boolean isSymlink(int fd) {
+        Pointer st = Memory.allocateDirect(Libc.RUNTIME, Backing.STAT_SIZE, true);
+        return LIBC.fstat(fd, st) == 0 && (st.getInt(24) & 0170000) == 0120000;
+    }
+
+    private static String readlink(int dir, String name) {
+        Pointer buf = Memory.allocateDirect(Libc.RUNTIME, PATH_MAX, true);
+        long n = LIBC.readlinkat(dir, name, buf, PATH_MAX);
+        return n < 0 ? null : buf.getString(0, (int) n, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        LIBC.close(fd);
+    }
+}
