@@ -101,7 +101,11 @@ final class BackingRoot implements AutoCloseable {
         }
         Pointer path = Memory.allocateDirect(Libc.RUNTIME, bytes.length + 1, true);
         path.put(0, bytes, 0, bytes.length);
-        return open(path.address(), flags, mode, walk);
+        try {
+            return open(path.address(), flags, mode, walk);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(path); // jnr frees it once collected
+        }
     }
 
     /**
@@ -116,7 +120,8 @@ final class BackingRoot implements AutoCloseable {
             Pointer how = HOW.get();
             long h = how.address();
             MEMORY.putLong(h, (flags | Libc.O_CLOEXEC) & 0xffffffffL);
-            MEMORY.putLong(h + 8, (flags & (Libc.O_CREAT | O_TMPFILE)) != 0 ? mode : 0);
+            // openat2 refuses a mode with more than the permission bits (FUSE's CREATE has S_IFREG)
+            MEMORY.putLong(h + 8, (flags & (Libc.O_CREAT | O_TMPFILE)) != 0 ? mode & 07777 : 0);
             MEMORY.putLong(h + 16, walk.resolve);
             long rc = LIBC.syscall(SYS_OPENAT2, fd, relative, h, OPEN_HOW_SIZE);
             if (rc >= 0) {
@@ -129,6 +134,26 @@ final class BackingRoot implements AutoCloseable {
             openat2 = false;
         }
         return walk(Pointer.wrap(Libc.RUNTIME, relative).getString(0, PATH_MAX, StandardCharsets.UTF_8), flags, mode, walk);
+    }
+
+    /** Per thread: a FUSE path's directory part, copied out of libfuse's string with a NUL. */
+    private static final ThreadLocal<Pointer> DIR_PART = ThreadLocal.withInitial(
+            () -> Memory.allocateDirect(Libc.RUNTIME, PATH_MAX + 1, true));
+
+    /**
+     * Opens (O_PATH, O_DIRECTORY) the directory that holds the last component of the FUSE path at
+     * {@code fusePath} ("/a/b/c": "a/b"), whose last '/' is at offset {@code slash} &gt; 0.
+     *
+     * @return the fd, or -errno
+     */
+    int openDirectoryOf(long fusePath, long slash) {
+        if (slash > PATH_MAX) {
+            return -Errno.ENAMETOOLONG.code();
+        }
+        long buf = DIR_PART.get().address();
+        MEMORY.copyMemory(fusePath + 1, buf, slash - 1);
+        MEMORY.putByte(buf + slash - 1, (byte) 0);
+        return open(buf, Libc.O_PATH | Libc.O_DIRECTORY, 0, Walk.NO_SYMLINKS);
     }
 
     /** O_TMPFILE includes O_DIRECTORY: the kernel wants a mode for it too. */

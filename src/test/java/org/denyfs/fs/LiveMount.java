@@ -31,10 +31,15 @@ final class LiveMount implements AutoCloseable {
 
     /** A mount over a fresh, empty backing directory. */
     static LiveMount start() throws IOException {
+        return start("");
+    }
+
+    /** A mount over a fresh, empty backing directory, with mount options ("cache=relaxed"). */
+    static LiveMount start(String options) throws IOException {
         requireFuse();
         Path dir = Files.createTempDirectory("denyfs-it-");
         Files.createDirectories(dir.resolve("backing"));
-        return start(dir, dir.resolve("backing"), MountOptions.defaults());
+        return start(dir, dir.resolve("backing"), MountOptions.parse(java.util.List.of(options)));
     }
 
     /** A mount over an existing tree (never modified or removed by close), with mount options. */
