@@ -120,18 +120,39 @@ final class Credentials {
         }
     }
 
+    /** CAP_SYS_ADMIN, the right to see trusted.* extended attributes. */
+    private static final int CAP_SYS_ADMIN = 21;
+
+    /**
+     * Whether the thread behind a request holds CAP_SYS_ADMIN (from CapEff in its status). The
+     * daemon keeps its own while it acts as a caller (it is no file-system capability), so the
+     * backing file system would list trusted.* attributes that the caller may not see.
+     */
+    static boolean hasSysAdmin(int tid) {
+        String text = status(tid);
+        int at = text.indexOf("\nCapEff:");
+        if (at < 0) {
+            return false;
+        }
+        int end = text.indexOf('\n', at + 1);
+        long caps = Long.parseUnsignedLong(text.substring(at + 8, end < 0 ? text.length() : end).trim(), 16);
+        return (caps & (1L << CAP_SYS_ADMIN)) != 0;
+    }
+
+    private static String status(int tid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + tid + "/task/" + tid + "/status")), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            return ""; // the process has gone: no rights, no groups
+        }
+    }
+
     /**
      * The supplementary groups of the thread behind a request (FUSE passes its thread id), as
      * libfuse's fuse_getgroups() reads them. A process that has gone gets none.
      */
     static int[] groupsOf(int tid) {
-        byte[] status;
-        try {
-            status = Files.readAllBytes(Path.of("/proc/" + tid + "/task/" + tid + "/status"));
-        } catch (IOException e) {
-            return new int[0];
-        }
-        String text = new String(status, StandardCharsets.US_ASCII);
+        String text = status(tid);
         int at = text.indexOf("\nGroups:");
         if (at < 0) {
             return new int[0];

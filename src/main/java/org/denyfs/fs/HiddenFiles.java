@@ -61,7 +61,7 @@ final class HiddenFiles {
         if (count.get() == 0) {
             return -1;
         }
-        long length = MEMORY.indexOf(fusePath, (byte) 0, BackingRoot.PATH_MAX + 1);
+        long length = MEMORY.indexOf(fusePath, (byte) 0, Integer.MAX_VALUE);
         long slash = length;
         while (slash > 0 && MEMORY.getByte(fusePath + slash - 1) != '/') {
             slash--;

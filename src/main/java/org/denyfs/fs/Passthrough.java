@@ -136,10 +136,7 @@ final class Passthrough implements AutoCloseable {
         if (h >= 0) {
             return check(LIBC.fstat(h, stat));
         }
-        long length = MEMORY.indexOf(path, (byte) 0, BackingRoot.PATH_MAX + 1);
-        if (length < 0) {
-            return -Errno.ENAMETOOLONG.code();
-        }
+        long length = length(path);
         if (length == 1) {
             return check(LIBC.fstat(root.fd(), stat));
         }
@@ -156,6 +153,12 @@ final class Passthrough implements AutoCloseable {
         } finally {
             LIBC.close(dir);
         }
+    }
+
+    /** strlen of a FUSE path: deeper than PATH_MAX is legal (libfuse joins the kernel's names). */
+    private static long length(long path) {
+        long n = MEMORY.indexOf(path, (byte) 0, BackingRoot.PATH_MAX + 1);
+        return n >= 0 ? n : MEMORY.indexOf(path, (byte) 0, Integer.MAX_VALUE);
     }
 
     private static long lastSlash(long path, long length) {
@@ -394,10 +397,7 @@ final class Passthrough implements AutoCloseable {
         if (h >= 0) {
             return check(LIBC.fgetxattr(h, name, value, size));
         }
-        long length = MEMORY.indexOf(path, (byte) 0, BackingRoot.PATH_MAX + 1);
-        if (length < 0) {
-            return -Errno.ENAMETOOLONG.code();
-        }
+        long length = length(path);
         long slash = lastSlash(path, length);
         int dir = length == 1 || slash == 0 ? root.fd() : root.openDirectoryOf(path, slash);
         if (dir < 0) {
@@ -455,8 +455,49 @@ final class Passthrough implements AutoCloseable {
         }
     }
 
-    /** listxattr as the caller: the backing file system leaves out what the caller may not see (trusted.*). */
+    /**
+     * listxattr as the caller, without the trusted.* names a caller lacking CAP_SYS_ADMIN may not
+     * see (the backing file system asks the daemon's capabilities, not the caller's).
+     */
     int listxattr(String path, Pointer list, long size) {
+        Caller caller = FuseContext.caller();
+        if (caller.uid() == 0 && Credentials.hasSysAdmin(caller.pid()) || !Credentials.ROOT) {
+            return listxattrAsCaller(path, list, size);
+        }
+        int full = listxattrAsCaller(path, null, 0);
+        if (full <= 0) {
+            return full;
+        }
+        Pointer all = Memory.allocateDirect(Libc.RUNTIME, full, true);
+        int n = listxattrAsCaller(path, all, full);
+        if (n < 0) {
+            return n == -Errno.ERANGE.code() ? listxattr(path, list, size) : n; // it grew meanwhile
+        }
+        byte[] names = new byte[n];
+        all.get(0, names, 0, n);
+        java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream(n);
+        for (int i = 0; i < n; ) {
+            int end = i;
+            while (end < n && names[end] != 0) {
+                end++;
+            }
+            if (!new String(names, i, end - i, StandardCharsets.UTF_8).startsWith("trusted.")) {
+                seen.write(names, i, Math.min(end + 1, n) - i);
+            }
+            i = end + 1;
+        }
+        byte[] visible = seen.toByteArray();
+        if (size == 0) {
+            return visible.length;
+        }
+        if (visible.length > size) {
+            return -Errno.ERANGE.code();
+        }
+        list.put(0, visible, 0, visible.length);
+        return visible.length;
+    }
+
+    private int listxattrAsCaller(String path, Pointer list, long size) {
         try (Credentials.Scope as = asCaller(); Entry e = entry(path)) {
             if (e.dir < 0) {
                 return e.dir;

@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.denyfs.core.InodeKey;
 
 /**
@@ -109,9 +107,11 @@ final class LiveMount implements AutoCloseable {
         }
     }
 
+    /** rm -rf: a tree a test left behind may be deeper than PATH_MAX, which Java's walk cannot delete. */
     private static void removeTree(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        Proc.Result r = Proc.run(Path.of("/"), java.util.List.of("rm", "-rf", "--one-file-system", dir.toString()));
+        if (r.status() != 0) {
+            throw new IOException("rm -rf " + dir + ": " + r.err());
         }
     }
 }
