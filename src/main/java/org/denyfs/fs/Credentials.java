@@ -22,8 +22,8 @@ import org.denyfs.core.ErrnoException;
  * <p>Why this is safe in a JVM: fsuid and fsgid are per thread in Linux (glibc's setfsuid() does not
  * broadcast to other threads), and the groups are set with the raw setgroups syscall, which also
  * changes the calling thread only (glibc's wrapper would change every thread). The umask is per
- * {@code fs_struct}: every FUSE worker unshares its own at start ({@link #workerStarted}), so it can
- * take each caller's umask. With FUSE_CAP_DONT_MASK the kernel hands the mode and the umask over
+ * {@code fs_struct}: a thread unshares its own before it first acts as a caller, so it can take each
+ * caller's umask without touching the rest of the JVM's. With FUSE_CAP_DONT_MASK the kernel hands the mode and the umask over
  * unmasked, and the backing file system applies the umask, or a default ACL instead, as natively.
  *
  * <p>Read-only requests (GETATTR, OPEN of an existing file, READ, GETXATTR) need none of this: the
@@ -48,11 +48,11 @@ final class Credentials {
     private Credentials() {}
 
     /**
-     * Called by each FUSE worker before its first request: gives the thread its own umask. Where
-     * unshare is refused (a seccomp filter), the process umask becomes 0 and each create applies
-     * the caller's umask to the mode itself (default ACLs are then not honoured).
+     * Gives the calling thread its own umask, once, before it first takes a caller's. Where unshare
+     * is refused (a seccomp filter), the process umask becomes 0 and each create applies the
+     * caller's umask to the mode itself (default ACLs are then not honoured).
      */
-    static void workerStarted() {
+    private static void ownUmask() {
         if (perThreadUmask && LIBC.unshare(CLONE_FS) != 0) {
             perThreadUmask = false;
             LIBC.umask(0);
@@ -78,8 +78,14 @@ final class Credentials {
     /** One thread's identity change; close() restores the daemon's. */
     static final class Scope implements AutoCloseable {
         private boolean switched;
+        /** This thread has its own fs_struct (umask) by now. */
+        private boolean ownFs;
 
         private void enter(Caller caller, int umask) {
+            if (!ownFs) {
+                ownUmask();
+                ownFs = true;
+            }
             if (perThreadUmask) {
                 LIBC.umask(umask & 0777);
             }

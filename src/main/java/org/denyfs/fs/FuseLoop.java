@@ -172,7 +172,6 @@ final class FuseLoop {
     }
 
     private void work() {
-        Credentials.workerStarted();
         Pointer fbuf = Memory.allocateDirect(RUNTIME, FUSE_BUF_STRUCT_SIZE, true);
         Pointer mem = Memory.allocateDirect(RUNTIME, bufSize, false);
         Pointer chp = Memory.allocateDirect(RUNTIME, Long.BYTES, true);

@@ -230,7 +230,7 @@ final class Passthrough implements AutoCloseable {
 
     int access(String path, int mask) {
         try (Credentials.Scope as = asCaller(); Entry e = entry(path)) {
-            return e.dir < 0 ? e.dir : check(LIBC.faccessat(e.dir, e.name.isEmpty() ? "." : e.name, mask, AT_EACCESS));
+            return e.dir < 0 ? e.dir : check(LIBC.faccessat(e.dir, e.name.isEmpty() ? "." : e.name, mask, AT_EACCESS | AT_SYMLINK_NOFOLLOW));
         }
     }
 
