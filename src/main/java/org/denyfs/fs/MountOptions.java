@@ -17,19 +17,21 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
     /**
      * How much the kernel may cache of what the backing directory holds.
      * <ul>
-     *   <li>{@code exact} (default): names, attributes and file contents are asked of BACKING at
-     *       every use and every open, so a change made directly in BACKING, behind the mount's
-     *       back, is seen by the next operation through the mount.</li>
-     *   <li>{@code relaxed}: the kernel keeps names and attributes for a second and a file's pages
-     *       across opens while its mtime and size stay the same (libfuse's auto_cache). Changes made
-     *       through the mount are still seen at once; a change made behind its back can take up to a
-     *       second to show, or longer if it keeps both mtime and size.</li>
+     *   <li>{@code relaxed} (default): the kernel keeps names and attributes for a second and a
+     *       file's pages across opens while its mtime and size stay the same (libfuse's auto_cache).
+     *       Changes made through the mount are seen at once; a change made behind its back, in
+     *       BACKING directly, can take up to a second to show, or longer if it keeps both mtime and
+     *       size.</li>
+     *   <li>{@code exact}: names, attributes and file contents are asked of BACKING at every use
+     *       and every open, so a change made behind the mount's back is seen by the next operation
+     *       through the mount, at the price of a round trip per path component and no page cache
+     *       across opens.</li>
      * </ul>
      */
-    public enum Cache { EXACT, RELAXED }
+    public enum Cache { RELAXED, EXACT }
 
     public static MountOptions defaults() {
-        return new MountOptions(false, null, DEFAULT_POLICY, null, null, Cache.EXACT, List.of());
+        return new MountOptions(false, null, DEFAULT_POLICY, null, null, Cache.RELAXED, List.of());
     }
 
     /** Parses "debug,log=/tmp/x,policy=plain"; several -o values may be joined with commas. */
@@ -39,7 +41,7 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
         String policy = DEFAULT_POLICY;
         String kernel = null;
         Long initMillis = null;
-        Cache cache = Cache.EXACT;
+        Cache cache = Cache.RELAXED;
         List<String> fuse = new ArrayList<>();
         for (String value : values) {
             for (String opt : value.split(",")) {
@@ -73,7 +75,7 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
                         try {
                             cache = Cache.valueOf(require(name, arg).toUpperCase(Locale.ROOT));
                         } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("cache=" + arg + ": expected exact or relaxed");
+                            throw new IllegalArgumentException("cache=" + arg + ": expected relaxed or exact");
                         }
                     }
                     case "ro", "noexec", "nosuid", "nodev", "noatime" -> fuse.add(opt);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code -o cache=relaxed}: the kernel keeps a file's page cache across open() (libfuse2's
+ * The default, {@code cache=relaxed}: the kernel keeps a file's page cache across open() (libfuse2's
  * auto_cache: keep_cache is set when fgetattr shows the same mtime and size as before), and what it
  * caches is never staler than that rule says. Reads go through the shell so they are real read(2)s
  * on the mount.
@@ -22,7 +22,7 @@ class RelaxedCacheIT {
 
     @BeforeAll
     static void mount() throws IOException {
-        m = LiveMount.start("cache=relaxed");
+        m = LiveMount.start();
     }
 
     @AfterAll
