@@ -3,7 +3,7 @@ set -eu
 repo=$(cd "$(dirname "$DENYFS")/.." && pwd)
 tree=$(ls -d "${DENYFS_MODTREE:-/var/cache/denyfs/modtree}"/root 2>/dev/null || true)
 [ -n "$tree" ] || { echo "no module tree: run scripts/prepare-module-tree.sh"; exit 1; }
-gcc -O2 -Wall -Wno-format-truncation -I"$repo/src/main/c/include" -o "$TOOLS/denyfs-loader" "$repo/src/main/c/loader/denyfs-loader.c"
+gcc -O2 -Wall -Wno-format-truncation -I"$repo/src/main/c/include" -o "$TOOLS/denyfs-loader" "$repo/src/main/c/loader/denyfs-loader.c" "$repo/src/main/c/lib/denyfs.c"
 mm=$(mktemp -d /tmp/denyfs-loader-m.XXXXXX)
 cleanup() { if grep -q " $mm fuse.denyfs " /proc/mounts; then "$DENYFS" umount "$mm" >/dev/null 2>&1 || fusermount -u -z "$mm"; fi; rmdir "$mm"; }
 trap cleanup EXIT

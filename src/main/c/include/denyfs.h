@@ -1,4 +1,6 @@
-/* denyfs.h - a small C client library for denyfs mounts.
+/* denyfs.h - the C client library of denyfs mounts (libdenyfs): the one C client of the control
+ * protocol and the ioctls, and the one C table of errno names. Its tools (denyfs-hold, denyfs-ctl,
+ * denyfs-ioctl) and the LD_PRELOAD library are built on it.
  *
  * The ioctl calls act on an open file on a denyfs mount; a deny belongs to that open file
  * description and ends when it is released. The control-file calls speak the line protocol of
@@ -22,12 +24,40 @@ int denyfs_deny(int fd, int32_t *count);
 int denyfs_xdeny(int fd, int32_t *count);
 int denyfs_allow(int fd, int32_t *count);
 
-/* Opens MOUNT/.denyfs/control read-write; returns the fd or -1. */
+/* Opens MOUNT/.denyfs/control read-write (close-on-exec); returns the fd or -1. */
 int denyfs_control_open(const char *mount);
 
 /* Sends one request line (without '\n') and reads its reply into reply (NUL-terminated, '\n'
- * stripped). Returns 0 for an "ok" reply, -1 with errno set from an "err ERRNO" reply. */
+ * stripped). Returns 0 for an "ok" reply, -1 with errno set from an "err ERRNO" reply (the reply
+ * is still in reply). A reply longer than size-1 bytes fails with EMSGSIZE. */
 int denyfs_control_request(int ctlfd, const char *request, char *reply, size_t size);
+
+/* The innermost denyfs mount (fuse.denyfs in /proc/self/mounts) that holds path, which is made
+ * absolute and normalised lexically, as the control protocol resolves it (symlinks inside the mount
+ * are followed by the daemon); if that finds none, path's realpath is tried. Stores the mount
+ * point in mount and path as the protocol names it (relative to the mount root, with a leading
+ * '/') in rel. Returns 0, or -1 with ENOTTY when no denyfs mount holds path, ENAMETOOLONG when a
+ * buffer is too small. */
+int denyfs_mount_of(const char *path, char *mount, size_t mount_size, char *rel, size_t rel_size);
+
+/* One entry of a holders reply ("KIND pid=N uid=N since=ISO-8601, ..." or "-"). */
+struct denyfs_holder {
+	char kind[16];   /* write, deny, xdeny, exec, module, module-xdeny */
+	int pid;
+	int uid;
+	char since[40];  /* ISO-8601 in UTC, as the daemon sends it */
+};
+
+/* Parses the next entry of a holders reply (the text after "ok "), advancing *cursor. Returns 1 for
+ * an entry, 0 at the end, -1 with EPROTO for text that is not a holders reply. */
+int denyfs_holder_next(const char **cursor, struct denyfs_holder *holder);
+
+/* The errno an "err ERRNO message" reply names (a name or a decimal number); EIO for any other. */
+int denyfs_reply_errno(const char *reply);
+
+/* The errno table: a name as control replies spell it ("ETXTBSY") and its value. */
+const char *denyfs_errno_name(int err);    /* NULL for a value the table does not name */
+int denyfs_errno_value(const char *name);  /* 0 for a name the table does not hold */
 
 #ifdef __cplusplus
 }

@@ -25,7 +25,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#include "denyfs_abi.h"
+#include "denyfs.h"
 #include "denyfs-loader.h"
 
 enum { L_EMERG = 0, L_CRIT = 2, L_ERR = 3, L_WARNING = 4, L_INFO = 6 };
@@ -145,36 +145,17 @@ static int finit(int fd, const char *params, int kflags)
 	return ioctl(fd, DENYFS_IOC_FINIT, &a) < 0 ? -errno : 0;
 }
 
-static const struct { const char *name; int no; } errnames[] = {
-	{"EPERM", 1}, {"ENOENT", 2}, {"ESRCH", 3}, {"EINTR", 4}, {"EIO", 5}, {"ENOEXEC", 8}, {"EBADF", 9},
-	{"EAGAIN", 11}, {"EWOULDBLOCK", 11}, {"ENOMEM", 12}, {"EACCES", 13}, {"EBUSY", 16}, {"EEXIST", 17},
-	{"EINVAL", 22}, {"ENOTTY", 25}, {"ETXTBSY", 26}, {"EFBIG", 27}, {"ENOSYS", 38}, {"EBADMSG", 74},
-	{"EKEYREJECTED", 129}, {NULL, 0}};
-
+/* delete_module(2) through the control file, with libdenyfs's client */
 static int delete_module(const char *name, int flags)
 {
-	char p[PATH_MAX], req[256], reply[512];
+	char req[256], reply[512];
 	need_mount();
-	snprintf(p, sizeof(p), "%s/%s", mount_dir, DENYFS_CONTROL_PATH);
-	int fd = open(p, O_RDWR | O_CLOEXEC);
+	int fd = denyfs_control_open(mount_dir);
 	if (fd < 0) return -errno;
-	int len = snprintf(req, sizeof(req), "%s %s %d\n", DENYFS_VERB_DELETE, name, flags);
-	if (write(fd, req, len) != len) { int e = errno; close(fd); return -e; }
-	ssize_t n = 0, r;
-	while ((r = read(fd, reply + n, sizeof(reply) - 1 - n)) > 0) {
-		n += r;
-		if (reply[n - 1] == '\n') break;
-	}
+	snprintf(req, sizeof(req), "%s %s %d", DENYFS_VERB_DELETE, name, flags);
+	int rc = denyfs_control_request(fd, req, reply, sizeof(reply)) == 0 ? 0 : -errno;
 	close(fd);
-	reply[n > 0 ? n : 0] = '\0';
-	if (strncmp(reply, "ok", 2) == 0) return 0;
-	char en[64] = "";
-	if (sscanf(reply, "err %63s", en) == 1) {
-		for (int i = 0; errnames[i].name; i++)
-			if (strcmp(errnames[i].name, en) == 0) return -errnames[i].no;
-		if (atoi(en) > 0) return -atoi(en);
-	}
-	return -EIO;
+	return rc;
 }
 
 /* ---- depmod's files ---- */

@@ -398,57 +398,12 @@ EXPORT int faccessat(int dfd, const char *path, int how, int flags)
 
 /* ------------------------------------------------------------------ the control file */
 
-#define E(name) {#name, name}
-static const struct { const char *name; int value; } errnos[] = {
-	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG), E(ENOEXEC), E(EBADF),
-	E(ECHILD), E(EAGAIN), {"EWOULDBLOCK", EAGAIN}, E(ENOMEM), E(EACCES), E(EFAULT), E(ENOTBLK),
-	E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE),
-	E(EMFILE), E(ENOTTY), E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK),
-	E(EPIPE), E(EDOM), E(ERANGE), E(EDEADLK), {"EDEADLOCK", EDEADLK}, E(ENAMETOOLONG), E(ENOLCK),
-	E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(ENOMSG), E(EIDRM), E(ECHRNG), E(EL2NSYNC), E(EL3HLT),
-	E(EL3RST), E(ELNRNG), E(EUNATCH), E(ENOCSI), E(EL2HLT), E(EBADE), E(EBADR), E(EXFULL),
-	E(ENOANO), E(EBADRQC), E(EBADSLT), E(EBFONT), E(ENOSTR), E(ENODATA), E(ETIME), E(ENOSR),
-	E(ENONET), E(ENOPKG), E(EREMOTE), E(ENOLINK), E(EADV), E(ESRMNT), E(ECOMM), E(EPROTO),
-	E(EMULTIHOP), E(EDOTDOT), E(EBADMSG), E(EOVERFLOW), E(ENOTUNIQ), E(EBADFD), E(EREMCHG),
-	E(ELIBACC), E(ELIBBAD), E(ELIBSCN), E(ELIBMAX), E(ELIBEXEC), E(EILSEQ), E(ERESTART),
-	E(ESTRPIPE), E(EUSERS), E(ENOTSOCK), E(EDESTADDRREQ), E(EMSGSIZE), E(EPROTOTYPE),
-	E(ENOPROTOOPT), E(EPROTONOSUPPORT), E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), {"ENOTSUP", ENOTSUP},
-	E(EPFNOSUPPORT), E(EAFNOSUPPORT), E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN),
-	E(ENETUNREACH), E(ENETRESET), E(ECONNABORTED), E(ECONNRESET), E(ENOBUFS), E(EISCONN),
-	E(ENOTCONN), E(ESHUTDOWN), E(ETOOMANYREFS), E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTDOWN),
-	E(EHOSTUNREACH), E(EALREADY), E(EINPROGRESS), E(ESTALE), E(EUCLEAN), E(ENOTNAM), E(ENAVAIL),
-	E(EISNAM), E(EREMOTEIO), E(EDQUOT), E(ENOMEDIUM), E(EMEDIUMTYPE), E(ECANCELED), E(ENOKEY),
-	E(EKEYEXPIRED), E(EKEYREVOKED), E(EKEYREJECTED), E(EOWNERDEAD), E(ENOTRECOVERABLE),
-	E(ERFKILL), E(EHWPOISON),
-};
-#undef E
-
-/* The errno a reply's ERRNO word names (a name, or a positive decimal number); EIO if unknown. */
-static int errno_of(const char *word, size_t len)
-{
-	for (size_t i = 0; i < sizeof errnos / sizeof errnos[0]; i++)
-		if (strlen(errnos[i].name) == len && !memcmp(errnos[i].name, word, len))
-			return errnos[i].value;
-	int v = 0;
-	for (size_t i = 0; i < len && i < 4; i++) {
-		if (word[i] < '0' || word[i] > '9')
-			return EIO;
-		v = v * 10 + (word[i] - '0');
-	}
-	return len > 0 && len < 5 && v > 0 ? v : EIO;
-}
-
 /* 0 for "ok[ ...]", else -1 with errno from "err ERRNO[ ...]" (EIO if malformed). */
 static int parse_reply(const char *reply)
 {
 	if (!strncmp(reply, "ok", 2) && (reply[2] == '\0' || reply[2] == ' '))
 		return 0;
-	if (!strncmp(reply, "err ", 4)) {
-		const char *word = reply + 4;
-		errno = errno_of(word, strcspn(word, " "));
-	} else {
-		errno = EIO;
-	}
+	errno = denyfs_reply_errno(reply);
 	return -1;
 }
 

@@ -95,6 +95,12 @@ public final class HerdCommand implements Callable<Integer> {
                     + " anyway when the package cannot be downloaded. Cached beside the Debian tree.")
     boolean generatedTree;
 
+    @Option(names = "--prepare-tree-only",
+            description = "Prepare the module tree the options above choose (Debian's, cached; or --generated-tree),"
+                    + " print its root and release, and exit without mounting: for an image or a CI step that wants"
+                    + " the tree ready, and gcc no longer needed, before the first herd.")
+    boolean prepareTreeOnly;
+
     @Option(names = "--release", paramLabel = "R",
             description = "The kernel release under TREE/lib/modules (default: the only one there).")
     String release;
@@ -139,6 +145,9 @@ public final class HerdCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (prepareTreeOnly) {
+            return prepareTree(cfg, out, err);
+        }
         HerdBench.Report report;
         try {
             report = new HerdBench(err, System.console() != null).run(cfg);
@@ -160,6 +169,21 @@ public final class HerdCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    private static int prepareTree(HerdConfig cfg, PrintWriter out, PrintWriter err) {
+        try (Cleanup cleanup = new Cleanup()) {
+            HerdTree tree = HerdTree.locate(cfg.treeRoot(), cfg.release(), cfg.generatedTree(), cfg.repoRoot(),
+                    new Exec(cleanup), err);
+            out.println(tree.root() + " " + tree.release());
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            err.println("denyfs bench herd: " + e.getMessage());
+            return 1;
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
     private HerdConfig config() {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
 public final class Main {
     /** name, class: the subcommand registry. */
     static final List<Class<?>> COMMANDS = List.of(
-            MountCommand.class, UmountCommand.class, CtlCommand.class, HoldCommand.class, ExecCommand.class,
+            MountCommand.class, UmountCommand.class, NativeTools.Ctl.class, NativeTools.Hold.class, ExecCommand.class,
             BenchCommand.class, InsmodCommand.class, ModprobeCommand.class, RmmodCommand.class, LsmodCommand.class, ModinfoCommand.class);
 
     private Main() {}
@@ -34,6 +34,7 @@ public final class Main {
         for (Class<?> c : COMMANDS) {
             cl.addSubcommand(c);
         }
+        NativeTools.passArgumentsThrough(cl);
         cl.setExecutionExceptionHandler((e, line, parse) -> {
             line.getErr().println("denyfs " + line.getCommandName() + ": " + e.getMessage());
             return 1;

@@ -62,6 +62,25 @@ public final class Client implements AutoCloseable {
         return reply.substring(0, end);
     }
 
+    /** Sends one request and returns its reply, parsed. */
+    public Reply call(String line) throws IOException {
+        return Reply.parse(request(line));
+    }
+
+    /** A reply line: {@code ok [VALUE]}, or {@code err ERRNO message} (errno as its name, ETXTBSY). */
+    public record Reply(boolean ok, String value, String errno, String message) {
+        public static Reply parse(String line) {
+            if (line.equals("ok") || line.startsWith("ok ")) {
+                return new Reply(true, line.length() > 3 ? line.substring(3) : "", null, null);
+            }
+            String[] err = line.split(" ", 3);
+            if (err.length >= 2 && err[0].equals("err")) {
+                return new Reply(false, null, err[1], err.length > 2 ? err[2] : "");
+            }
+            return new Reply(false, null, "EIO", "malformed reply '" + line + "'");
+        }
+    }
+
     public Path mount() {
         return mount;
     }
