@@ -48,6 +48,8 @@ public final class DenyFs extends FuseStubFS {
     private static final com.kenai.jffi.MemoryIO MEMORY = com.kenai.jffi.MemoryIO.getInstance();
     private final Libc libc = Libc.INSTANCE;
     private final Backing backing;
+    /** Control-request paths, resolved beneath the backing root (not through {@link #backing}). */
+    private final ControlPaths controlPaths;
     private final Inodes inodes;
     private final Handles handles = new Handles();
     /** Must stay reachable while mounted: jnr-ffi holds closures only weakly. */
@@ -71,9 +73,10 @@ public final class DenyFs extends FuseStubFS {
         this.replyFilter = replyFilter;
         this.backing = new Backing(backingDir);
         this.inodes = inodes;
-        this.moduleBridge = new ModuleBridge(modules, backing, inodes);
+        this.controlPaths = new ControlPaths(BackingRoot.open(backingDir));
+        this.moduleBridge = new ModuleBridge(modules, controlPaths, inodes);
         this.views = new Views(modules);
-        this.control = new Control(inodes, backing, moduleBridge);
+        this.control = new Control(inodes, controlPaths, moduleBridge);
         this.asRoot = libc.getuid() == 0;
         this.rawIo = new RawIo(handles, this, backing);
         rawIo.install(fuseOperations);
@@ -97,6 +100,7 @@ public final class DenyFs extends FuseStubFS {
     /** The FUSE loop has ended: no request can come any more. */
     void unmounted() {
         backing.close();
+        controlPaths.close();
     }
 
     long flushes() {

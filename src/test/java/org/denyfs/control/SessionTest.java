@@ -18,7 +18,7 @@ class SessionTest {
     private final Control control = new Control(inodes, path -> {
         String p = path.startsWith("/") ? path : "/" + path;
         if (p.contains("..")) {
-            throw new ErrnoException(Errno.EINVAL, path + ": path escapes the mount");
+            throw new ErrnoException(Errno.EINVAL, path + ": resolves outside the mount");
         }
         InodeKey k = FILES.get(p);
         if (k == null) {
@@ -84,7 +84,7 @@ class SessionTest {
         ask(session, "deny f");
         assertThat(ask(session, "frobnicate f")).startsWith("err EINVAL unknown verb 'frobnicate'");
         assertThat(ask(session, "deny")).isEqualTo("err EINVAL deny: missing PATH\n");
-        assertThat(ask(session, "deny ../../etc/passwd")).isEqualTo("err EINVAL ../../etc/passwd: path escapes the mount\n");
+        assertThat(ask(session, "deny ../../etc/passwd")).isEqualTo("err EINVAL ../../etc/passwd: resolves outside the mount\n");
         assertThat(ask(session, "query nope")).isEqualTo("err ENOENT nope\n");
         assertThat(ask(session, "query " + "x".repeat(5000))).startsWith("err EINVAL request line longer than");
         assertThat(ask(session, "query f\u0001\u0002")).startsWith("err EINVAL request line holds a control");
