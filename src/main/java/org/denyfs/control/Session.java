@@ -4,9 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.locks.ReentrantLock;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
@@ -25,23 +23,38 @@ import org.denyfs.core.InodeKey;
  * ran inside a write would hold up every other process's control requests for its whole length.
  * Direct reads take no such lock, so requests of different handles run in parallel, as the
  * syscalls they stand for do. Each request keeps the credentials of the process that wrote it.
+ *
+ * <p>Lines: see {@link RequestLines}. A line split over several WRITEs is joined; an overlong one
+ * is one bad request, whatever the WRITE boundaries; a final line without '\n' is a whole line when
+ * a read or the close follows.
+ *
+ * <p>Locking, one scheme: {@link #state} guards every mutable field and is held only for
+ * bookkeeping, never while a request runs, a hold is taken or given back, or an upload is freed;
+ * {@link #turn} lets one reader at a time run the queued requests, in order. Lock order: turn, then
+ * state. write() takes only state, so a writer never waits for a running request.
  */
 public final class Session {
     private final Control control;
     private final int pid;
     private final int uid;
-    /** Denies this handle holds, newest last; allow gives back the newest on the named inode. */
-    private final Deque<Hold> holds = new ConcurrentLinkedDeque<>();
-    /** Guards {@link #queued}, {@link #pending} and {@link #upload}; held only for bookkeeping. */
-    private final Object buffers = new Object();
-    /** Runs queued requests one at a time, in order; never held by write(). */
-    private final ReentrantLock running = new ReentrantLock();
+    /** Guards every field below it. */
+    private final Object state = new Object();
+    /** Held by the one thread running queued requests; taken before {@link #state}, never inside it. */
+    private final ReentrantLock turn = new ReentrantLock();
+    /** Guarded by state: the line being written. */
+    private final RequestLines lines = new RequestLines();
+    /** Guarded by state: requests written and not yet run, oldest first. */
     private final ArrayDeque<Work> queued = new ArrayDeque<>();
-    /** Reply bytes not yet read; bytes, not chars, so a read may split a UTF-8 name safely. */
+    /** Guarded by state: reply bytes not yet read; bytes, not chars, so a read may split a UTF-8 name safely. */
     private byte[] pending = new byte[0];
-    /** An init_module image being streamed in, or null. */
+    /** Guarded by state: an init_module image being streamed in, or null. */
     private Upload upload;
+    /** Guarded by state: denies this handle holds, newest last; allow gives back the newest on the named inode. */
+    private final ArrayDeque<Hold> holds = new ArrayDeque<>();
+    /** Guarded by state: the handle was released; no deny may be added. */
     private boolean closed;
+    /** Guarded by state: who wrote the last bytes, so a line ended by a read runs with its writer's credentials. */
+    private Caller lastWriter;
 
     /** A written request waiting to run, with the credentials of its writer. */
     private interface Work {
@@ -60,12 +73,12 @@ public final class Session {
     }
 
     /**
-     * Queues the requests in the bytes of one write(2): lines, and after an "init LEN ..." line
-     * exactly LEN raw image bytes, which may span several writes. A final line without '\n' is a
-     * whole line. Returns at once; nothing runs here.
+     * Queues the requests in the bytes of one WRITE: lines, and after an "init LEN ..." line
+     * exactly LEN raw image bytes, which may span several writes. Returns at once; nothing runs here.
      */
     public void write(byte[] data, Caller caller) {
-        synchronized (buffers) {
+        synchronized (state) {
+            lastWriter = caller;
             int i = 0;
             while (i < data.length) {
                 if (upload != null) {
@@ -73,26 +86,35 @@ public final class Session {
                     queueUploadIfComplete(caller);
                     continue;
                 }
-                int end = i;
-                while (end < data.length && data[end] != '\n') {
-                    end++;
-                }
-                String line = new String(data, i, end - i, StandardCharsets.UTF_8);
-                i = end + 1;
-                if (line.startsWith(Abi.VERB_INIT + " ")) {
-                    try {
-                        upload = Upload.parse(line, control.modules());
-                        queueUploadIfComplete(caller); // LEN 0: the kernel answers an empty image at once
-                    } catch (ErrnoException e) {
-                        queued.add(() -> error(e));
-                    }
-                } else {
-                    queued.add(() -> answer(line, caller));
+                i = lines.take(data, i);
+                RequestLines.Line line = lines.completed();
+                if (line != null) {
+                    queueLine(line, caller);
                 }
             }
         }
     }
 
+    /** Caller holds state. */
+    private void queueLine(RequestLines.Line line, Caller caller) {
+        if (line.overlong()) {
+            queued.add(() -> error(new ErrnoException(Errno.EINVAL, "request line longer than " + Request.MAX_LINE + " bytes")));
+            return;
+        }
+        String text = line.text();
+        if (text.startsWith(Abi.VERB_INIT + " ")) {
+            try {
+                upload = Upload.parse(text, control.modules());
+                queueUploadIfComplete(caller); // LEN 0: the kernel answers an empty image at once
+            } catch (ErrnoException e) {
+                queued.add(() -> error(e));
+            }
+        } else {
+            queued.add(() -> answer(text, caller));
+        }
+    }
+
+    /** Caller holds state. */
     private void queueUploadIfComplete(Caller caller) {
         if (upload.complete()) {
             Upload done = upload;
@@ -107,7 +129,7 @@ public final class Session {
      */
     public byte[] read(int max) {
         runQueued();
-        synchronized (buffers) {
+        synchronized (state) {
             int n = Math.min(max, pending.length);
             byte[] out = Arrays.copyOf(pending, n);
             pending = Arrays.copyOfRange(pending, n, pending.length);
@@ -120,26 +142,36 @@ public final class Session {
         runQueued();
     }
 
+    /** A read or the close: the line being written ends here, then everything queued runs, in order. */
     private void runQueued() {
-        running.lock();
+        turn.lock();
         try {
+            synchronized (state) {
+                if (upload == null) {
+                    lines.end();
+                    RequestLines.Line line = lines.completed();
+                    if (line != null) {
+                        queueLine(line, lastWriter);
+                    }
+                }
+            }
             while (true) {
                 Work next;
-                synchronized (buffers) {
+                synchronized (state) {
                     next = queued.poll();
                 }
                 if (next == null) {
                     return;
                 }
                 byte[] reply = (next.run() + "\n").getBytes(StandardCharsets.UTF_8);
-                synchronized (buffers) {
+                synchronized (state) {
                     byte[] joined = Arrays.copyOf(pending, pending.length + reply.length);
                     System.arraycopy(reply, 0, joined, pending.length, reply.length);
                     pending = joined;
                 }
             }
         } finally {
-            running.unlock();
+            turn.unlock();
         }
     }
 
@@ -157,33 +189,55 @@ public final class Session {
         return "err " + e.errno().name() + " " + detail;
     }
 
-    synchronized Hold deny(InodeKey key, HoldKind kind, Caller caller) {
-        if (closed) {
-            throw new ErrnoException(Errno.EBADF, "control handle is closed");
-        }
-        Hold hold = control.inodes().take(key, kind, caller.pid(), caller.uid());
-        holds.addLast(hold);
-        return hold;
-    }
-
-    synchronized void allow(InodeKey key, String path) {
-        var it = holds.descendingIterator();
-        while (it.hasNext()) {
-            Hold hold = it.next();
-            if (hold.inode().key().equals(key)) {
-                it.remove();
-                control.inodes().release(hold);
-                return;
+    /** Takes a deny held by this handle; EBADF once the handle is released. Never under state: take() may wait. */
+    Hold deny(InodeKey key, HoldKind kind, Caller caller) {
+        synchronized (state) {
+            if (closed) {
+                throw new ErrnoException(Errno.EBADF, "control handle is closed");
             }
         }
-        throw new ErrnoException(Errno.EINVAL, "allow: this handle holds no deny on " + path);
+        Hold hold = control.inodes().take(key, kind, caller.pid(), caller.uid());
+        synchronized (state) {
+            if (!closed) {
+                holds.addLast(hold);
+                return hold;
+            }
+        }
+        control.inodes().release(hold); // released while the deny was being taken
+        throw new ErrnoException(Errno.EBADF, "control handle is closed");
+    }
+
+    /** Gives back the newest deny this handle holds on {@code key}. */
+    void allow(InodeKey key, String path) {
+        Hold found = null;
+        synchronized (state) {
+            var it = holds.descendingIterator();
+            while (it.hasNext()) {
+                Hold hold = it.next();
+                if (hold.inode().key().equals(key)) {
+                    it.remove();
+                    found = hold;
+                    break;
+                }
+            }
+        }
+        if (found == null) {
+            throw new ErrnoException(Errno.EINVAL, "allow: this handle holds no deny on " + path);
+        }
+        control.inodes().release(found);
     }
 
     /** Releases every deny this handle still holds; called once, at the handle's release. */
-    public synchronized void close() {
-        closed = true;
-        List<Hold> left = new ArrayList<>(holds);
-        holds.clear();
+    public void close() {
+        List<Hold> left;
+        synchronized (state) {
+            closed = true;
+            left = new ArrayList<>(holds);
+            holds.clear();
+            upload = null;
+            queued.clear();
+            pending = new byte[0];
+        }
         for (int i = left.size() - 1; i >= 0; i--) {
             control.inodes().release(left.get(i));
         }
@@ -199,6 +253,8 @@ public final class Session {
     }
 
     int holdCount() {
-        return holds.size();
+        synchronized (state) {
+            return holds.size();
+        }
     }
 }

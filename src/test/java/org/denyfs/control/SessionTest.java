@@ -13,11 +13,12 @@ import org.junit.jupiter.api.Test;
 
 /** The control protocol without a mount: each call stands for a line a shell script would write. */
 class SessionTest {
-    private static final Map<String, InodeKey> FILES = Map.of("/f", new InodeKey(1, 10), "/g", new InodeKey(1, 11));
+    private static final Map<String, InodeKey> FILES = Map.of("/f", new InodeKey(1, 10), "/g", new InodeKey(1, 11),
+            "/\u00e9t\u00e9", new InodeKey(1, 12));
     private final Inodes inodes = new Inodes();
     private final Control control = new Control(inodes, path -> {
-        String p = path.startsWith("/") ? path : "/" + path;
-        if (p.contains("..")) {
+        String p = java.nio.file.Path.of("/").resolve(path).normalize().toString();
+        if (path.contains("..")) {
             throw new ErrnoException(Errno.EINVAL, path + ": resolves outside the mount");
         }
         InodeKey k = FILES.get(p);
@@ -144,5 +145,63 @@ class SessionTest {
         ask(other, "deny f", new Caller(7, 1000, 1000));
         assertThat(ask(session, "holders f")).matches(
                 "ok deny pid=100 uid=0 since=\\S+Z, deny pid=7 uid=1000 since=\\S+Z\n");
+    }
+
+    private String readAll(Session s) {
+        return new String(s.read(1 << 20), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void write_ofALineInPieces_joinsThemIntoOneRequest() {
+        session.write("de", ROOT);
+        session.write("ny", ROOT);
+        session.write(" f\nquery f\n", ROOT);
+        assertThat(readAll(session)).isEqualTo("ok -1\nok -1\n");
+    }
+
+    @Test
+    void write_cuttingAUtf8NameInTwo_joinsTheBytesBeforeDecoding() {
+        byte[] line = "query \u00e9t\u00e9\n".getBytes(StandardCharsets.UTF_8);
+        session.write(java.util.Arrays.copyOfRange(line, 0, 7), ROOT); // "query " and half of the first char
+        session.write(java.util.Arrays.copyOfRange(line, 7, line.length), ROOT);
+        assertThat(readAll(session)).isEqualTo("ok 0\n");
+    }
+
+    @Test
+    void write_ofAnOverlongLine_cutAnywhere_isOneBadRequest_andNoPartOfItRuns() {
+        byte[] data = ("x".repeat(Request.MAX_LINE) + "deny f\nquery f\n").getBytes(StandardCharsets.UTF_8);
+        for (int cut : new int[] {1, Request.MAX_LINE - 1, Request.MAX_LINE, Request.MAX_LINE + 1,
+                Request.MAX_LINE + 4, data.length - 9, data.length - 1}) {
+            Session s = control.open(100, 0);
+            s.write(java.util.Arrays.copyOfRange(data, 0, cut), ROOT);
+            s.write(java.util.Arrays.copyOfRange(data, cut, data.length), ROOT);
+            assertThat(readAll(s)).as("cut at " + cut)
+                    .isEqualTo("err EINVAL request line longer than 4096 bytes\nok 0\n");
+            s.close();
+        }
+        assertThat(inodes.count(FILES.get("/f"))).isZero();
+    }
+
+    @Test
+    void write_ofALineOfExactlyTheLimit_isKept() {
+        String line = "query " + "/".repeat(Request.MAX_LINE - 7) + "f";
+        assertThat(line).hasSize(Request.MAX_LINE);
+        assertThat(ask(session, line)).isEqualTo("ok 0\n");
+    }
+
+    @Test
+    void write_ofAnOverlongLine_thenARead_endsIt_andLaterBytesStartANewLine() {
+        session.write("y".repeat(3 * Request.MAX_LINE), ROOT);
+        assertThat(readAll(session)).isEqualTo("err EINVAL request line longer than 4096 bytes\n");
+        session.write("deny f\n", ROOT);
+        assertThat(readAll(session)).isEqualTo("ok -1\n");
+    }
+
+    @Test
+    void write_ofALineWithoutNewline_thenMoreBytes_continuesTheLine() {
+        session.write("deny ", ROOT);
+        session.write("f", ROOT);
+        assertThat(inodes.count(FILES.get("/f"))).isZero(); // nothing ran yet: no newline, no read
+        assertThat(readAll(session)).isEqualTo("ok -1\n");
     }
 }
