@@ -34,6 +34,13 @@ import org.denyfs.core.InodeKey;
  * state. write() takes only state, so a writer never waits for a running request.
  */
 public final class Session {
+    /**
+     * The most requests one handle may hold that wait to run or whose replies wait to be read, so a
+     * client that writes and never reads cannot grow the daemon: a write past it is short, or EAGAIN
+     * when not one byte of it could be taken.
+     */
+    public static final int MAX_BACKLOG = 256;
+
     private final Control control;
     private final int pid;
     private final int uid;
@@ -47,6 +54,8 @@ public final class Session {
     private final ArrayDeque<Work> queued = new ArrayDeque<>();
     /** Guarded by state: reply bytes not yet read; bytes, not chars, so a read may split a UTF-8 name safely. */
     private byte[] pending = new byte[0];
+    /** Guarded by state: replies in {@link #pending} not read to their end. */
+    private int unreadReplies;
     /** Guarded by state: an init_module image being streamed in, or null. */
     private Upload upload;
     /** Guarded by state: denies this handle holds, newest last; allow gives back the newest on the named inode. */
@@ -59,6 +68,9 @@ public final class Session {
     /** A written request waiting to run, with the credentials of its writer. */
     private interface Work {
         String run();
+
+        /** The handle went before it ran: give back what it holds (an upload's memory). */
+        default void drop() {}
     }
 
     Session(Control control, int pid, int uid) {
@@ -74,17 +86,23 @@ public final class Session {
 
     /**
      * Queues the requests in the bytes of one WRITE: lines, and after an "init LEN ..." line
-     * exactly LEN raw image bytes, which may span several writes. Returns at once; nothing runs here.
+     * exactly LEN raw image bytes, which may span several writes. Returns at once with the number
+     * of bytes taken; nothing runs here. Fewer than all are taken when {@link #MAX_BACKLOG} requests
+     * wait already: the write stops before the line that would be one too many (the kernel returns
+     * a short write(2)); EAGAIN if not one byte could be taken.
      */
-    public void write(byte[] data, Caller caller) {
+    public int write(byte[] data, Caller caller) {
         synchronized (state) {
             lastWriter = caller;
             int i = 0;
             while (i < data.length) {
                 if (upload != null) {
                     i = upload.take(data, i);
-                    queueUploadIfComplete(caller);
+                    queueUploadIfComplete();
                     continue;
+                }
+                if (backlog() >= MAX_BACKLOG && endsALine(data, i)) {
+                    break;
                 }
                 i = lines.take(data, i);
                 RequestLines.Line line = lines.completed();
@@ -92,7 +110,26 @@ public final class Session {
                     queueLine(line, caller);
                 }
             }
+            if (i == 0 && data.length > 0) {
+                throw new ErrnoException(Errno.EAGAIN, "control handle: " + MAX_BACKLOG
+                        + " requests wait for their replies to be read");
+            }
+            return i;
         }
+    }
+
+    /** Requests queued, replies unread, and an upload on its way. Caller holds state. */
+    private int backlog() {
+        return queued.size() + unreadReplies + (upload != null && upload.accepted() ? 1 : 0);
+    }
+
+    private static boolean endsALine(byte[] data, int from) {
+        for (int i = from; i < data.length; i++) {
+            if (data[i] == '\n') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Caller holds state. */
@@ -103,23 +140,52 @@ public final class Session {
         }
         String text = line.text();
         if (text.startsWith(Abi.VERB_INIT + " ")) {
-            try {
-                upload = Upload.parse(text, control.modules());
-                queueUploadIfComplete(caller); // LEN 0: the kernel answers an empty image at once
-            } catch (ErrnoException e) {
-                queued.add(() -> error(e));
-            }
+            startUpload(text, caller);
         } else {
             queued.add(() -> answer(text, caller));
         }
     }
 
+    /**
+     * "init LEN [PARAMS]": the kernel's checks and its buffer, before any image byte is taken. A
+     * refusal is answered at once and the LEN bytes that follow are skipped. Caller holds state (the
+     * buffer is allocated under it: only for a caller with CAP_SYS_MODULE, within the limits).
+     */
+    private void startUpload(String text, Caller caller) {
+        long len;
+        try {
+            len = Upload.length(text);
+        } catch (ErrnoException e) {
+            queued.add(() -> error(e)); // no length: the bytes that follow can only be read as lines
+            return;
+        }
+        try {
+            upload = Upload.start(text, len, caller, control.modules());
+        } catch (ErrnoException e) {
+            queued.add(() -> error(e));
+            upload = Upload.refused(len);
+        }
+        queueUploadIfComplete();
+    }
+
     /** Caller holds state. */
-    private void queueUploadIfComplete(Caller caller) {
+    private void queueUploadIfComplete() {
         if (upload.complete()) {
             Upload done = upload;
             upload = null;
-            queued.add(() -> done.run(caller));
+            if (done.accepted()) {
+                queued.add(new Work() {
+                    @Override
+                    public String run() {
+                        return done.run();
+                    }
+
+                    @Override
+                    public void drop() {
+                        done.drop();
+                    }
+                });
+            }
         }
     }
 
@@ -133,6 +199,11 @@ public final class Session {
             int n = Math.min(max, pending.length);
             byte[] out = Arrays.copyOf(pending, n);
             pending = Arrays.copyOfRange(pending, n, pending.length);
+            for (byte b : out) {
+                if (b == '\n') {
+                    unreadReplies--;
+                }
+            }
             return out;
         }
     }
@@ -168,6 +239,7 @@ public final class Session {
                     byte[] joined = Arrays.copyOf(pending, pending.length + reply.length);
                     System.arraycopy(reply, 0, joined, pending.length, reply.length);
                     pending = joined;
+                    unreadReplies++;
                 }
             }
         } finally {
@@ -227,17 +299,27 @@ public final class Session {
         control.inodes().release(found);
     }
 
-    /** Releases every deny this handle still holds; called once, at the handle's release. */
+    /** Releases every deny this handle still holds and frees an unfinished upload; called once, at the handle's release. */
     public void close() {
         List<Hold> left;
+        Upload unfinished;
+        List<Work> neverRun;
         synchronized (state) {
             closed = true;
             left = new ArrayList<>(holds);
             holds.clear();
+            unfinished = upload;
             upload = null;
+            neverRun = new ArrayList<>(queued);
             queued.clear();
             pending = new byte[0];
+            unreadReplies = 0;
         }
+        // an image's memory goes with the handle, now, not at some collection
+        if (unfinished != null) {
+            unfinished.drop();
+        }
+        neverRun.forEach(Work::drop);
         for (int i = left.size() - 1; i >= 0; i--) {
             control.inodes().release(left.get(i));
         }

@@ -1,7 +1,7 @@
 package org.denyfs.fs;
 
-import java.nio.ByteBuffer;
 import java.util.Locale;
+import org.denyfs.control.ImageUpload;
 import org.denyfs.control.ModuleCalls;
 import org.denyfs.control.Target;
 import org.denyfs.core.Caller;
@@ -55,10 +55,37 @@ final class ModuleBridge implements ModuleCalls {
         }
     }
 
+    /** CAP_SYS_MODULE first: nothing is allocated for a caller who may not load. */
     @Override
-    public void init(Caller caller, ByteBuffer image, String params) {
+    public ImageUpload beginInit(Caller caller, long len) {
         requireCapability(caller, "init_module");
-        modules.initModule(image, params);
+        Modules.ImageCopy copy = modules.beginInit(caller.uid(), len);
+        return new ImageUpload() {
+            @Override
+            public int put(byte[] data, int from) {
+                return copy.put(data, from);
+            }
+
+            @Override
+            public long missing() {
+                return copy.missing();
+            }
+
+            @Override
+            public void load(String params) {
+                modules.initModule(copy, params);
+            }
+
+            @Override
+            public void close() {
+                copy.close();
+            }
+        };
+    }
+
+    @Override
+    public String figures() {
+        return modules.memoryFigures();
     }
 
     @Override
