@@ -41,6 +41,7 @@ static const struct { const char *name; int value; } errnos[] = {
 	{"EWOULDBLOCK", EWOULDBLOCK}, {"E2BIG", E2BIG}, {"ENOSYS", ENOSYS}, {"EFAULT", EFAULT},
 	{"ENOMEM", ENOMEM}, {"ESRCH", ESRCH}, {"EKEYREJECTED", EKEYREJECTED}, {"ENODATA", ENODATA},
 	{"EOPNOTSUPP", EOPNOTSUPP}, {"ENOTTY", ENOTTY}, {"EROFS", EROFS}, {"ENOSPC", ENOSPC},
+	{"EBADMSG", EBADMSG},
 };
 
 static int errno_named(const char *name, size_t len)

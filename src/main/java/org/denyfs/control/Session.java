@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
@@ -34,6 +36,7 @@ import org.denyfs.core.InodeKey;
  * state. write() takes only state, so a writer never waits for a running request.
  */
 public final class Session {
+    private static final Logger LOG = LogManager.getLogger(Session.class);
     /**
      * The most requests one handle may hold that wait to run or whose replies wait to be read, so a
      * client that writes and never reads cannot grow the daemon: a write past it is short, or EAGAIN
@@ -253,7 +256,19 @@ public final class Session {
             return "ok " + control.execute(this, request, caller);
         } catch (ErrnoException e) {
             return error(e);
+        } catch (RuntimeException e) {
+            return internalError(line, e);
         }
+    }
+
+    /**
+     * A request that failed with anything but an errno is a bug: logged with its stack, answered
+     * EIO on its own line, so the handle and the requests after it go on.
+     */
+    static String internalError(String request, RuntimeException e) {
+        String verb = request.split(" ", 2)[0];
+        LOG.error("control request '{}': unexpected failure, answering EIO", verb, e);
+        return "err EIO internal error: " + e;
     }
 
     static String error(ErrnoException e) {

@@ -75,6 +75,8 @@ final class Upload {
             return "ok 0";
         } catch (ErrnoException e) {
             return Session.error(e);
+        } catch (RuntimeException e) {
+            return Session.internalError(Abi.VERB_INIT, e);
         }
     }
 

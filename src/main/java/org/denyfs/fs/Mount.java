@@ -62,7 +62,8 @@ public final class Mount implements AutoCloseable {
                 .vermagic(tree.vermagic())
                 .vmlinux(tree.vmlinux())
                 .policy(Policy.valueOf(options.policy().toUpperCase(java.util.Locale.ROOT)))
-                .memoryLimits(options.memory());
+                .memoryLimits(options.memory())
+                .trustedKeys(tree.signingKeys());
         if (options.initMillis() != null) {
             b.initDuration(java.time.Duration.ofMillis(options.initMillis()));
         }

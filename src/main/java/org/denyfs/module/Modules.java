@@ -53,8 +53,9 @@ import org.denyfs.core.ErrnoException;
  *
  * <h2>What is not emulated</h2>
  * CAP_SYS_MODULE (the caller's identity is the FUSE layer's business; {@link #disableLoading()} is
- * modules_disabled), signature verification (signatures are stripped and shown, never checked:
- * sig_ok means "has one"), the struct module size check, relocation, module parameters' values
+ * modules_disabled), the cryptography of signature verification ({@link ModuleSigCheck} parses a
+ * signature strictly and checks its key id against the keyring, but has no key material to check
+ * the signature bytes with), the struct module size check, relocation, module parameters' values
  * (unknown parameters are ignored, as the kernel does with a warning), and the exit function's
  * running time.
  */
@@ -458,6 +459,8 @@ public final class Modules {
         final boolean forceUnload;
         final Set<String> blacklist;
         final Set<Compression> decompression;
+        /** The key ids (modinfo's sig_key) of the built-in keyring. */
+        final Set<String> trustedKeys;
 
         private Config(Builder b) {
             this.vermagic = b.vermagic;
@@ -469,6 +472,7 @@ public final class Modules {
             this.forceUnload = b.forceUnload;
             this.blacklist = Set.copyOf(b.blacklist);
             this.decompression = b.decompression.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(b.decompression));
+            this.trustedKeys = Set.copyOf(b.trustedKeys);
         }
 
         /** A module's init is kernel code: a signal does not cut it short. */
@@ -513,8 +517,19 @@ public final class Modules {
         private Set<String> blacklist = Set.of();
         private Set<Compression> decompression = EnumSet.allOf(Compression.class);
         private MemoryLimits memory = MemoryLimits.DEFAULTS;
+        private Set<String> trustedKeys = Set.of();
 
         private Builder() {}
+
+        /**
+         * The built-in keyring: the keys (by the id modinfo shows as sig_key, e.g. "1B:A0:DB") whose
+         * module signatures give sig_ok. Default none: every signed module is "with unavailable key"
+         * (ENOKEY), which loads, tainted. A distribution kernel holds its own signing key.
+         */
+        public Builder trustedKeys(Collection<String> keyIds) {
+            this.trustedKeys = Set.copyOf(keyIds);
+            return this;
+        }
 
         /** How much memory module images may take (see {@link MemoryLimits}); default {@link MemoryLimits#DEFAULTS}. */
         public Builder memoryLimits(MemoryLimits memory) {
