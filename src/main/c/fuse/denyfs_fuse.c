@@ -68,6 +68,7 @@ struct request {
     uint64_t unique;
     uint32_t opcode;
     uint64_t link_from; /* LINK: the node whose nlink grew */
+    const char *rename_to; /* RENAME: the new name, in the request buffer */
     int no_flush;       /* set by the daemon while it answers an OPEN or CREATE */
     int uncached;       /* set by the daemon while it answers for a node that must not be cached */
 };
@@ -174,6 +175,16 @@ EXPORT void denyfs_fuse_process(struct fuse_session *se, const struct fuse_buf *
         if (in->opcode == FUSE_LINK && buf->size >= sizeof(*in) + sizeof(struct fuse_link_in)) {
             current.link_from = ((const struct fuse_link_in *)(in + 1))->oldnodeid;
         }
+        if (in->opcode == FUSE_RENAME && in->len <= buf->size
+                && in->len > sizeof(*in) + sizeof(struct fuse_rename_in)) {
+            /* struct fuse_rename_in, then "oldname\0newname\0" */
+            const char *old = (const char *)(in + 1) + sizeof(struct fuse_rename_in);
+            const char *end = (const char *)in + in->len;
+            const char *nul = memchr(old, 0, end - old);
+            if (nul != NULL && nul + 1 < end && memchr(nul + 1, 0, end - nul - 1) != NULL) {
+                current.rename_to = nul + 1;
+            }
+        }
     }
     fuse_session_process_buf(se, buf, filtered);
     current.opcode = 0;
@@ -187,6 +198,19 @@ EXPORT void denyfs_fuse_no_flush(void) {
 /** Called by the daemon while it answers for a node whose name and attributes must not be cached. */
 EXPORT void denyfs_fuse_uncached(void) {
     current.uncached = 1;
+}
+
+/**
+ * The opcode of the request this thread is processing (0 outside one), and for a RENAME its new
+ * name: libfuse renames an open file to a hidden name both when it is unlinked and when a rename
+ * replaces it, and the daemon must know which (see fs.HiddenFiles).
+ */
+EXPORT uint32_t denyfs_fuse_opcode(void) {
+    return current.opcode;
+}
+
+EXPORT const char *denyfs_fuse_rename_to(void) {
+    return current.rename_to;
 }
 
 /** Replies rewritten so far: [0] attributes left uncached, [1] LINKs invalidated, [2] opens without FLUSH. */

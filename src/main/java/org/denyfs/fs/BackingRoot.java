@@ -97,11 +97,55 @@ final class BackingRoot implements AutoCloseable {
     int open(String relative, int flags, int mode, Walk walk) {
         byte[] bytes = relative.getBytes(StandardCharsets.UTF_8);
         if (bytes.length >= PATH_MAX) {
-            return -Errno.ENAMETOOLONG.code();
+            return walk == Walk.NO_SYMLINKS ? openLong(bytes, flags, mode) : -Errno.ENAMETOOLONG.code();
         }
+        return openAt(fd, bytes, flags, mode, walk);
+    }
+
+    private int openAt(int dir, byte[] bytes, int flags, int mode, Walk walk) {
         Pointer path = Memory.allocateDirect(Libc.RUNTIME, bytes.length + 1, true);
         path.put(0, bytes, 0, bytes.length);
-        return open(path.address(), flags, mode, walk);
+        try {
+            return openAt(dir, path.address(), flags, mode, walk);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(path); // jnr frees it once collected
+        }
+    }
+
+    /**
+     * A FUSE path of PATH_MAX bytes or more (a deep tree: the kernel sends one name at a time, and
+     * libfuse joins them without a limit), which no single call takes: opened a piece of less than
+     * PATH_MAX at a time, each piece beneath the directory the one before it opened. FUSE paths hold
+     * no ".." and no symlink, so this is the same walk as one openat2 of the whole.
+     */
+    private int openLong(byte[] path, int flags, int mode) {
+        int dir = fd;
+        int start = 0;
+        try {
+            while (path.length - start >= PATH_MAX) {
+                int cut = start + PATH_MAX - 1;
+                while (cut > start && path[cut] != '/') {
+                    cut--;
+                }
+                if (cut == start) {
+                    return -Errno.ENAMETOOLONG.code(); // one name longer than any file system allows
+                }
+                int next = openAt(dir, java.util.Arrays.copyOfRange(path, start, cut), Libc.O_PATH | Libc.O_DIRECTORY, 0, Walk.NO_SYMLINKS);
+                if (dir != fd) {
+                    LIBC.close(dir);
+                }
+                dir = next;
+                if (dir < 0) {
+                    return dir;
+                }
+                start = cut + 1;
+            }
+            return openAt(dir, java.util.Arrays.copyOfRange(path, start, path.length), flags, mode, Walk.NO_SYMLINKS);
+        } finally {
+            if (dir != fd && dir >= 0) {
+                LIBC.close(dir);
+            }
+        }
     }
 
     /**
@@ -109,6 +153,14 @@ final class BackingRoot implements AutoCloseable {
      * (libfuse's own buffer, one past its leading '/'): nothing is decoded or copied.
      */
     int open(long relative, int flags, int mode, Walk walk) {
+        int rc = openAt(fd, relative, flags, mode, walk);
+        if (rc == -Errno.ENAMETOOLONG.code() && walk == Walk.NO_SYMLINKS) {
+            return open(Pointer.wrap(Libc.RUNTIME, relative).getString(0, Integer.MAX_VALUE, StandardCharsets.UTF_8), flags, mode, walk);
+        }
+        return rc;
+    }
+
+    private int openAt(int dir, long relative, int flags, int mode, Walk walk) {
         if (MEMORY.getByte(relative) == 0) {
             relative = DOT.address(); // openat2 has no AT_EMPTY_PATH: the root is "."
         }
@@ -116,9 +168,10 @@ final class BackingRoot implements AutoCloseable {
             Pointer how = HOW.get();
             long h = how.address();
             MEMORY.putLong(h, (flags | Libc.O_CLOEXEC) & 0xffffffffL);
-            MEMORY.putLong(h + 8, (flags & (Libc.O_CREAT | O_TMPFILE)) != 0 ? mode : 0);
+            // openat2 refuses a mode with more than the permission bits (FUSE's CREATE has S_IFREG)
+            MEMORY.putLong(h + 8, (flags & (Libc.O_CREAT | O_TMPFILE)) != 0 ? mode & 07777 : 0);
             MEMORY.putLong(h + 16, walk.resolve);
-            long rc = LIBC.syscall(SYS_OPENAT2, fd, relative, h, OPEN_HOW_SIZE);
+            long rc = LIBC.syscall(SYS_OPENAT2, dir, relative, h, OPEN_HOW_SIZE);
             if (rc >= 0) {
                 return (int) rc;
             }
@@ -128,7 +181,28 @@ final class BackingRoot implements AutoCloseable {
             }
             openat2 = false;
         }
-        return walk(Pointer.wrap(Libc.RUNTIME, relative).getString(0, PATH_MAX, StandardCharsets.UTF_8), flags, mode, walk);
+        return walk(dir, Pointer.wrap(Libc.RUNTIME, relative).getString(0, PATH_MAX, StandardCharsets.UTF_8), flags, mode, walk);
+    }
+
+    /** Per thread: a FUSE path's directory part, copied out of libfuse's string with a NUL. */
+    private static final ThreadLocal<Pointer> DIR_PART = ThreadLocal.withInitial(
+            () -> Memory.allocateDirect(Libc.RUNTIME, PATH_MAX + 1, true));
+
+    /**
+     * Opens (O_PATH, O_DIRECTORY) the directory that holds the last component of the FUSE path at
+     * {@code fusePath} ("/a/b/c": "a/b"), whose last '/' is at offset {@code slash} &gt; 0.
+     *
+     * @return the fd, or -errno
+     */
+    int openDirectoryOf(long fusePath, long slash) {
+        if (slash > PATH_MAX) {
+            String dir = Pointer.wrap(Libc.RUNTIME, fusePath).getString(1, (int) slash - 1, StandardCharsets.UTF_8);
+            return open(dir, Libc.O_PATH | Libc.O_DIRECTORY, 0, Walk.NO_SYMLINKS);
+        }
+        long buf = DIR_PART.get().address();
+        MEMORY.copyMemory(fusePath + 1, buf, slash - 1);
+        MEMORY.putByte(buf + slash - 1, (byte) 0);
+        return open(buf, Libc.O_PATH | Libc.O_DIRECTORY, 0, Walk.NO_SYMLINKS);
     }
 
     /** O_TMPFILE includes O_DIRECTORY: the kernel wants a mode for it too. */
@@ -140,7 +214,7 @@ final class BackingRoot implements AutoCloseable {
      * descriptor already beneath it. ".." may not climb above the root (EXDEV); a symlink is ELOOP
      * for NO_SYMLINKS and is read and walked (at most {@value #MAXSYMLINKS}) for BENEATH.
      */
-    int walk(String relative, int flags, int mode, Walk walk) {
+    int walk(int start, String relative, int flags, int mode, Walk walk) {
         java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(java.util.List.of(relative.split("/", -1)));
         // The open directories from the root down to the current one: ".." pops one.
         java.util.ArrayDeque<Integer> stack = new java.util.ArrayDeque<>();
@@ -148,7 +222,7 @@ final class BackingRoot implements AutoCloseable {
         try {
             while (!todo.isEmpty()) {
                 String name = todo.pollFirst();
-                int dir = stack.isEmpty() ? fd : stack.peekLast();
+                int dir = stack.isEmpty() ? start : stack.peekLast();
                 if (name.isEmpty() || name.equals(".")) {
                     if (todo.isEmpty()) {
                         return reopen(dir, flags, mode);
@@ -161,7 +235,7 @@ final class BackingRoot implements AutoCloseable {
                     }
                     LIBC.close(stack.pollLast());
                     if (todo.isEmpty()) {
-                        return reopen(stack.isEmpty() ? fd : stack.peekLast(), flags, mode);
+                        return reopen(stack.isEmpty() ? start : stack.peekLast(), flags, mode);
                     }
                     continue;
                 }
@@ -204,7 +278,7 @@ final class BackingRoot implements AutoCloseable {
                 }
                 stack.addLast(next);
             }
-            return reopen(stack.isEmpty() ? fd : stack.peekLast(), flags, mode);
+            return reopen(stack.isEmpty() ? start : stack.peekLast(), flags, mode);
         } finally {
             for (int dir : stack) {
                 LIBC.close(dir);

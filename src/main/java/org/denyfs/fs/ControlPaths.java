@@ -26,7 +26,8 @@ import org.denyfs.core.InodeKey;
  * mount"; a symlink loop or a magic link is ELOOP; a missing file ENOENT; a directory or any other
  * non-regular file EINVAL; a path naming the control tree EINVAL.
  *
- * <p>Thread-safety: stateless apart from the immutable root; any FUSE worker may call it.
+ * <p>Thread-safety: stateless apart from the immutable root; any FUSE worker may call it. The root
+ * belongs to the caller (the mount's Passthrough), who closes it.
  */
 final class ControlPaths implements Resolver {
     /** openat2 says EAGAIN when a rename raced a ".." it walked; the kernel suggests trying again. */
@@ -130,10 +131,5 @@ final class ControlPaths implements Resolver {
             i++;
         }
         return path.substring(i);
-    }
-
-    /** Once the mount is gone. */
-    void close() {
-        root.close();
     }
 }

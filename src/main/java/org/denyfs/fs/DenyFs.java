@@ -5,12 +5,9 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 import org.denyfs.control.Control;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
-import org.denyfs.core.ErrnoException;
 import org.denyfs.core.Hold;
 import org.denyfs.core.HoldKind;
 import org.denyfs.core.InodeKey;
@@ -43,19 +40,21 @@ import ru.serce.jnrfuse.struct.Timespec;
 public final class DenyFs extends FuseStubFS {
     /** The kernel's FMODE_EXEC as FUSE passes it in the open flags of an execve. */
     static final int FMODE_EXEC = 0x20;
-    private static final Logger LOG = LogManager.getLogger(DenyFs.class);
 
-    private static final com.kenai.jffi.MemoryIO MEMORY = com.kenai.jffi.MemoryIO.getInstance();
+    /** struct fuse_conn_info (libfuse 2.9): unsigned proto_major, proto_minor, async_read, max_write, max_readahead, capable, want. */
+    private static final int CONN_WANT_OFFSET = 24;
+    private static final int FUSE_CAP_DONT_MASK = 1 << 6;
     private final Libc libc = Libc.INSTANCE;
     private final Backing backing;
-    /** Control-request paths, resolved beneath the backing root (not through {@link #backing}). */
+    /** Every backing operation goes through it (see Passthrough). */
+    private final Passthrough files;
+    /** Control-request paths, resolved beneath the same backing root as {@link #files}. */
     private final ControlPaths controlPaths;
     private final Inodes inodes;
     private final Handles handles = new Handles();
     /** Must stay reachable while mounted: jnr-ffi holds closures only weakly. */
     private final RawIo rawIo;
     private final Control control;
-    private final boolean asRoot;
     private final long mountSeconds = System.currentTimeMillis() / 1000;
     private final ReleaseLag releaseLag = new ReleaseLag();
     /** FLUSH requests received: backing files are opened without one (see ReplyFilter). */
@@ -72,13 +71,13 @@ public final class DenyFs extends FuseStubFS {
     DenyFs(java.nio.file.Path backingDir, Inodes inodes, Modules modules, ReplyFilter replyFilter) {
         this.replyFilter = replyFilter;
         this.backing = new Backing(backingDir);
+        this.files = new Passthrough(BackingRoot.open(backingDir), replyFilter);
         this.inodes = inodes;
-        this.controlPaths = new ControlPaths(BackingRoot.open(backingDir));
+        this.controlPaths = new ControlPaths(files.root());
         this.moduleBridge = new ModuleBridge(modules, controlPaths, inodes);
         this.views = new Views(modules);
         this.control = new Control(inodes, controlPaths, moduleBridge);
-        this.asRoot = libc.getuid() == 0;
-        this.rawIo = new RawIo(handles, this, backing);
+        this.rawIo = new RawIo(handles, this, files);
         rawIo.install(fuseOperations);
         control.daemonFigures(() -> "handles=" + handles.size() + " flushes=" + flushes.sum() + " releases=" + releaseLag.count()
                 + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros()
@@ -99,8 +98,7 @@ public final class DenyFs extends FuseStubFS {
 
     /** The FUSE loop has ended: no request can come any more. */
     void unmounted() {
-        backing.close();
-        controlPaths.close();
+        files.close(); // the backing root, which controlPaths shares
     }
 
     long flushes() {
@@ -124,15 +122,23 @@ public final class DenyFs extends FuseStubFS {
         return initialized.await(timeout, unit);
     }
 
+    /**
+     * INIT: asks for FUSE_CAP_DONT_MASK, so the kernel hands over each create's mode with the
+     * caller's umask beside it, unapplied, and the backing file system applies the umask (or a
+     * default ACL instead) itself, as it does natively (see Credentials).
+     */
     @Override
     public Pointer init(Pointer conn) {
+        if (conn != null) {
+            conn.putInt(CONN_WANT_OFFSET, conn.getInt(CONN_WANT_OFFSET) | FUSE_CAP_DONT_MASK);
+        }
         initialized.countDown();
         return null;
     }
 
     // ---- attributes -------------------------------------------------------------------------
 
-    // GETATTR and FGETATTR of backing files are RawIo's.
+    // GETATTR, FGETATTR and GETXATTR are RawIo's (raw addresses, no decoding).
 
     /** GETATTR of a path in the control tree (RawIo hands these over). */
     int virtualAttr(String path, FileStat stat) {
@@ -158,10 +164,7 @@ public final class DenyFs extends FuseStubFS {
 
     @Override
     public int access(String path, int mask) {
-        if (VirtualTree.isVirtual(path)) {
-            return 0;
-        }
-        return Errnos.check(libc.access(backing.path(path), mask));
+        return VirtualTree.isVirtual(path) ? 0 : files.access(path, mask);
     }
 
     @Override
@@ -176,83 +179,90 @@ public final class DenyFs extends FuseStubFS {
             buf.putByte(n, (byte) 0);
             return 0;
         }
-        long n = libc.readlink(backing.path(path), buf, size - 1);
-        if (n < 0) {
-            return -Libc.errno();
-        }
-        buf.putByte(n, (byte) 0);
-        return 0;
+        return files.readlink(path, buf, size);
     }
 
     @Override
     public int statfs(String path, Statvfs stbuf) {
-        return Errnos.check(libc.statvfs(backing.root(), Struct.getMemory(stbuf)));
+        return files.statfs(Struct.getMemory(stbuf));
     }
 
     @Override
     public int chmod(String path, long mode) {
-        return Errnos.check(libc.chmod(backing.path(path), (int) mode));
+        return VirtualTree.isVirtual(path) ? -Errno.EPERM.code() : files.chmod(path, (int) mode);
     }
 
     @Override
     public int chown(String path, long uid, long gid) {
-        return Errnos.check(libc.lchown(backing.path(path), (int) uid, (int) gid));
+        return VirtualTree.isVirtual(path) ? -Errno.EPERM.code() : files.chown(path, (int) uid, (int) gid);
     }
 
     @Override
     public int utimens(String path, Timespec[] timespec) {
-        return Errnos.check(libc.utimensat(Libc.AT_FDCWD, backing.path(path),
-                Struct.getMemory(timespec[0]), Libc.AT_SYMLINK_NOFOLLOW));
+        return VirtualTree.isVirtual(path) ? -Errno.EPERM.code() : files.utimens(path, Struct.getMemory(timespec[0]));
     }
 
     // ---- names ------------------------------------------------------------------------------
 
     @Override
     public int mkdir(String path, long mode) {
-        return created(path, libc.mkdir(backing.path(path), (int) mode));
+        return VirtualTree.isVirtual(path) ? -Errno.EPERM.code() : files.mkdir(path, (int) mode);
     }
 
     @Override
     public int mknod(String path, long mode, long rdev) {
-        int type = (int) mode & FileStat.S_IFMT;
-        String p = backing.path(path);
-        int rc = type == FileStat.S_IFIFO ? libc.mkfifo(p, (int) mode & 07777) : libc.mknod(p, (int) mode, rdev);
-        return created(path, rc);
+        return VirtualTree.isVirtual(path) ? -Errno.EPERM.code() : files.mknod(path, (int) mode, rdev);
     }
 
     @Override
     public int symlink(String target, String path) {
-        return created(path, libc.symlink(target, backing.path(path)));
+        return VirtualTree.isVirtual(path) ? -Errno.EPERM.code() : files.symlink(target, path);
     }
 
     @Override
     public int unlink(String path) {
-        return Errnos.check(libc.unlink(backing.path(path)));
+        return VirtualTree.isVirtual(path) ? -Errno.EPERM.code() : files.unlink(path);
     }
 
     @Override
     public int rmdir(String path) {
-        return Errnos.check(libc.rmdir(backing.path(path)));
+        return VirtualTree.isVirtual(path) ? -Errno.EPERM.code() : files.rmdir(path);
     }
 
     @Override
     public int rename(String from, String to) {
-        return Errnos.check(libc.rename(backing.path(from), backing.path(to)));
+        return VirtualTree.isVirtual(from) || VirtualTree.isVirtual(to) ? -Errno.EPERM.code() : files.rename(from, to);
     }
 
     @Override
     public int link(String from, String to) {
-        return Errnos.check(libc.link(backing.path(from), backing.path(to)));
+        return VirtualTree.isVirtual(from) || VirtualTree.isVirtual(to) ? -Errno.EPERM.code() : files.link(from, to);
     }
 
     @Override
     public int opendir(String path, FuseFileInfo fi) {
-        return 0;
+        if (VirtualTree.isVirtual(path)) {
+            return 0; // the control tree is listed from the views at each readdir
+        }
+        return Errnos.call("opendir", path, () -> {
+            int fd = files.openDirectory(path);
+            if (fd < 0) {
+                return fd;
+            }
+            Pointer dir = libc.fdopendir(fd);
+            if (dir == null) {
+                int errno = Libc.errno();
+                libc.close(fd);
+                return -errno;
+            }
+            fi.fh.set(handles.add(new DirHandle(dir, path.equals("/"))));
+            return 0;
+        });
     }
 
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
-        if (VirtualTree.isVirtual(path)) {
+        if (path != null && VirtualTree.isVirtual(path)) {
             if (!(views.lookup(path) instanceof Views.Dir dir)) {
                 return -Errno.ENOTDIR.code();
             }
@@ -261,43 +271,35 @@ public final class DenyFs extends FuseStubFS {
             }
             return 0;
         }
-        Pointer dir = libc.opendir(backing.path(path));
-        if (dir == null) {
-            return -Libc.errno();
-        }
-        try {
-            boolean root = path.equals("/");
-            for (Pointer entry = libc.readdir(dir); entry != null; entry = libc.readdir(dir)) {
-                String name = entry.getString(19, 256, StandardCharsets.UTF_8); // struct dirent.d_name
-                if (root && name.equals(VirtualTree.DIR_NAME)) {
-                    continue;
-                }
-                if (filler.apply(buf, name, null, 0) != 0) {
-                    break;
-                }
-            }
-            return 0;
-        } finally {
-            libc.closedir(dir);
-        }
+        return Errnos.call("readdir", path, () -> handles.get(fi.fh.get()) instanceof DirHandle d
+                ? d.list(buf, filler) : -Errno.EBADF.code());
     }
 
     @Override
     public int releasedir(String path, FuseFileInfo fi) {
-        return 0;
+        long fh = fi.fh.get();
+        if (fh == 0) {
+            return 0; // the control tree's
+        }
+        return Errnos.call("releasedir", path, () -> {
+            handles.remove(fh).release();
+            return 0;
+        });
     }
 
     // ---- data -------------------------------------------------------------------------------
 
     @Override
     public int create(String path, long mode, FuseFileInfo fi) {
+        if (VirtualTree.isVirtual(path)) {
+            return -Errno.EPERM.code();
+        }
         return Errnos.call("create", path, () -> {
             int flags = fi.flags.get();
-            int fd = libc.open(backing.path(path), (flags & ~FMODE_EXEC) | Libc.O_CREAT, (int) mode);
+            int fd = files.create(path, flags, (int) mode);
             if (fd < 0) {
-                return -Libc.errno();
+                return fd;
             }
-            chownToCaller(backing.path(path));
             fi.fh.set(attach(fd, flags));
             return 0;
         });
@@ -309,11 +311,8 @@ public final class DenyFs extends FuseStubFS {
      * @return the new handle for {@code fi->fh}, or -errno
      */
     long openBacking(long path, int flags) {
-        int fd = backing.openRaw(path, flags & ~(FMODE_EXEC | Libc.O_CREAT | Libc.O_EXCL), 0);
-        if (fd < 0) {
-            return -Libc.errno();
-        }
-        return attach(fd, flags);
+        int fd = files.open(path, flags);
+        return fd < 0 ? fd : attach(fd, flags);
     }
 
     /** Takes what the open flags call for on the fd's inode, then publishes the handle. */
@@ -323,7 +322,7 @@ public final class DenyFs extends FuseStubFS {
         Hold hold = null;
         InodeKey key;
         try {
-            key = backing.keyOf(fd);
+            key = Backing.keyOf(fd);
             if (kind != null) {
                 Caller caller = caller();
                 hold = inodes.take(key, kind, caller.pid(), caller.uid());
@@ -388,25 +387,27 @@ public final class DenyFs extends FuseStubFS {
         });
     }
 
+    /** truncate(2) by path: write access is taken and given back around the call, on the inode the open found. */
     @Override
     public int truncate(String path, @off_t long size) {
+        if (VirtualTree.isVirtual(path)) {
+            return -Errno.EPERM.code();
+        }
         return Errnos.call("truncate", path, () -> {
-            String p = backing.path(path);
-            int fd = libc.open(p, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+            int fd = files.openForTruncate(path);
             if (fd < 0) {
-                return -Libc.errno();
+                return fd;
             }
-            Hold hold;
             try {
                 Caller caller = caller();
-                hold = inodes.take(backing.keyOf(fd), HoldKind.WRITE, caller.pid(), caller.uid());
+                Hold hold = inodes.take(Backing.keyOf(fd), HoldKind.WRITE, caller.pid(), caller.uid());
+                try {
+                    return Errnos.check(libc.ftruncate(fd, size));
+                } finally {
+                    inodes.release(hold);
+                }
             } finally {
                 libc.close(fd);
-            }
-            try {
-                return Errnos.check(libc.truncate(p, size));
-            } finally {
-                inodes.release(hold);
             }
         });
     }
@@ -442,60 +443,21 @@ public final class DenyFs extends FuseStubFS {
 
     @Override
     public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
-        if (VirtualTree.isVirtual(path)) {
-            return -Errno.EOPNOTSUPP.code();
-        }
-        return Errnos.check(libc.lsetxattr(backing.path(path), name, value, size, flags));
+        return VirtualTree.isVirtual(path) ? -Errno.EOPNOTSUPP.code() : files.setxattr(path, name, value, size, flags);
     }
 
     @Override
     public int listxattr(String path, Pointer list, @size_t long size) {
-        if (VirtualTree.isVirtual(path)) {
-            return 0;
-        }
-        return Errnos.check(libc.llistxattr(backing.path(path), list, size));
+        return VirtualTree.isVirtual(path) ? 0 : files.listxattr(path, list, size);
     }
 
     @Override
     public int removexattr(String path, String name) {
-        if (VirtualTree.isVirtual(path)) {
-            return -Errno.ENODATA.code();
-        }
-        return Errnos.check(libc.lremovexattr(backing.path(path), name));
+        return VirtualTree.isVirtual(path) ? -Errno.ENODATA.code() : files.removexattr(path, name);
     }
 
-    // ---- helpers ----------------------------------------------------------------------------
-
-
-    /** The process behind the request being served (libfuse keeps it per worker thread). */
+    /** The process behind the request being served. */
     Caller caller() {
-        // struct fuse_context { struct fuse *fuse; uid_t uid; gid_t gid; pid_t pid; ... }, read in
-        // place: jnr-fuse's getContext() builds a Struct of field objects per call.
-        long ctx = FuseLoop.LIB.fuse_get_context();
-        return new Caller(MEMORY.getInt(ctx + 16), MEMORY.getInt(ctx + 8), MEMORY.getInt(ctx + 12));
+        return FuseContext.caller();
     }
-
-    /** A passthrough running as root must give new entries to the caller, as the kernel would. */
-    private int created(String path, int rc) {
-        if (rc != 0) {
-            return -Libc.errno();
-        }
-        chownToCaller(backing.path(path));
-        return 0;
-    }
-
-    private void chownToCaller(String backingPath) {
-        if (!asRoot) {
-            return;
-        }
-        var ctx = getContext();
-        int uid = (int) ctx.uid.get();
-        int gid = (int) ctx.gid.get();
-        if (uid != 0 || gid != 0) {
-            if (libc.lchown(backingPath, uid, gid) != 0) {
-                LOG.warn("chown {} to {}:{}: errno {}", backingPath, uid, gid, Libc.errno());
-            }
-        }
-    }
-
 }

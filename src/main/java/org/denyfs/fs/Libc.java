@@ -55,6 +55,74 @@ public interface Libc {
      */
     long syscall(long number, int a, @intptr_t long b, @intptr_t long c, @size_t long d);
 
+    /** syscall(2) with six integer arguments (the *xattrat calls). */
+    long syscall(long number, int a, @intptr_t long b, int c, @intptr_t long d, @intptr_t long e, @size_t long f);
+
+    // ---- the *at calls every backing operation goes through (see BackingRoot) -----------------
+
+    int fstatat(int dirfd, @intptr_t long name, @intptr_t long stat, int flags);
+
+    int fstatat(int dirfd, String name, @Out Pointer stat, int flags);
+
+    int mkdirat(int dirfd, String name, int mode);
+
+    int mknodat(int dirfd, String name, int mode, long dev);
+
+    int symlinkat(String target, int dirfd, String name);
+
+    int unlinkat(int dirfd, String name, int flags);
+
+    int renameat(int olddirfd, String oldname, int newdirfd, String newname);
+
+    int linkat(int olddirfd, String oldname, int newdirfd, String newname, int flags);
+
+    int fchownat(int dirfd, String name, int uid, int gid, int flags);
+
+    int fchmod(int fd, int mode);
+
+    int fchown(int fd, int uid, int gid);
+
+    int futimens(int fd, @In Pointer times);
+
+
+    @ssize_t long fgetxattr(int fd, @intptr_t long name, @intptr_t long value, @size_t long size);
+
+    int fsetxattr(int fd, String name, @In Pointer value, @size_t long size, int flags);
+
+    @ssize_t long flistxattr(int fd, @Out Pointer list, @size_t long size);
+
+    int fremovexattr(int fd, String name);
+
+    @ssize_t long getxattr(String path, @intptr_t long name, @intptr_t long value, @size_t long size);
+
+    int setxattr(String path, String name, @In Pointer value, @size_t long size, int flags);
+
+    @ssize_t long listxattr(String path, @Out Pointer list, @size_t long size);
+
+    int removexattr(String path, String name);
+
+    int fstatvfs(int fd, @Out Pointer buf);
+
+    Pointer fdopendir(int fd);
+
+    void rewinddir(Pointer dir);
+
+    int dup(int fd);
+
+    // ---- acting as the caller (see Credentials) --------------------------------------------
+
+    /** Per thread on Linux (glibc does not broadcast it); returns the previous fsuid. */
+    int setfsuid(int fsuid);
+
+    int setfsgid(int fsgid);
+
+    int getgroups(int size, @Out int[] list);
+
+    /** Per process: see Credentials for why the FUSE workers each have their own (unshare). */
+    int umask(int mask);
+
+    int unshare(int flags);
+
     @ssize_t long pread(int fd, @Out Pointer buf, @size_t long count, @off_t long offset);
 
     @ssize_t long pwrite(int fd, @In Pointer buf, @size_t long count, @off_t long offset);

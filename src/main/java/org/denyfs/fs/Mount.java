@@ -93,19 +93,32 @@ public final class Mount implements AutoCloseable {
         }
     }
 
-    /** @param hardLinksKeptExact the reply filter is on, so attributes may be cached (see ReplyFilter) */
-    static List<String> fuseArgs(MountOptions options, boolean hardLinksKeptExact) {
+    /**
+     * libfuse's options for a mount.
+     *
+     * @param filter the reply filter is on: attributes may be cached (it keeps hard links exact)
+     *               and open files can be hidden instead of hard-removed (see HiddenFiles)
+     */
+    static List<String> fuseArgs(MountOptions options, boolean filter) {
         List<String> opts = new ArrayList<>(List.of(
-                "fsname=denyfs", "subtype=denyfs", "use_ino", "hard_remove",
-                "big_writes", "max_write=131072", "max_read=131072",
-                // Per-file keep_cache, decided by libfuse at each open: the page cache survives an
-                // open unless the file's mtime or size changed (checked by fgetattr, in the daemon,
-                // with no extra round trip). Writes through the mount update the cache in place.
-                "auto_cache", "ac_attr_timeout=0",
-                // libfuse2 gives every hard link its own FUSE inode, so cached attributes of one link
-                // go stale when another changes (nlink after ln, size after a write). The reply filter
-                // never lets the kernel cache those; without it nothing may be cached.
-                hardLinksKeptExact ? "attr_timeout=1" : "attr_timeout=0"));
+                "fsname=denyfs", "subtype=denyfs", "use_ino", "big_writes", "max_write=131072", "max_read=131072"));
+        if (!filter) {
+            // Without the filter's opcode a hiding rename cannot be told from an unlink's: a file
+            // unlinked while open then loses its path (handle requests still work: nullpath_ok).
+            opts.add("hard_remove");
+        }
+        if (options.cache() == MountOptions.Cache.EXACT) {
+            // Nothing of BACKING is kept by the kernel across uses: names, attributes and, at every
+            // open, file pages are asked again, so a change made behind the mount is seen next time.
+            opts.addAll(List.of("attr_timeout=0", "entry_timeout=0", "negative_timeout=0"));
+        } else {
+            // Per-file keep_cache, decided by libfuse at each open: the page cache survives an open
+            // unless the file's mtime or size changed (checked by fgetattr, in the daemon, with no
+            // extra round trip). libfuse2 gives every hard link its own FUSE inode, so cached
+            // attributes of one link go stale when another changes (nlink after ln, size after a
+            // write): the reply filter never lets the kernel cache those; without it nothing may be.
+            opts.addAll(List.of("auto_cache", "ac_attr_timeout=0", filter ? "attr_timeout=1" : "attr_timeout=0"));
+        }
         if (Libc.INSTANCE.getuid() == 0) {
             // Let every user in, and let the kernel check their permissions against the backing modes.
             opts.add("allow_other");

@@ -11,12 +11,26 @@ import org.denyfs.module.MemoryLimits;
  * than passed to libfuse, so a typo never mounts something the user did not ask for.
  */
 public record MountOptions(boolean debug, Path logFile, String policy, String kernelRelease, Long initMillis,
-        List<String> fuseOptions, MemoryLimits memory) {
+        Cache cache, List<String> fuseOptions, MemoryLimits memory) {
     public static final List<String> POLICIES = List.of("plain", "exclusive", "idempotent");
     public static final String DEFAULT_POLICY = "idempotent";
 
+    /**
+     * How much the kernel may cache of what the backing directory holds.
+     * <ul>
+     *   <li>{@code exact} (default): names, attributes and file contents are asked of BACKING at
+     *       every use and every open, so a change made directly in BACKING, behind the mount's
+     *       back, is seen by the next operation through the mount.</li>
+     *   <li>{@code relaxed}: the kernel keeps names and attributes for a second and a file's pages
+     *       across opens while its mtime and size stay the same (libfuse's auto_cache). Changes made
+     *       through the mount are still seen at once; a change made behind its back can take up to a
+     *       second to show, or longer if it keeps both mtime and size.</li>
+     * </ul>
+     */
+    public enum Cache { EXACT, RELAXED }
+
     public static MountOptions defaults() {
-        return new MountOptions(false, null, DEFAULT_POLICY, null, null, List.of(), MemoryLimits.DEFAULTS);
+        return new MountOptions(false, null, DEFAULT_POLICY, null, null, Cache.EXACT, List.of(), MemoryLimits.DEFAULTS);
     }
 
     /** Parses "debug,log=/tmp/x,policy=plain"; several -o values may be joined with commas. */
@@ -26,6 +40,7 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
         String policy = DEFAULT_POLICY;
         String kernel = null;
         Long initMillis = null;
+        Cache cache = Cache.EXACT;
         List<String> fuse = new ArrayList<>();
         long maxImage = MemoryLimits.DEFAULTS.maxImage();
         long maxInFlight = MemoryLimits.DEFAULTS.maxInFlight();
@@ -61,6 +76,13 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
                     case "max_module_bytes" -> maxImage = bytes(name, arg, Integer.MAX_VALUE);
                     case "max_inflight_bytes" -> maxInFlight = bytes(name, arg, Long.MAX_VALUE);
                     case "max_inflight_bytes_per_uid" -> maxPerUid = bytes(name, arg, Long.MAX_VALUE);
+                    case "cache" -> {
+                        try {
+                            cache = Cache.valueOf(require(name, arg).toUpperCase(Locale.ROOT));
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("cache=" + arg + ": expected exact or relaxed");
+                        }
+                    }
                     case "ro", "noexec", "nosuid", "nodev", "noatime" -> fuse.add(opt);
                     case "attr_timeout", "entry_timeout", "negative_timeout" -> {
                         try {
@@ -74,7 +96,7 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
                 }
             }
         }
-        return new MountOptions(debug, log, policy, kernel, initMillis, List.copyOf(fuse),
+        return new MountOptions(debug, log, policy, kernel, initMillis, cache, List.copyOf(fuse),
                 new MemoryLimits(maxImage, maxInFlight, maxPerUid));
     }
 

@@ -19,8 +19,12 @@ import org.denyfs.core.Inodes;
 final class OpenFile implements Handle {
     private static final Libc LIBC = Libc.INSTANCE;
 
+    static final int O_DIRECT = 040000;
+
     final int fd;
     final int flags;
+    /** Opened with O_DIRECT: transfers go through an aligned buffer (see DirectIo). */
+    final boolean direct;
     final Hold hold;
     private final ModuleBridge modules;
     private final Inodes inodes;
@@ -32,6 +36,7 @@ final class OpenFile implements Handle {
     OpenFile(int fd, int flags, Hold hold, Inodes inodes, InodeKey key, ModuleBridge modules) {
         this.fd = fd;
         this.flags = flags;
+        this.direct = (flags & O_DIRECT) != 0;
         this.hold = hold;
         this.inodes = inodes;
         this.key = key;

@@ -76,7 +76,7 @@ public final class RawIo {
 
     private final Handles handles;
     private final DenyFs fs;
-    private final Backing backing;
+    private final Passthrough files;
     // jnr-ffi holds a closure's target only weakly: these fields, and the RawIo in DenyFs, keep them alive.
     private final Read read = this::read;
     private final Write write = this::write;
@@ -86,10 +86,10 @@ public final class RawIo {
     private final Open open = this::open;
     private final Release release = this::release;
 
-    RawIo(Handles handles, DenyFs fs, Backing backing) {
+    RawIo(Handles handles, DenyFs fs, Passthrough files) {
         this.handles = handles;
         this.fs = fs;
-        this.backing = backing;
+        this.files = files;
     }
 
     /** Points these requests' entries of jnr-fuse's operations table at this class (DenyFs has none of its own). */
@@ -103,7 +103,18 @@ public final class RawIo {
         table.putPointer(ops.getxattr.offset(), runtime.getClosureManager().getClosurePointer(GetXattr.class, getxattr));
         table.putPointer(ops.open.offset(), runtime.getClosureManager().getClosurePointer(Open.class, open));
         table.putPointer(ops.release.offset(), runtime.getClosureManager().getClosurePointer(Release.class, release));
+        // Requests on a file handle work through the handle alone, even once the file has no name.
+        long flags = ops.bmap.offset() + Long.BYTES; // jnr-fuse's padding hides the bitfield's own offset
+        table.putInt(flags, table.getInt(flags) | FLAGS);
     }
+
+    /**
+     * The bitfield after {@code bmap} in libfuse 2.9's fuse_operations (jnr-fuse maps it as padding):
+     * {@code flag_nullpath_ok:1} (handle requests get a NULL path once the node lost its name),
+     * {@code flag_nopath:1}, {@code flag_utime_omit_ok:1} (utimens gets UTIME_NOW and UTIME_OMIT as
+     * given, so one time can be set alone), low bit first on x86-64.
+     */
+    static final int FLAGS = 1 | 1 << 2;
 
     /**
      * OPEN of a backing file: the path goes from libfuse's buffer to openat as it is, and the
@@ -157,8 +168,7 @@ public final class RawIo {
         if (isVirtual(path)) {
             return fs.virtualAttr(Pointer.wrap(Libc.RUNTIME, path).getString(0), FileStat.of(Pointer.wrap(Libc.RUNTIME, stat)));
         }
-        long absolute = backing.absolute(path);
-        return absolute == 0 ? -Errno.ENAMETOOLONG.code() : Errnos.check(LIBC.lstat(absolute, stat));
+        return files.getattr(path, stat);
     }
 
     /**
@@ -169,11 +179,13 @@ public final class RawIo {
         if (isVirtual(path)) {
             return -Errno.ENODATA.code();
         }
-        long absolute = backing.absolute(path);
-        return absolute == 0 ? -Errno.ENAMETOOLONG.code() : Errnos.check(LIBC.lgetxattr(absolute, name, value, size));
+        return files.getxattr(path, name, value, size);
     }
 
-    /** fgetattr (auto_cache asks it at every open, fstat on the open fd). */
+    /**
+     * FGETATTR: fstat(2) of an open file, and auto_cache's check at every open. Through the handle
+     * alone (the path may be NULL: nullpath_ok), so it keeps working after the file's name went.
+     */
     int fgetattr(long path, long stat, long fi) {
         try {
             if (handles.get(MEMORY.getLong(fi + FH_OFFSET)) instanceof OpenFile f) {
@@ -182,14 +194,14 @@ public final class RawIo {
         } catch (RuntimeException e) {
             // not an open backing file: answer by path
         }
-        return getattr(path, stat);
+        return path == 0 ? -Errno.EBADF.code() : getattr(path, stat);
     }
 
     int read(long path, long buf, long size, long offset, long fi) {
         try {
             Handle h = handles.get(MEMORY.getLong(fi + FH_OFFSET));
             if (h instanceof OpenFile f) {
-                return Errnos.check(LIBC.pread(f.fd, buf, size, offset));
+                return f.direct ? DirectIo.pread(f.fd, buf, size, offset) : Errnos.check(LIBC.pread(f.fd, buf, size, offset));
             }
             return h.read(Pointer.wrap(Libc.RUNTIME, buf), size, offset);
         } catch (RuntimeException | Error e) {
@@ -201,7 +213,7 @@ public final class RawIo {
         try {
             Handle h = handles.get(MEMORY.getLong(fi + FH_OFFSET));
             if (h instanceof OpenFile f) {
-                return Errnos.check(LIBC.pwrite(f.fd, buf, size, offset));
+                return f.direct ? DirectIo.pwrite(f.fd, buf, size, offset) : Errnos.check(LIBC.pwrite(f.fd, buf, size, offset));
             }
             return h.write(Pointer.wrap(Libc.RUNTIME, buf), size, offset);
         } catch (RuntimeException | Error e) {

@@ -32,7 +32,15 @@ final class ReplyFilter {
         void denyfs_fuse_uncached();
 
         void denyfs_fuse_counters(@Out long[] out);
+
+        int denyfs_fuse_opcode();
+
+        String denyfs_fuse_rename_to();
     }
+
+    /** FUSE opcodes (linux/fuse.h) the daemon asks about while it serves a request. */
+    static final int FUSE_UNLINK = 10;
+    static final int FUSE_RENAME = 12;
 
     private final Lib lib;
 
@@ -87,6 +95,16 @@ final class ReplyFilter {
         if (lib != null) {
             lib.denyfs_fuse_uncached();
         }
+    }
+
+    /** The opcode of the request this thread is serving, 0 if unknown (no filter). */
+    int opcode() {
+        return lib == null ? 0 : lib.denyfs_fuse_opcode();
+    }
+
+    /** The new name of the RENAME this thread is serving, or null. */
+    String renameTo() {
+        return lib == null ? null : lib.denyfs_fuse_rename_to();
     }
 
     /** For the daemon figures: replies rewritten, by rule. */

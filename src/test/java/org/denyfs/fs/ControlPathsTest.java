@@ -21,6 +21,7 @@ class ControlPathsTest {
     @TempDir
     Path dir;
     private Path backing;
+    private BackingRoot root;
 
     private ControlPaths paths(boolean openat2) throws Exception {
         backing = dir.resolve("backing");
@@ -36,7 +37,8 @@ class ControlPathsTest {
         assertThat(mkfifo.waitFor()).isZero();
         int fd = Libc.INSTANCE.open(backing.toString(), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         assertThat(fd).isGreaterThanOrEqualTo(0);
-        return new ControlPaths(new BackingRoot(fd, openat2));
+        root = new BackingRoot(fd, openat2);
+        return new ControlPaths(root);
     }
 
     private static InodeKey keyOf(Path file) throws Exception {
@@ -66,7 +68,7 @@ class ControlPathsTest {
                 assertThat(t.uid()).isEqualTo(Files.getAttribute(backing.resolve("a/b/f"), "unix:uid"));
             }
         } finally {
-            paths.close();
+            root.close();
         }
     }
 
@@ -80,7 +82,7 @@ class ControlPathsTest {
                 assertThatThrownBy(() -> paths.resolve(p)).hasMessage(p + ": resolves outside the mount");
             }
         } finally {
-            paths.close();
+            root.close();
         }
     }
 
@@ -92,7 +94,7 @@ class ControlPathsTest {
             assertThat(refusal(paths, "loop1")).isEqualTo(Errno.ELOOP);
             assertThatThrownBy(() -> paths.resolve("loop1")).hasMessage("loop1: Too many levels of symbolic links");
         } finally {
-            paths.close();
+            root.close();
         }
     }
 
@@ -110,7 +112,7 @@ class ControlPathsTest {
             assertThat(refusal(paths, "a/../.denyfs")).isEqualTo(Errno.EINVAL);
             assertThat(refusal(paths, "x".repeat(5000))).isEqualTo(Errno.ENAMETOOLONG);
         } finally {
-            paths.close();
+            root.close();
         }
     }
 
@@ -125,7 +127,7 @@ class ControlPathsTest {
             Files.writeString(backing.resolve("a/b/f"), "swapped");
             assertThat(Files.readString(Path.of("/proc/self/fd/" + t.fd()))).isEqualTo("inside");
         } finally {
-            paths.close();
+            root.close();
         }
     }
 
@@ -137,7 +139,7 @@ class ControlPathsTest {
             assertThatThrownBy(() -> paths.openForReading("fifo")).isInstanceOf(ErrnoException.class)
                     .hasMessage("fifo: not a regular file");
         } finally {
-            paths.close();
+            root.close();
         }
     }
 }

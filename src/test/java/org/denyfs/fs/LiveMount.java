@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.denyfs.core.InodeKey;
 
 /**
@@ -31,10 +29,15 @@ final class LiveMount implements AutoCloseable {
 
     /** A mount over a fresh, empty backing directory. */
     static LiveMount start() throws IOException {
+        return start("");
+    }
+
+    /** A mount over a fresh, empty backing directory, with mount options ("cache=relaxed"). */
+    static LiveMount start(String options) throws IOException {
         requireFuse();
         Path dir = Files.createTempDirectory("denyfs-it-");
         Files.createDirectories(dir.resolve("backing"));
-        return start(dir, dir.resolve("backing"), MountOptions.defaults());
+        return start(dir, dir.resolve("backing"), MountOptions.parse(java.util.List.of(options)));
     }
 
     /** A mount over an existing tree (never modified or removed by close), with mount options. */
@@ -104,9 +107,11 @@ final class LiveMount implements AutoCloseable {
         }
     }
 
+    /** rm -rf: a tree a test left behind may be deeper than PATH_MAX, which Java's walk cannot delete. */
     private static void removeTree(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        Proc.Result r = Proc.run(Path.of("/"), java.util.List.of("rm", "-rf", "--one-file-system", dir.toString()));
+        if (r.status() != 0) {
+            throw new IOException("rm -rf " + dir + ": " + r.err());
         }
     }
 }

@@ -106,4 +106,53 @@ class PassthroughIT extends OnOneMount {
         ok("setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'echo mine > shared/nobody'");
         assertThat(Files.getAttribute(m.backing.resolve("shared/nobody"), "unix:uid")).isEqualTo(65534);
     }
+
+    // ---- issue 13's defects, each as the issue reproduced it -------------------------------
+
+    @Test
+    void openFile_afterUnlinkOrRenameOver_keepsWorkingThroughItsDescriptor() throws IOException {
+        // exec 3<>t 4<t: one read-write and one read-only descriptor, then the name goes
+        Proc.Result r = sh("exec 3<>t 4<t; printf Hello >&3; rm t; "
+                + "test ! -e t && cat <&4; echo; printf ' world' >&3; cat /proc/self/fd/4; echo; "
+                + "stat -L -c '%s %h' /proc/self/fd/3; truncate -s 3 /proc/self/fd/3; cat /proc/self/fd/4");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo("Hello\nHello world\n11 0\nHel");
+        // rename over it: the old descriptor still reads the old file, the name the new one
+        r = sh("echo old > r && exec 3<r && echo new > r2 && mv r2 r && cat <&3 && cat r");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo("old\nnew\n");
+        assertThat(Files.list(m.backing).map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".fuse_hidden"));
+    }
+
+    @Test
+    void create_underTheCallersUmask_keepsTheCallersMode() {
+        ok("umask 0 && touch u666 && mkdir u777 && mkfifo ufifo && (umask 077 && touch u600)");
+        assertThat(sh("stat -c '%a' u666 u777 ufifo u600").out()).isEqualTo("666\n777\n666\n600\n");
+        ok("umask 0 && sh -c 'exec 3>s4777; chmod 4777 s4777' && mkdir -m 2777 s2777");
+        assertThat(sh("stat -c '%a' s4777 s2777").out()).isEqualTo("4777\n2777\n");
+    }
+
+    @Test
+    void pathOfPathMaxMinusOneBytes_isCreatedAsNatively() throws IOException {
+        String dirs = ("d".repeat(250) + "/").repeat(16);                 // 4016 bytes
+        String path = dirs + "f".repeat(4095 - dirs.length());           // PATH_MAX - 1 = 4095 bytes
+        ok("mkdir -p " + dirs + " && echo deep > " + path);
+        assertThat(sh("cat " + path).out()).isEqualTo("deep\n");
+        assertThat(Proc.sh(m.backing, "cat " + path).out()).isEqualTo("deep\n");  // relative: Java's absolute path would be too long
+        ok("rm -r " + dirs.substring(0, 250));
+    }
+
+    @Test
+    void oDirect_readsAndWrites() throws IOException {
+        ok("dd if=/dev/urandom of=src bs=1M count=4 status=none && dd if=src of=direct bs=1M oflag=direct status=none"
+                + " && dd if=direct of=back bs=1M iflag=direct status=none && cmp src back");
+        assertThat(Files.size(m.backing.resolve("direct"))).isEqualTo(4 << 20);
+        assertThat(sh("dd if=src of=direct bs=1000 count=1 seek=1 oflag=direct status=none").err()).contains("Invalid argument");
+    }
+
+    @Test
+    void utimensat_withOneTimeOmitted_setsOnlyTheOther() {
+        ok("touch -d @1000 t && touch -m -d @3000 t && touch -a -d @2000 t2 && touch -m -d @4000 t2 && touch -a -d @5000 t2");
+        assertThat(sh("stat -c '%X %Y' t t2").out()).isEqualTo("1000 3000\n5000 4000\n");
+    }
 }

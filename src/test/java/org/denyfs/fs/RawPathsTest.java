@@ -26,40 +26,55 @@ class RawPathsTest {
         return Pointer.wrap(Libc.RUNTIME, address).getString(0);
     }
 
+    private static long stat(Passthrough files, String fusePath, int[] errno) {
+        Pointer st = Memory.allocateDirect(Libc.RUNTIME, Backing.STAT_SIZE, true);
+        errno[0] = files.getattr(cString(fusePath).address(), st.address());
+        return st.getLong(8); // st_ino
+    }
+
+    private static long ino(Path p) throws Exception {
+        return (Long) Files.getAttribute(p, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
     @Test
-    void absolute_isTheBackingRootFollowedByTheFusePath() {
-        Backing backing = new Backing(dir);
-        try {
-            assertThat(read(backing.absolute(cString("/a/b").address()))).isEqualTo(dir + "/a/b");
-            // the buffer is reused: a shorter path must not keep the longer one's tail
-            assertThat(read(backing.absolute(cString("/c").address()))).isEqualTo(dir + "/c");
-            assertThat(read(backing.absolute(cString("/ünï").address()))).isEqualTo(dir + "/ünï");
-        } finally {
-            backing.close();
+    void getattr_statsTheEntryBeneathTheRootWithoutFollowingIt() throws Exception {
+        Files.createDirectories(dir.resolve("a/b"));
+        Files.writeString(dir.resolve("a/b/f"), "x");
+        Files.writeString(dir.resolve("top"), "x");
+        Files.createSymbolicLink(dir.resolve("a/link"), Path.of("b/f"));
+        try (Passthrough files = new Passthrough(BackingRoot.open(dir), ReplyFilter.passThrough())) {
+            int[] rc = new int[1];
+            assertThat(stat(files, "/a/b/f", rc)).isEqualTo(ino(dir.resolve("a/b/f")));
+            assertThat(rc[0]).isZero();
+            assertThat(stat(files, "/top", rc)).isEqualTo(ino(dir.resolve("top")));
+            assertThat(stat(files, "/", rc)).isEqualTo(ino(dir));
+            // the final component is the link itself, as lstat(2)
+            assertThat(stat(files, "/a/link", rc)).isEqualTo(ino(dir.resolve("a/link")));
+            stat(files, "/a/nothing", rc);
+            assertThat(rc[0]).isEqualTo(-org.denyfs.core.Errno.ENOENT.code());
         }
     }
 
     @Test
-    void absolute_ofAPathLongerThanPathMax_isRefused() {
-        Backing backing = new Backing(dir);
-        try {
-            assertThat(backing.absolute(cString("/" + "x".repeat(5000)).address())).isZero();
-        } finally {
-            backing.close();
+    void getattr_throughASymlinkedDirectory_failsEloop() throws Exception {
+        Files.createDirectories(dir.resolve("real"));
+        Files.writeString(dir.resolve("real/f"), "x");
+        Files.createSymbolicLink(dir.resolve("swapped"), Path.of("real"));
+        try (Passthrough files = new Passthrough(BackingRoot.open(dir), ReplyFilter.passThrough())) {
+            int[] rc = new int[1];
+            stat(files, "/swapped/f", rc);
+            assertThat(rc[0]).isEqualTo(-org.denyfs.core.Errno.ELOOP.code());
         }
     }
 
     @Test
-    void openRaw_opensRelativeToTheBackingRoot() throws Exception {
+    void open_opensRelativeToTheBackingRoot() throws Exception {
         Files.writeString(dir.resolve("f"), "x");
-        Backing backing = new Backing(dir);
-        try {
-            int fd = backing.openRaw(cString("/f").address(), Libc.O_RDONLY, 0);
+        try (Passthrough files = new Passthrough(BackingRoot.open(dir), ReplyFilter.passThrough())) {
+            int fd = files.open(cString("/f").address(), Libc.O_RDONLY);
             assertThat(fd).isGreaterThanOrEqualTo(0);
             Libc.INSTANCE.close(fd);
-            assertThat(backing.openRaw(cString("/missing").address(), Libc.O_RDONLY, 0)).isEqualTo(-1);
-        } finally {
-            backing.close();
+            assertThat(files.open(cString("/missing").address(), Libc.O_RDONLY)).isEqualTo(-org.denyfs.core.Errno.ENOENT.code());
         }
     }
 

@@ -7,14 +7,30 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The mount keeps a file's page cache across open() (libfuse2's auto_cache: keep_cache is set when
- * fgetattr shows the same mtime and size as before), and what it caches is never staler than
- * that rule says. Reads go through the shell so they are real read(2)s on the mount.
+ * {@code -o cache=relaxed}: the kernel keeps a file's page cache across open() (libfuse2's
+ * auto_cache: keep_cache is set when fgetattr shows the same mtime and size as before), and what it
+ * caches is never staler than that rule says. Reads go through the shell so they are real read(2)s
+ * on the mount.
  */
-class PageCacheIT extends OnOneMount {
+class RelaxedCacheIT {
+    static LiveMount m;
+
+    @BeforeAll
+    static void mount() throws IOException {
+        m = LiveMount.start("cache=relaxed");
+    }
+
+    @AfterAll
+    static void unmount() throws IOException {
+        if (m != null) {
+            m.close();
+        }
+    }
 
     private static String cat(String name) {
         Proc.Result r = Proc.sh(m.mnt, "cat " + name);
