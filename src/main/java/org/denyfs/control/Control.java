@@ -111,9 +111,11 @@ public final class Control {
 
     private String status() {
         String extra = daemonFigures.get();
+        String memory = modules.figures();
         int denies = sessions.stream().mapToInt(Session::holdCount).sum();
         return "pid=" + ProcessHandle.current().pid() + " inodes=" + inodes.size() + " sessions=" + sessions.size()
-                + " control_denies=" + denies + " requests=" + served.sum() + (extra.isEmpty() ? "" : " " + extra);
+                + " control_denies=" + denies + " requests=" + served.sum() + (extra.isEmpty() ? "" : " " + extra)
+                + (memory.isEmpty() ? "" : " " + memory);
     }
 
     Inodes inodes() {

@@ -1,6 +1,5 @@
 package org.denyfs.control;
 
-import java.nio.ByteBuffer;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
@@ -19,7 +18,7 @@ public interface ModuleCalls {
         }
 
         @Override
-        public void init(Caller caller, ByteBuffer image, String params) {
+        public ImageUpload beginInit(Caller caller, long len) {
             throw new ErrnoException(Errno.ENOSYS, "no module subsystem");
         }
 
@@ -37,12 +36,22 @@ public interface ModuleCalls {
     /** finit_module(2) of PATH, which the daemon opens read-only for the caller. */
     void finit(Caller caller, String path, int flags, String params);
 
-    /** init_module(2) of an image the caller streamed through its control handle. */
-    void init(Caller caller, ByteBuffer image, String params);
+    /**
+     * init_module(2) of LEN bytes the caller is about to stream through its control handle: the
+     * permission and size checks, then the kernel's buffer for the image (EPERM without
+     * CAP_SYS_MODULE, ENOEXEC for a LEN shorter than an ELF header, ENOMEM over a memory limit), all
+     * before one byte of the image is taken.
+     */
+    ImageUpload beginInit(Caller caller, long len);
 
     /** delete_module(2). */
     void delete(Caller caller, String name, int flags);
 
     /** Switches the policy when {@code change} is not null; returns the policy now in force. */
     String policy(String change);
+
+    /** The memory limits and the module bytes in flight, for the status reply ("" if none). */
+    default String figures() {
+        return "";
+    }
 }

@@ -44,10 +44,13 @@ public enum Errno {
     ENOTEMPTY(39, "Directory not empty"),
     ELOOP(40, "Too many levels of symbolic links"),
     ENODATA(61, "No data available"),
+    ENOPKG(65, "Package not installed"),
+    EBADMSG(74, "Bad message"),
     EOVERFLOW(75, "Value too large for defined data type"),
     EOPNOTSUPP(95, "Operation not supported"),
     ETIMEDOUT(110, "Connection timed out"),
     ENOTCONN(107, "Transport endpoint is not connected"),
+    ENOKEY(126, "Required key not available"),
     EKEYREJECTED(129, "Key was rejected by service");
 
     /** EWOULDBLOCK is EAGAIN on Linux; delete_module documents it under this name. */

@@ -29,8 +29,7 @@ final class ControlHandle implements Handle {
         int n = (int) size; // at most max_write: the kernel splits larger writes
         byte[] bytes = new byte[n];
         buf.get(0, bytes, 0, n);
-        session.write(bytes, caller.get());
-        return (int) size;
+        return session.write(bytes, caller.get()); // short when the handle's backlog is full (direct_io passes it on)
     }
 
     @Override

@@ -48,6 +48,8 @@ public final class DenyFs extends FuseStubFS {
     private final Backing backing;
     /** Every backing operation goes through it (see Passthrough). */
     private final Passthrough files;
+    /** Control-request paths, resolved beneath the same backing root as {@link #files}. */
+    private final ControlPaths controlPaths;
     private final Inodes inodes;
     private final Handles handles = new Handles();
     /** Must stay reachable while mounted: jnr-ffi holds closures only weakly. */
@@ -71,9 +73,10 @@ public final class DenyFs extends FuseStubFS {
         this.backing = new Backing(backingDir);
         this.files = new Passthrough(BackingRoot.open(backingDir), replyFilter);
         this.inodes = inodes;
-        this.moduleBridge = new ModuleBridge(modules, backing, inodes);
+        this.controlPaths = new ControlPaths(files.root());
+        this.moduleBridge = new ModuleBridge(modules, controlPaths, inodes);
         this.views = new Views(modules);
-        this.control = new Control(inodes, backing, moduleBridge);
+        this.control = new Control(inodes, controlPaths, moduleBridge);
         this.rawIo = new RawIo(handles, this, files);
         rawIo.install(fuseOperations);
         control.daemonFigures(() -> "handles=" + handles.size() + " flushes=" + flushes.sum() + " releases=" + releaseLag.count()
@@ -95,7 +98,7 @@ public final class DenyFs extends FuseStubFS {
 
     /** The FUSE loop has ended: no request can come any more. */
     void unmounted() {
-        files.close();
+        files.close(); // the backing root, which controlPaths shares
     }
 
     long flushes() {

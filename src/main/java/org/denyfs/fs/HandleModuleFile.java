@@ -71,6 +71,11 @@ final class HandleModuleFile implements ModuleFile {
     }
 
     @Override
+    public int uid() {
+        return caller.uid();
+    }
+
+    @Override
     public InodeKey inode() {
         return inode.key();
     }

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.denyfs.module.ModuleImage;
+import org.denyfs.module.ModuleSignature;
 import org.denyfs.module.VmlinuxSymbols;
 
 /**
@@ -18,16 +19,20 @@ import org.denyfs.module.VmlinuxSymbols;
  * lib/modules/RELEASE, or kernel=), the vermagic its modules carry, and which symbols vmlinux
  * exports. depmod's modules.symbols lists every symbol a module of the tree exports; everything
  * else a module needs is taken to be vmlinux's, so a missing dependency is an unknown symbol
- * (ENOENT) exactly as on the real kernel.
+ * (ENOENT) exactly as on the real kernel. The key that signed the tree's modules is in the built-in
+ * keyring, as a distribution kernel holds its own signing key: its modules load with sig_ok.
  */
-record KernelTree(String release, String vermagic, VmlinuxSymbols vmlinux) {
+record KernelTree(String release, String vermagic, VmlinuxSymbols vmlinux, java.util.Set<String> signingKeys) {
     private static final Logger LOG = LogManager.getLogger(KernelTree.class);
 
     static KernelTree discover(Path backing, String releaseOption) {
         String release = releaseOption != null ? releaseOption : singleRelease(backing).orElseGet(KernelTree::uname);
         Path dir = backing.resolve("lib/modules").resolve(release);
-        String vermagic = firstModule(dir).flatMap(KernelTree::vermagicOf)
+        Optional<ModuleImage> first = firstModule(dir).flatMap(KernelTree::imageOf);
+        String vermagic = first.map(ModuleImage::vermagic)
                 .orElse(release + " SMP preempt mod_unload modversions ");
+        java.util.Set<String> keys = first.flatMap(ModuleImage::signature).map(ModuleSignature::sigKey)
+                .map(java.util.Set::of).orElse(java.util.Set.of());
         VmlinuxSymbols vmlinux = VmlinuxSymbols.all();
         Path symbols = dir.resolve("modules.symbols");
         if (Files.isRegularFile(symbols)) {
@@ -41,8 +46,9 @@ record KernelTree(String release, String vermagic, VmlinuxSymbols vmlinux) {
                 LOG.warn("cannot read {}: {}; every symbol counts as vmlinux's", symbols, e.toString());
             }
         }
-        LOG.info("emulated kernel {} (vermagic '{}')", release, vermagic.trim());
-        return new KernelTree(release, vermagic, vmlinux);
+        LOG.info("emulated kernel {} (vermagic '{}', signing key {})", release, vermagic.trim(),
+                keys.isEmpty() ? "none" : String.join(" ", keys));
+        return new KernelTree(release, vermagic, vmlinux, keys);
     }
 
     private static Optional<String> singleRelease(Path backing) {
@@ -66,9 +72,10 @@ record KernelTree(String release, String vermagic, VmlinuxSymbols vmlinux) {
         }
     }
 
-    private static Optional<String> vermagicOf(Path ko) {
+    private static Optional<ModuleImage> imageOf(Path ko) {
         try {
-            return Optional.ofNullable(ModuleImage.read(ko).vermagic());
+            ModuleImage image = ModuleImage.read(ko);
+            return image.vermagic() == null ? Optional.empty() : Optional.of(image);
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

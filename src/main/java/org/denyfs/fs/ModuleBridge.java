@@ -1,8 +1,9 @@
 package org.denyfs.fs;
 
-import java.nio.ByteBuffer;
 import java.util.Locale;
+import org.denyfs.control.ImageUpload;
 import org.denyfs.control.ModuleCalls;
+import org.denyfs.control.Target;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
@@ -18,13 +19,12 @@ import org.denyfs.module.Policy;
  */
 final class ModuleBridge implements ModuleCalls {
     private final Modules modules;
-    private final Backing backing;
+    private final ControlPaths paths;
     private final Inodes inodes;
-    private final Libc libc = Libc.INSTANCE;
 
-    ModuleBridge(Modules modules, Backing backing, Inodes inodes) {
+    ModuleBridge(Modules modules, ControlPaths paths, Inodes inodes) {
         this.modules = modules;
-        this.backing = backing;
+        this.paths = paths;
         this.inodes = inodes;
     }
 
@@ -43,26 +43,49 @@ final class ModuleBridge implements ModuleCalls {
         }
     }
 
+    /**
+     * finit of a control-request PATH: resolved once beneath the backing root into the descriptor
+     * the module is read from, so the file loaded is the one the checks saw (see ControlPaths).
+     */
     @Override
     public void finit(Caller caller, String path, int flags, String params) {
         requireCapability(caller, "finit_module");
-        String real = backing.path(java.nio.file.Path.of("/").resolve(path).normalize().toString());
-        backing.resolve(path); // refuses paths out of the mount, and non-regular files, with the right errno
-        int fd = libc.open(real, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-        if (fd < 0) {
-            throw Errnos.lastError(path);
-        }
-        try {
-            finit(caller, fd, Libc.O_RDONLY, backing.keyOf(fd), flags, params);
-        } finally {
-            libc.close(fd);
+        try (Target file = paths.openForReading(path)) {
+            finit(caller, file.fd(), Libc.O_RDONLY, file.key(), flags, params);
         }
     }
 
+    /** CAP_SYS_MODULE first: nothing is allocated for a caller who may not load. */
     @Override
-    public void init(Caller caller, ByteBuffer image, String params) {
+    public ImageUpload beginInit(Caller caller, long len) {
         requireCapability(caller, "init_module");
-        modules.initModule(image, params);
+        Modules.ImageCopy copy = modules.beginInit(caller.uid(), len);
+        return new ImageUpload() {
+            @Override
+            public int put(byte[] data, int from) {
+                return copy.put(data, from);
+            }
+
+            @Override
+            public long missing() {
+                return copy.missing();
+            }
+
+            @Override
+            public void load(String params) {
+                modules.initModule(copy, params);
+            }
+
+            @Override
+            public void close() {
+                copy.close();
+            }
+        };
+    }
+
+    @Override
+    public String figures() {
+        return modules.memoryFigures();
     }
 
     @Override

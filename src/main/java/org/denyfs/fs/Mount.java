@@ -61,7 +61,9 @@ public final class Mount implements AutoCloseable {
         Modules.Builder b = Modules.builder()
                 .vermagic(tree.vermagic())
                 .vmlinux(tree.vmlinux())
-                .policy(Policy.valueOf(options.policy().toUpperCase(java.util.Locale.ROOT)));
+                .policy(Policy.valueOf(options.policy().toUpperCase(java.util.Locale.ROOT)))
+                .memoryLimits(options.memory())
+                .trustedKeys(tree.signingKeys());
         if (options.initMillis() != null) {
             b.initDuration(java.time.Duration.ofMillis(options.initMillis()));
         }

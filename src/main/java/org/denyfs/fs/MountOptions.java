@@ -4,13 +4,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.denyfs.module.MemoryLimits;
 
 /**
  * The {@code -o} options of {@code denyfs mount}, parsed once. Unknown options are refused rather
  * than passed to libfuse, so a typo never mounts something the user did not ask for.
  */
 public record MountOptions(boolean debug, Path logFile, String policy, String kernelRelease, Long initMillis,
-        Cache cache, List<String> fuseOptions) {
+        Cache cache, List<String> fuseOptions, MemoryLimits memory) {
     public static final List<String> POLICIES = List.of("plain", "exclusive", "idempotent");
     public static final String DEFAULT_POLICY = "idempotent";
 
@@ -31,7 +32,7 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
     public enum Cache { RELAXED, EXACT }
 
     public static MountOptions defaults() {
-        return new MountOptions(false, null, DEFAULT_POLICY, null, null, Cache.RELAXED, List.of());
+        return new MountOptions(false, null, DEFAULT_POLICY, null, null, Cache.RELAXED, List.of(), MemoryLimits.DEFAULTS);
     }
 
     /** Parses "debug,log=/tmp/x,policy=plain"; several -o values may be joined with commas. */
@@ -43,6 +44,9 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
         Long initMillis = null;
         Cache cache = Cache.RELAXED;
         List<String> fuse = new ArrayList<>();
+        long maxImage = MemoryLimits.DEFAULTS.maxImage();
+        long maxInFlight = MemoryLimits.DEFAULTS.maxInFlight();
+        long maxPerUid = MemoryLimits.DEFAULTS.maxInFlightPerUid();
         for (String value : values) {
             for (String opt : value.split(",")) {
                 if (opt.isBlank()) {
@@ -71,6 +75,9 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
                             throw new IllegalArgumentException("init_ms=" + arg + ": must not be negative");
                         }
                     }
+                    case "max_module_bytes" -> maxImage = bytes(name, arg, Integer.MAX_VALUE);
+                    case "max_inflight_bytes" -> maxInFlight = bytes(name, arg, Long.MAX_VALUE);
+                    case "max_inflight_bytes_per_uid" -> maxPerUid = bytes(name, arg, Long.MAX_VALUE);
                     case "cache" -> {
                         try {
                             cache = Cache.valueOf(require(name, arg).toUpperCase(Locale.ROOT));
@@ -91,7 +98,29 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
                 }
             }
         }
-        return new MountOptions(debug, log, policy, kernel, initMillis, cache, List.copyOf(fuse));
+        return new MountOptions(debug, log, policy, kernel, initMillis, cache, List.copyOf(fuse),
+                new MemoryLimits(maxImage, maxInFlight, maxPerUid));
+    }
+
+    /** A positive byte count, optionally with a binary suffix: 4096, 64K, 256M, 1G. */
+    static long bytes(String name, String arg, long max) {
+        String v = require(name, arg);
+        long unit = switch (Character.toUpperCase(v.charAt(v.length() - 1))) {
+            case 'K' -> 1L << 10;
+            case 'M' -> 1L << 20;
+            case 'G' -> 1L << 30;
+            default -> 1;
+        };
+        long n;
+        try {
+            n = Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "=" + arg + ": not a byte count (e.g. 4096, 64K, 256M, 1G)");
+        }
+        if (n <= 0 || n > max / unit) {
+            throw new IllegalArgumentException(name + "=" + arg + ": must be between 1 and " + max + " bytes");
+        }
+        return n * unit;
     }
 
     private static String require(String name, String arg) {

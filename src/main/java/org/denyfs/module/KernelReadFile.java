@@ -7,7 +7,8 @@ import org.denyfs.core.ErrnoException;
 /**
  * kernel_read_file() (fs/kernel_read_file.c) for a whole module file: its own
  * deny_write_access()/allow_write_access() pair around the read (nesting inside an exclusive deny:
- * -1, -2, -1), then the size checks, one off-heap buffer of the file's size, and the read.
+ * -1, -2, -1), then the size checks, one off-heap buffer of the file's size (charged to the caller's
+ * uid, see {@link OffHeap}), and the read.
  */
 final class KernelReadFile {
     private KernelReadFile() {}
@@ -30,10 +31,12 @@ final class KernelReadFile {
             if (size <= 0) {
                 throw new ErrnoException(Errno.EINVAL, "kernel_read_file: empty file");
             }
-            if (size > Integer.MAX_VALUE) {
-                throw new ErrnoException(Errno.EFBIG, "kernel_read_file: " + size + " bytes is over INT_MAX");
+            if (size > heap.limits().maxImage()) {
+                // kernel_read_file()'s max_size (INT_MAX in the kernel, max_module_bytes here)
+                throw new ErrnoException(Errno.EFBIG, "kernel_read_file: " + size + " bytes is over max_module_bytes="
+                        + heap.limits().maxImage());
             }
-            OffHeap.Region buf = heap.allocate((int) size);
+            OffHeap.Region buf = heap.allocate((int) size, file.uid());
             try {
                 int n = file.readFully(buf.buffer());
                 if (n != size) {

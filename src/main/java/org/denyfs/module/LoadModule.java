@@ -10,7 +10,8 @@ import org.denyfs.core.ErrnoException;
  * load_module() and do_init_module() (kernel/module/main.c, v6.4), from a module copy in memory to
  * a LIVE module, with the statistics of every failure:
  * <ol>
- *   <li>module_sig_check(), elf_validity_cache_copy(), early_mod_check() (blacklist EPERM,
+ *   <li>module_sig_check() ({@link ModuleSigCheck}: EBADMSG, EKEYREJECTED), elf_validity_cache_copy()
+ *       (ENOEXEC), early_mod_check() (blacklist EPERM,
  *       vermagic ENOEXEC, then the patient duplicate check): failed_becoming, len bytes;</li>
  *   <li>layout_and_allocate(), add_unformed_module() (second duplicate check), simplify_symbols(),
  *       complete_formation(): failed_load_modules, 2 x len bytes;</li>
@@ -54,10 +55,17 @@ final class LoadModule {
         long len = buf.limit();
         LoadedModule mod;
         try {
-            len = ModuleSignature.strippedLength(buf); // module_sig_check()
-            ModuleImage image = ModuleImage.parse(buf); // elf_validity_cache_copy()
+            ModuleSigCheck.Result sig;
+            try {
+                sig = ModuleSigCheck.check(buf, flags, config.trustedKeys); // module_sig_check()
+            } catch (ErrnoException e) {
+                len = ModuleSigCheck.lengthAtFailure(buf);
+                throw e;
+            }
+            len = sig.length();
+            ModuleImage image = ModuleImage.parse(buf.duplicate().limit(sig.length())); // elf_validity_cache_copy()
             mod = new LoadedModule(image);
-            earlyModCheck(mod, flags);
+            earlyModCheck(mod, flags, sig.sigOk());
         } catch (ErrnoException e) {
             stats.becomingFailed(len, compressedLen);
             throw e;
@@ -80,7 +88,7 @@ final class LoadModule {
     }
 
     /** early_mod_check(): blacklist, check_modinfo() (vermagic, taints), then the patient duplicate check. */
-    private void earlyModCheck(LoadedModule mod, int flags) {
+    private void earlyModCheck(LoadedModule mod, int flags, boolean sigOk) {
         ModuleImage image = mod.image;
         if (config.blacklist.contains(mod.name)) {
             throw new ErrnoException(Errno.EPERM, "module " + mod.name + " is blacklisted");
@@ -102,8 +110,8 @@ final class LoadModule {
         if (!ResolveSymbol.gplCompatible(image.license())) {
             mod.taints.add(LoadedModule.Taint.PROPRIETARY);
         }
-        if (image.signature().isEmpty()) {
-            // sig_ok is false without a signature; we never verify one that is there
+        if (!sigOk) {
+            // module_augment_kernel_taints(): unsigned, unknown key or unsupported crypto
             mod.taints.add(LoadedModule.Taint.UNSIGNED);
         }
         table.mutex.lock();

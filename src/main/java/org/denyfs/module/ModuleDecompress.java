@@ -33,7 +33,7 @@ final class ModuleDecompress {
         if (!built.contains(c)) {
             throw new ErrnoException(Errno.EOPNOTSUPP, "module_decompress: kernel built without " + c.sysfsName());
         }
-        OffHeap.Region out = heap.allocate(initialGuess(in.limit()));
+        OffHeap.Region out = heap.allocate(initialGuess(in.limit(), heap.limits().maxImage()), compressed.uid());
         try (InputStream s = open(c, new BufferInput(in))) {
             byte[] chunk = new byte[64 * 1024];
             int used = 0;
@@ -83,17 +83,19 @@ final class ModuleDecompress {
         }
     }
 
-    private static int initialGuess(int compressed) {
-        return (int) Math.min(MAX_SIZE, Math.max(64 * 1024, compressed * 4L));
+    /** Four times the compressed size, within the largest buffer the budget allows. */
+    private static int initialGuess(int compressed, long maxImage) {
+        return (int) Math.min(Math.min(MAX_SIZE, maxImage), Math.max(64 * 1024, compressed * 4L));
     }
 
     /** Doubles the region, copying what is there; the old one is freed at once. */
     private static OffHeap.Region grow(OffHeap heap, OffHeap.Region old, int used, long needed) {
-        if (needed > MAX_SIZE) {
-            throw new ErrnoException(Errno.ENOMEM, "module_decompress: image larger than INT_MAX");
+        long max = Math.min(MAX_SIZE, heap.limits().maxImage());
+        if (needed > max) {
+            throw new ErrnoException(Errno.ENOMEM, "module_decompress: image larger than " + max + " bytes (max_module_bytes)");
         }
-        int size = (int) Math.min(MAX_SIZE, Math.max(needed, old.size() * 2L));
-        OffHeap.Region bigger = heap.allocate(size);
+        int size = (int) Math.min(max, Math.max(needed, old.size() * 2L));
+        OffHeap.Region bigger = heap.allocate(size, old.uid()); // on ENOMEM the caller frees old
         copy(old, bigger, used);
         return bigger;
     }

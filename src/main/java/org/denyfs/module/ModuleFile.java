@@ -36,6 +36,9 @@ public interface ModuleFile {
         return "?";
     }
 
+    /** The uid of the process that called finit_module on this handle: its reads count against that uid's memory budget. */
+    int uid();
+
     /** The backing inode: what the idempotent-load groups are keyed on. */
     InodeKey inode();
 

@@ -87,7 +87,7 @@ public final class ModuleImage {
         whole.position(0);
         Builder b = new Builder();
         b.fileSize = whole.limit();
-        int len = ModuleSignature.strippedLength(whole);
+        int len = ModuleSignature.strippedLength(whole); // an impossible signature struct is no signature, as for kmod
         b.sizeWithoutSignature = len;
         if (len != whole.limit()) {
             b.signature = ModuleSignature.read(whole);

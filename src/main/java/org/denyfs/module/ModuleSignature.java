@@ -3,14 +3,14 @@ package org.denyfs.module;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import org.denyfs.core.Errno;
-import org.denyfs.core.ErrnoException;
 
 /**
  * The signature appended to a module, as kmod's modinfo shows it: {@code sig_id}, {@code signer},
  * {@code sig_key}, {@code sig_hashalgo} and {@code signature}. Keys and signatures are in kmod's
  * notation, upper-case hex bytes joined by colons (without modinfo's line wrapping). Fields that
- * the PKCS#7 blob does not yield are null; the signature is never verified.
+ * the PKCS#7 blob does not yield are null. This is the user-space reading, lenient as kmod's is: a
+ * signature whose struct is impossible is no signature, one whose blob does not parse has no
+ * fields, and nothing here throws. What the kernel makes of a signature is {@link ModuleSigCheck}.
  *
  * @param idType    "PKCS#7", "X509" or "PGP" (struct module_signature.id_type)
  * @param signer    the common name of the signing certificate's issuer, or null
@@ -22,9 +22,12 @@ import org.denyfs.core.ErrnoException;
 public record ModuleSignature(String idType, String signer, String sigKey, String hashAlgo, String signature, int length) {
     /** MODULE_SIG_STRING of include/linux/module_signature.h. */
     static final String MARKER = "~Module signature appended~\n";
+    static final int MARKER_LENGTH = MARKER.length();
     private static final byte[] MARKER_BYTES = MARKER.getBytes(StandardCharsets.US_ASCII);
     /** sizeof(struct module_signature): algo, hash, id_type, signer_len, key_id_len, pad[3], __be32 sig_len. */
-    private static final int STRUCT_SIZE = 12;
+    static final int STRUCT_SIZE = 12;
+    /** PKEY_ID_PKCS7, the only id_type the kernel verifies. */
+    static final int PKEY_ID_PKCS7 = 2;
     private static final String[] ID_TYPES = {"PGP", "X509", "PKCS#7"};
 
     /** True if the image ends with the marker. */
@@ -42,43 +45,47 @@ public record ModuleSignature(String idType, String signer, String sigKey, Strin
     }
 
     /**
-     * mod_check_sig(): the image length without its signature, or the whole length if unsigned.
-     * A marker with an impossible struct is ENOEXEC (the kernel says EBADMSG, which denyfs maps to
-     * the same "Invalid module format" kmod prints for both).
+     * The blob's length (sig_len) if {@code image} carries a signature whose struct fits in it,
+     * else -1: kmod's test before it reads any field.
      */
-    static int strippedLength(ByteBuffer image) {
-        int len = image.limit();
+    static long blobLength(ByteBuffer image) {
         if (!present(image)) {
-            return len;
+            return -1;
         }
-        int rest = len - MARKER_BYTES.length;
+        int rest = image.limit() - MARKER_BYTES.length;
         if (rest <= STRUCT_SIZE) {
-            throw new ErrnoException(Errno.ENOEXEC, "module signature: struct module_signature truncated");
+            return -1;
         }
         long sigLen = Integer.toUnsignedLong(image.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(rest - 4));
-        if (sigLen >= rest - STRUCT_SIZE) {
-            throw new ErrnoException(Errno.ENOEXEC, "module signature: sig_len " + sigLen + " exceeds the module");
-        }
-        return (int) (rest - STRUCT_SIZE - sigLen);
+        return sigLen >= rest - STRUCT_SIZE ? -1 : sigLen;
     }
 
-    /** Reads the signature of an image known to carry one; assumes {@link #strippedLength} passed. */
+    /** The image length without a well-formed signature, or the whole length if it carries none. */
+    static int strippedLength(ByteBuffer image) {
+        long sigLen = blobLength(image);
+        return sigLen < 0 ? image.limit() : (int) (image.limit() - MARKER_BYTES.length - STRUCT_SIZE - sigLen);
+    }
+
+    /** The signature of an image, or null if it carries no well-formed one (see {@link #blobLength}). */
     static ModuleSignature read(ByteBuffer image) {
+        long sigLen = blobLength(image);
+        if (sigLen < 0) {
+            return null;
+        }
         int rest = image.limit() - MARKER_BYTES.length;
         int structAt = rest - STRUCT_SIZE;
         int idType = image.get(structAt + 2) & 0xff;
-        int sigLen = image.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(rest - 4);
-        byte[] blob = new byte[sigLen];
-        image.get(structAt - sigLen, blob);
+        byte[] blob = new byte[(int) sigLen];
+        image.get(structAt - (int) sigLen, blob);
         String type = idType < ID_TYPES.length ? ID_TYPES[idType] : "unknown(" + idType + ")";
-        if (idType != 2) {
-            return new ModuleSignature(type, null, null, null, null, sigLen);
+        if (idType != PKEY_ID_PKCS7) {
+            return new ModuleSignature(type, null, null, null, null, (int) sigLen);
         }
         Pkcs7.SignerInfo info = Pkcs7.signerInfo(blob);
         if (info == null) {
-            return new ModuleSignature(type, null, null, null, null, sigLen);
+            return new ModuleSignature(type, null, null, null, null, (int) sigLen);
         }
-        return new ModuleSignature(type, info.signer(), hex(info.keyId()), info.hashAlgo(), hex(info.signature()), sigLen);
+        return new ModuleSignature(type, info.signer(), hex(info.keyId()), info.hashAlgo(), hex(info.signature()), (int) sigLen);
     }
 
     /** kmod's notation: "1B:A0:DB". */

@@ -24,7 +24,8 @@ import org.denyfs.core.ErrnoException;
  *       ├─ ModuleDecompress (COMPRESSED_FILE): region -> new region
  *       └─ LoadModule: ModuleImage.parse ─ early checks ─ ModuleTable (UNFORMED) ─ ResolveSymbol
  *                      ─ COMING ─ free the copy ─ init (Config.init) ─ LIVE │ GOING + freed
- *  initModule ──────── copy of the caller's image -> LoadModule (no exclusion of any kind)
+ *  beginInit ───────── the checks, then the kernel's copy (OffHeap, charged to the caller) filled as it arrives
+ *  initModule ──────── that copy -> LoadModule (no exclusion of any kind)
  *  deleteModule ────── DeleteModule
  *  views ───────────── ProcModules (/proc/modules, /sys/module/NAME/*), ModuleStats (debugfs stats),
  *                      LoadCalls (results per file), InflightTrace (bytes in flight over time)
@@ -45,14 +46,16 @@ import org.denyfs.core.ErrnoException;
  *       denies so that the daemon lists them as holds. The exclusive deny is held across
  *       the whole load (EXCLUSIVE), never while a lock of this package is held.</li>
  *   <li>{@code ModuleStats}, {@code LoadCalls}: atomics only. {@code OffHeap}: a leaf lock that
- *       orders its counter and its timeline, held for a few instructions.</li>
+ *       orders its counters (in all and per uid, checked against {@link MemoryLimits}) and its
+ *       timeline, held for a few instructions.</li>
  * </ul>
  * A thread interrupt stands for a signal: interruptible waits end in EINTR.
  *
  * <h2>What is not emulated</h2>
  * CAP_SYS_MODULE (the caller's identity is the FUSE layer's business; {@link #disableLoading()} is
- * modules_disabled), signature verification (signatures are stripped and shown, never checked:
- * sig_ok means "has one"), the struct module size check, relocation, module parameters' values
+ * modules_disabled), the cryptography of signature verification ({@link ModuleSigCheck} parses a
+ * signature strictly and checks its key id against the keyring, but has no key material to check
+ * the signature bytes with), the struct module size check, relocation, module parameters' values
  * (unknown parameters are ignored, as the kernel does with a warning), and the exit function's
  * running time.
  */
@@ -80,7 +83,7 @@ public final class Modules {
     }
 
     private final Config config;
-    private final OffHeap heap = new OffHeap();
+    private final OffHeap heap;
     private final ModuleStats stats = new ModuleStats();
     private final LoadCalls calls = new LoadCalls();
     final ModuleTable table = new ModuleTable();
@@ -93,6 +96,7 @@ public final class Modules {
 
     private Modules(Builder b) {
         this.config = new Config(b);
+        this.heap = new OffHeap(b.memory);
         this.policy = b.policy;
         this.loader = new LoadModule(config, table, stats);
         this.deleter = new DeleteModule(table, loader, config.forceUnload);
@@ -213,31 +217,113 @@ public final class Modules {
     }
 
     /**
-     * init_module(2): the image comes from the caller's memory, so no file and no exclusion. The
-     * copy into kernel memory fails like the kernel's: an image shorter than an ELF header is
-     * ENOEXEC, counted as a kread failure of that many bytes.
+     * init_module(2) of an image already in memory, charged to uid 0: {@link #beginInit}, the copy,
+     * then {@link #initModule(ImageCopy, String)}.
      */
     public void initModule(ByteBuffer image, String params) {
         Objects.requireNonNull(image, "image");
-        calls.account(LoadCalls.INIT, "-", () -> initFromMemory(image, params));
+        ByteBuffer src = image.duplicate();
+        ImageCopy copy = beginInit(0, src.remaining());
+        copy.fill(src);
+        initModule(copy, params);
     }
 
-    private void initFromMemory(ByteBuffer image, String params) {
-        mayInitModule();
-        ByteBuffer src = image.duplicate();
-        int len = src.remaining();
-        OffHeap.Region copy;
+    /**
+     * init_module(2), first half: may_init_module() and copy_module_from_user()'s checks and its
+     * vmalloc() of {@code len} bytes, charged to {@code uid}, before any byte of the image has come:
+     * the image is then copied in as it arrives (the control file streams it). Fails with EPERM
+     * (loading disabled), ENOEXEC (shorter than an ELF header) or ENOMEM (over a {@link MemoryLimits}
+     * figure, or no memory left); a failure ends the call, counted as a kread failure of {@code len}
+     * bytes, as the kernel counts a failed copy.
+     */
+    public ImageCopy beginInit(int uid, long len) {
+        long cpu = LoadCalls.threadCpuNanos();
         try {
+            mayInitModule();
             if (len < 64) {
                 throw new ErrnoException(Errno.ENOEXEC, "init_module: " + len + " bytes is shorter than an ELF header");
             }
-            copy = heap.allocate(len);
+            if (len > heap.limits().maxImage()) {
+                throw new ErrnoException(Errno.ENOMEM, "init_module: vmalloc of " + len + " bytes: over max_module_bytes="
+                        + heap.limits().maxImage());
+            }
+            return new ImageCopy(heap.allocate((int) len, uid));
         } catch (ErrnoException e) {
             stats.kreadFailed(len);
+            calls.record(LoadCalls.INIT, "-", e.errno(), LoadCalls.threadCpuNanos() - cpu);
             throw e;
         }
-        copy.buffer().put(src);
-        loader.load(copy, 0, params, 0);
+    }
+
+    /**
+     * init_module(2), second half: loads the module in a complete {@code copy} (which it takes over
+     * and frees), with no file and no exclusion of any kind.
+     */
+    public void initModule(ImageCopy copy, String params) {
+        Objects.requireNonNull(copy, "copy");
+        if (!copy.complete()) {
+            throw new IllegalStateException("init_module of an image " + copy.missing() + " bytes short");
+        }
+        OffHeap.Region region = copy.handOver();
+        calls.account(LoadCalls.INIT, "-", () -> loader.load(region, 0, params, 0));
+    }
+
+    /**
+     * The kernel's copy of an init_module image while it is being copied in: charged to the caller's
+     * budget from {@link #beginInit} until {@link #initModule(ImageCopy, String)} takes it or
+     * {@link #close()} drops it. Not thread-safe: it belongs to the request streaming it.
+     */
+    public final class ImageCopy implements AutoCloseable {
+        private OffHeap.Region region;
+        private int filled;
+
+        private ImageCopy(OffHeap.Region region) {
+            this.region = region;
+        }
+
+        /** Copies up to {@link #missing()} bytes of {@code data[from..]}; returns how many it took. */
+        public int put(byte[] data, int from) {
+            int n = (int) Math.min(missing(), data.length - from);
+            region.buffer().position(filled).put(data, from, n);
+            filled += n;
+            return n;
+        }
+
+        private void fill(ByteBuffer src) {
+            region.buffer().put(src);
+            filled = region.size();
+        }
+
+        /** Bytes still to come. */
+        public long missing() {
+            return region == null ? 0 : region.size() - filled;
+        }
+
+        public boolean complete() {
+            return region != null && filled == region.size();
+        }
+
+        private OffHeap.Region handOver() {
+            OffHeap.Region r = region;
+            region = null;
+            return r;
+        }
+
+        /**
+         * Drops a copy that was never handed to initModule (its handle went mid-upload): the memory
+         * is freed now, and the call ends as the kernel's does when copy_from_user() fails, EFAULT
+         * and a kread failure. Idempotent; nothing once handed over.
+         */
+        @Override
+        public void close() {
+            OffHeap.Region r = region;
+            if (r != null) {
+                region = null;
+                r.close();
+                stats.kreadFailed(r.size());
+                calls.record(LoadCalls.INIT, "-", Errno.EFAULT, 0);
+            }
+        }
     }
 
     /** delete_module(2); {@code flags} as kmod passes them (O_NONBLOCK, plus O_TRUNC to force). */
@@ -309,9 +395,24 @@ public final class Modules {
         return views.names();
     }
 
-    /** Bytes of module images held in off-heap buffers right now (reads and decompressions in flight). */
+    /** Bytes of module images held in off-heap buffers right now (uploads, reads and decompressions in flight). */
     public long bytesInFlight() {
         return heap.inFlight();
+    }
+
+    /** {@link #bytesInFlight()} charged to the callers of {@code uid}. */
+    public long bytesInFlight(int uid) {
+        return heap.inFlight(uid);
+    }
+
+    /** The memory limits of this kernel. */
+    public MemoryLimits memoryLimits() {
+        return heap.limits();
+    }
+
+    /** The limits and the bytes in flight now, as the control file's status reply shows them. */
+    public String memoryFigures() {
+        return heap.limits().figures() + " inflight_bytes=" + heap.inFlight() + " inflight_bytes_peak=" + heap.peak();
     }
 
     /** The most {@link #bytesInFlight()} ever reached. */
@@ -358,6 +459,8 @@ public final class Modules {
         final boolean forceUnload;
         final Set<String> blacklist;
         final Set<Compression> decompression;
+        /** The key ids (modinfo's sig_key) of the built-in keyring. */
+        final Set<String> trustedKeys;
 
         private Config(Builder b) {
             this.vermagic = b.vermagic;
@@ -369,6 +472,7 @@ public final class Modules {
             this.forceUnload = b.forceUnload;
             this.blacklist = Set.copyOf(b.blacklist);
             this.decompression = b.decompression.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(b.decompression));
+            this.trustedKeys = Set.copyOf(b.trustedKeys);
         }
 
         /** A module's init is kernel code: a signal does not cut it short. */
@@ -412,8 +516,26 @@ public final class Modules {
         private boolean forceUnload = true;
         private Set<String> blacklist = Set.of();
         private Set<Compression> decompression = EnumSet.allOf(Compression.class);
+        private MemoryLimits memory = MemoryLimits.DEFAULTS;
+        private Set<String> trustedKeys = Set.of();
 
         private Builder() {}
+
+        /**
+         * The built-in keyring: the keys (by the id modinfo shows as sig_key, e.g. "1B:A0:DB") whose
+         * module signatures give sig_ok. Default none: every signed module is "with unavailable key"
+         * (ENOKEY), which loads, tainted. A distribution kernel holds its own signing key.
+         */
+        public Builder trustedKeys(Collection<String> keyIds) {
+            this.trustedKeys = Set.copyOf(keyIds);
+            return this;
+        }
+
+        /** How much memory module images may take (see {@link MemoryLimits}); default {@link MemoryLimits#DEFAULTS}. */
+        public Builder memoryLimits(MemoryLimits memory) {
+            this.memory = Objects.requireNonNull(memory);
+            return this;
+        }
 
         /** The full vermagic string modules must carry (compare a module's .modinfo {@code vermagic=}). */
         public Builder vermagic(String vermagic) {

@@ -5,6 +5,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -17,8 +19,13 @@ import org.denyfs.core.ErrnoException;
  * peak). Each {@link Region} is freed deterministically on {@link Region#close()}, as vfree() is,
  * rather than whenever the garbage collector notices the direct buffer.
  *
+ * <p>Every allocation is charged to the uid of the caller it is made for, and refused with ENOMEM
+ * before anything is allocated when it would take one buffer over {@link MemoryLimits#maxImage()},
+ * all callers over {@link MemoryLimits#maxInFlight()} or that uid over
+ * {@link MemoryLimits#maxInFlightPerUid()}; the charge is returned when the region is closed.
+ *
  * <p>Every change of the in-flight figure is also appended to a {@link InflightTrace}, so the herd
- * benchmark can draw bytes in flight over time. The counter and the trace change together under one
+ * benchmark can draw bytes in flight over time. The counters and the trace change together under one
  * short lock (never held across a module buffer's allocation, a file read or the trace's formatting), so the timeline's order is the counter's
  * order; readers use the atomics without it. A region belongs to the one thread that loads the module.
  */
@@ -27,27 +34,69 @@ final class OffHeap {
     /** sun.misc.Unsafe.invokeCleaner(ByteBuffer), the only way Java 17 frees a direct buffer now. */
     private static final MethodHandle INVOKE_CLEANER = findCleaner();
 
+    private final MemoryLimits limits;
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
+    /** Guarded by {@link #trace}: bytes in flight per uid, entries only for uids holding some. */
+    private final Map<Integer, Long> byUid = new HashMap<>();
     private final InflightTrace trace = new InflightTrace();
 
-    /** vmalloc(size): ENOMEM when the JVM has no direct memory left. */
-    Region allocate(int size) {
+    OffHeap(MemoryLimits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * vmalloc(size) for a caller of {@code uid}: ENOMEM over a limit (nothing is allocated then) or
+     * when the JVM has no direct memory left.
+     */
+    Region allocate(int size, int uid) {
         if (size < 0) {
             throw new IllegalArgumentException("negative allocation " + size);
         }
+        reserve(size, uid);
         ByteBuffer buffer;
         try {
             buffer = ByteBuffer.allocateDirect(size);
         } catch (OutOfMemoryError e) {
-            throw new ErrnoException(Errno.ENOMEM, "vmalloc of " + size + " bytes failed");
+            change(-size, uid);
+            throw new ErrnoException(Errno.ENOMEM, "vmalloc of " + size + " bytes failed: " + e.getMessage());
         }
-        change(size);
-        return new Region(buffer);
+        return new Region(buffer, uid);
+    }
+
+    /** Charges {@code size} bytes to {@code uid}, or throws ENOMEM with the limit it would pass. */
+    private void reserve(int size, int uid) {
+        if (size > limits.maxImage()) {
+            throw new ErrnoException(Errno.ENOMEM, "vmalloc of " + size + " bytes: over max_module_bytes="
+                    + limits.maxImage());
+        }
+        synchronized (trace) {
+            long mine = byUid.getOrDefault(uid, 0L);
+            if (inFlight.get() + size > limits.maxInFlight()) {
+                throw new ErrnoException(Errno.ENOMEM, "vmalloc of " + size + " bytes: " + inFlight.get()
+                        + " bytes of module images in flight, max_inflight_bytes=" + limits.maxInFlight());
+            }
+            if (mine + size > limits.maxInFlightPerUid()) {
+                throw new ErrnoException(Errno.ENOMEM, "vmalloc of " + size + " bytes: uid " + uid + " has " + mine
+                        + " bytes of module images in flight, max_inflight_bytes_per_uid=" + limits.maxInFlightPerUid());
+            }
+            change(size, uid);
+        }
     }
 
     long inFlight() {
         return inFlight.get();
+    }
+
+    /** Bytes in flight charged to {@code uid}. */
+    long inFlight(int uid) {
+        synchronized (trace) {
+            return byUid.getOrDefault(uid, 0L);
+        }
+    }
+
+    MemoryLimits limits() {
+        return limits;
     }
 
     long peak() {
@@ -63,8 +112,9 @@ final class OffHeap {
         return copy.text();
     }
 
-    private void change(long delta) {
+    private void change(long delta, int uid) {
         synchronized (trace) {
+            byUid.merge(uid, delta, (a, b) -> a + b == 0 ? null : a + b);
             long now = inFlight.addAndGet(delta);
             peak.accumulateAndGet(now, Math::max);
             trace.record(System.nanoTime(), now);
@@ -75,12 +125,19 @@ final class OffHeap {
     final class Region implements AutoCloseable {
         private ByteBuffer buffer;
         private final int size;
+        private final int uid;
         private int length;
 
-        private Region(ByteBuffer buffer) {
+        private Region(ByteBuffer buffer, int uid) {
             this.buffer = buffer;
             this.size = buffer.capacity();
+            this.uid = uid;
             this.length = size;
+        }
+
+        /** The uid this region is charged to: a decompression of it is charged there too. */
+        int uid() {
+            return uid;
         }
 
         /** A view of the contents: position 0, limit {@link #length()}. Never use it after {@link #close()}. */
@@ -117,8 +174,8 @@ final class OffHeap {
                 return;
             }
             buffer = null;
-            change(-size);
             free(b);
+            change(-size, uid);
         }
     }
 

@@ -45,7 +45,7 @@ class ControlFileIT extends OnOneMount {
                 """);
         assertThat(r.out().lines()).containsExactly(
                 "err EINVAL deny: missing PATH",
-                "err EINVAL ../outside: path escapes the mount",
+                "err EINVAL ../outside: resolves outside the mount",
                 "err ENOENT nope",
                 "err EINVAL .denyfs/control: names the control tree, not a file",
                 "err EINVAL unknown verb 'frob' (expected query, deny, xdeny, allow, holders, status, finit, init, delete or policy)",

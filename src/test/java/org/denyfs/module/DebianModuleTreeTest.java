@@ -134,8 +134,10 @@ class DebianModuleTreeTest {
                 moduleExports.add(f[1].substring("symbol:".length()));
             }
         }
-        String vermagic = ModuleImage.read(ko("cryptd")).vermagic();
-        return Modules.builder().vermagic(vermagic).vmlinux(VmlinuxSymbols.allExcept(moduleExports))
+        ModuleImage cryptd = ModuleImage.read(ko("cryptd"));
+        // a distribution kernel holds its own signing key, as the daemon's KernelTree gives it
+        return Modules.builder().vermagic(cryptd.vermagic()).vmlinux(VmlinuxSymbols.allExcept(moduleExports))
+                .trustedKeys(Set.of(cryptd.signature().orElseThrow().sigKey()))
                 .initDuration(java.time.Duration.ZERO).build();
     }
 
@@ -152,5 +154,17 @@ class DebianModuleTreeTest {
         }
         assertThat(found).hasSize(CPU_MODULES.size());
         assertThat(kver).isNotEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"crc32c-intel", "cryptd", "crypto_simd", "aesni-intel", "ghash-clmulni-intel",
+        "sha1-ssse3", "sha256-ssse3", "sha512-ssse3"})
+    void moduleSigCheck_debiansSignature_parsesStrictly_andNamesItsKey(String name) throws IOException {
+        byte[] file = Files.readAllBytes(ko(name));
+        ModuleSignature sig = ModuleImage.parse(file).signature().orElseThrow();
+        java.nio.ByteBuffer image = java.nio.ByteBuffer.wrap(file);
+        assertThat(ModuleSigCheck.check(image, 0, Set.of(sig.sigKey())))
+                .isEqualTo(new ModuleSigCheck.Result(file.length - (int) sigBytes(sig), true));
+        assertThat(ModuleSigCheck.check(image, 0, Set.of()).sigOk()).as("ENOKEY: loads, tainted").isFalse();
     }
 }

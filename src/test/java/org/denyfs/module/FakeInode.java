@@ -87,6 +87,11 @@ final class FakeInode {
         }
 
         @Override
+        public int uid() {
+            return 0;
+        }
+
+        @Override
         public InodeKey inode() {
             return key;
         }

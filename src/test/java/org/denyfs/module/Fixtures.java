@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * generated trees use too (src/main/resources/moduletree), then ld -r with its module.lds.
  * Nothing binary is committed.
  */
-final class Fixtures {
+public final class Fixtures {
     /** The vermagic module.h puts into every fixture. */
     static final String VERMAGIC = "6.4.0-rc4 SMP preempt mod_unload modversions ";
 
@@ -27,7 +27,7 @@ final class Fixtures {
 
     private Fixtures() {}
 
-    static byte[] base() {
+    public static byte[] base() {
         return build("fx_base", "fx_base");
     }
 
@@ -40,7 +40,7 @@ final class Fixtures {
     }
 
     /** Compiles {@code source}.c as module {@code name} with extra -D options. */
-    static byte[] build(String source, String name, String... defines) {
+    public static byte[] build(String source, String name, String... defines) {
         String key = source + "|" + name + "|" + String.join("|", defines);
         return CACHE.computeIfAbsent(key, k -> compile(source, name, defines)).clone();
     }

@@ -18,7 +18,7 @@ import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZOutputStream;
 
 class ModuleDecompressTest {
-    private final OffHeap heap = new OffHeap();
+    private final OffHeap heap = new OffHeap(MemoryLimits.DEFAULTS);
 
     @Test
     void moduleDecompress_xz_givesTheImage() {
@@ -82,7 +82,7 @@ class ModuleDecompressTest {
     }
 
     private OffHeap.Region region(byte[] data) {
-        OffHeap.Region r = heap.allocate(data.length);
+        OffHeap.Region r = heap.allocate(data.length, 0);
         r.buffer().put(data);
         return r;
     }

@@ -39,9 +39,17 @@ class ProcModulesTest {
     }
 
     @Test
-    void procModules_signedInTreeModule_hasNoTaintField() {
+    void procModules_inTreeModuleSignedByAKeyOfTheKeyring_hasNoTaintField() {
+        Modules trusting = k.builder().trustedKeys(List.of(SignedImages.KEY_ID)).build();
+        trusting.finitModule(new FakeInode(SignedImages.sign(Fixtures.build("fx_base", "fx_base", "INTREE"))).open(), "", 0);
+        assertThat(trusting.procModules()).endsWith(" Live 0x0000000000000000\n");
+    }
+
+    @Test
+    void procModules_inTreeModuleSignedByAnUnknownKey_loadsTaintedE() {
+        // ENOKEY is not fatal without enforcement: sig_ok is false, as for an unsigned module
         m.finitModule(new FakeInode(SignedImages.sign(Fixtures.build("fx_base", "fx_base", "INTREE"))).open(), "", 0);
-        assertThat(m.procModules()).endsWith(" Live 0x0000000000000000\n");
+        assertThat(m.procModules()).endsWith(" Live 0x0000000000000000 (E)\n");
     }
 
     @Test

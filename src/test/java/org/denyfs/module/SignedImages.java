@@ -9,16 +9,18 @@ import java.nio.charset.StandardCharsets;
  * no certificates, issuer-and-serial signer id), struct module_signature with id_type 2 and the
  * big-endian sig_len, then "~Module signature appended~\n". Built by hand, so tests need no openssl.
  */
-final class SignedImages {
+public final class SignedImages {
     static final byte[] SERIAL = {0x00, (byte) 0x9a, 0x12, 0x34};
     static final byte[] SIGNATURE = {0x0b, (byte) 0xad, (byte) 0xc0, (byte) 0xde};
     static final String SIGNER = "denyfs test key";
+    /** The key id modinfo shows as sig_key: the serial without its sign byte. */
+    static final String KEY_ID = "9A:12:34";
 
     private static final byte[] NULL = {0x05, 0x00};
 
     private SignedImages() {}
 
-    static byte[] sign(byte[] module) {
+    public static byte[] sign(byte[] module) {
         byte[] blob = pkcs7();
         ByteBuffer tail = ByteBuffer.allocate(blob.length + 12 + ModuleSignature.MARKER.length());
         tail.put(blob);
