@@ -24,7 +24,10 @@ import picocli.CommandLine.Parameters;
             "",
             "Without -f the command returns once the mount is ready and the daemon keeps serving in the "
                     + "background (its own session; logs go to log=FILE, else nowhere). With -f it serves in the "
-                    + "foreground, logging to stderr, until Ctrl-C, SIGTERM or 'denyfs umount'.",
+                    + "foreground, logging to stderr, until Ctrl-C, SIGTERM or 'denyfs umount'. SIGTERM, SIGINT "
+                    + "and SIGHUP unmount; while files on the mount are open it is detached lazily (the mount point "
+                    + "is free at once) and the daemon serves them until they are closed, then exits. A second "
+                    + "signal aborts those files ('Transport endpoint is not connected') and exits at once.",
             "",
             "MOUNTPOINT/.denyfs/control is the control file (see README.md: query, deny, xdeny, allow). As root the "
                     + "mount uses allow_other,default_permissions, so the kernel checks every user's permissions "
@@ -93,8 +96,9 @@ final class MountCommand implements Callable<Integer> {
             notify.println("ready " + ProcessHandle.current().pid());
             notify.flush();
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(mount::close, "denyfs-unmount"));
+        DaemonSignals.install(mount);
         mount.awaitUnmounted();
+        Logging.stop();
         return 0;
     }
 }

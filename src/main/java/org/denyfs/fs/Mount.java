@@ -24,6 +24,8 @@ public final class Mount implements AutoCloseable {
     private final DenyFs fs;
     private final Path mountPoint;
     private final CompletableFuture<Void> loop = new CompletableFuture<>();
+    /** The kernel's number for this FUSE connection: its directory in /sys/fs/fuse/connections. */
+    private volatile long connection = -1;
 
     private Mount(DenyFs fs, Path mountPoint) {
         this.fs = fs;
@@ -51,6 +53,7 @@ public final class Mount implements AutoCloseable {
             throw new IOException("mounting " + mp + " failed: libfuse returned at once (is " + mp
                     + " already mounted, or /dev/fuse missing? see the messages above)");
         }
+        mount.connection = connectionOf(mp);
         LOG.info("mounted {} on {} (policy={})", backing, mp, options.policy());
         return mount;
     }
@@ -84,6 +87,9 @@ public final class Mount implements AutoCloseable {
             fs.unmounted();
             if (rc != 0) {
                 throw new IOException("libfuse could not mount or serve " + mountPoint + " (see the messages above)");
+            }
+            if (fs.awaitInit(0, TimeUnit.SECONDS)) {
+                LOG.info("unmounted {}", mountPoint);
             }
             loop.complete(null);
         } catch (Throwable t) {
@@ -130,6 +136,86 @@ public final class Mount implements AutoCloseable {
         }
     }
 
+    /** What {@link #detach} did, and the words for the log. */
+    public record Detach(Kind kind, String detail) {
+        public enum Kind {
+            /** unmounted: the FUSE loop is ending */
+            UNMOUNTED,
+            /** busy: lazily detached, the loop ends when the last open file closes */
+            DETACHED_BUSY,
+            /** neither worked; detail says why */
+            FAILED
+        }
+    }
+
+    /**
+     * Takes the mount away without waiting: a plain unmount, or, when files on it are still open
+     * (EBUSY), a lazy one. After the lazy one the mount point is free at once, and the daemon keeps
+     * serving the open files until the last is closed; then the kernel ends the connection and
+     * the FUSE loop ends, as after a plain unmount ({@link #awaitUnmounted}).
+     */
+    public Detach detach() {
+        Unmounter.Result r = Unmounter.unmount(mountPoint);
+        if (r.status() == 0) {
+            return new Detach(Detach.Kind.UNMOUNTED, "");
+        }
+        if (!r.busy()) {
+            return new Detach(Detach.Kind.FAILED, r.output());
+        }
+        String users = MountUsers.describe(mountPoint);
+        Unmounter.Result lazy = Unmounter.detachLazily(mountPoint);
+        if (lazy.status() != 0) {
+            return new Detach(Detach.Kind.FAILED, lazy.output());
+        }
+        return new Detach(Detach.Kind.DETACHED_BUSY, users.isEmpty() ? "in use" : "in use by " + users);
+    }
+
+    /**
+     * Ends the FUSE connection now, as {@code echo 1 > /sys/fs/fuse/connections/N/abort} does: every
+     * request in flight and every later one on a file still open fails with ENOTCONN. The mount is
+     * detached lazily first if it is still in place, so no dead mount point is left behind. Returns
+     * how it was done; without fusectl mounted, the daemon's exit (closing /dev/fuse) aborts it.
+     */
+    public String abort() {
+        if (stillMounted()) {
+            Unmounter.detachLazily(mountPoint);
+        }
+        Path abort = Path.of("/sys/fs/fuse/connections", Long.toString(connection), "abort");
+        if (connection >= 0 && Files.exists(abort)) {
+            try {
+                Files.writeString(abort, "1");
+                return "through " + abort;
+            } catch (IOException e) {
+                return "by closing /dev/fuse (" + abort + ": " + e.getMessage() + ")";
+            }
+        }
+        return "by closing /dev/fuse";
+    }
+
+    private boolean stillMounted() {
+        return org.denyfs.control.MountTable.isMounted(mountPoint);
+    }
+
+    /** The connection's number: st_dev of the mount root. */
+    private static long connectionOf(Path mp) {
+        try {
+            return kernelDev(((Number) Files.getAttribute(mp, "unix:dev")).longValue());
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("no st_dev for {}: {}", mp, e.toString());
+            return -1;
+        }
+    }
+
+    /**
+     * glibc's st_dev (major and minor split over the 64 bits, sys/sysmacros.h) in the kernel's own
+     * encoding, major << 20 | minor, which is how fusectl names a connection's directory.
+     */
+    static long kernelDev(long stDev) {
+        long major = ((stDev & 0xfff00L) >>> 8) | ((stDev & 0xfffff00000000000L) >>> 32);
+        long minor = (stDev & 0xffL) | ((stDev & 0xffffff00000L) >>> 12);
+        return (major << 20) | minor;
+    }
+
     /** Unmounts and waits for the FUSE loop to end. Safe to call twice. */
     @Override
     public void close() {
@@ -137,7 +223,6 @@ public final class Mount implements AutoCloseable {
             Unmounter.unmount(mountPoint);
             try {
                 loop.get(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                LOG.info("unmounted {}", mountPoint);
             } catch (Exception e) {
                 LOG.error("FUSE loop of {} did not end after unmount: {}", mountPoint, e.toString());
             }
