@@ -39,7 +39,8 @@ public final class Mount implements AutoCloseable {
         DenyFs fs = new DenyFs(backing, new Inodes(new PendingReleases(mp)), emulatedKernel(backing, options),
                 ReplyFilter.load());
         Mount mount = new Mount(fs, mp);
-        Thread thread = new Thread(() -> mount.serve(options), "denyfs-fuse-loop");
+        String source = options.fsname() != null ? options.fsname() : backing.toAbsolutePath().normalize().toString();
+        Thread thread = new Thread(() -> mount.serve(options, source), "denyfs-fuse-loop");
         thread.setDaemon(true);
         thread.start();
         try {
@@ -79,10 +80,10 @@ public final class Mount implements AutoCloseable {
         }
     }
 
-    private void serve(MountOptions options) {
+    private void serve(MountOptions options, String source) {
         try {
             int rc = FuseLoop.run(fs, mountPoint, options.debug(),
-                    fuseArgs(options, fs.replyFilter().active()).toArray(String[]::new), fs.fuseThreadsStarted,
+                    fuseArgs(options, source, fs.replyFilter().active()).toArray(String[]::new), fs.fuseThreadsStarted,
                     fs.replyFilter());
             fs.unmounted();
             if (rc != 0) {
@@ -97,10 +98,13 @@ public final class Mount implements AutoCloseable {
         }
     }
 
-    /** @param hardLinksKeptExact the reply filter is on, so attributes may be cached (see ReplyFilter) */
-    static List<String> fuseArgs(MountOptions options, boolean hardLinksKeptExact) {
+    /**
+     * @param source the first column of /proc/mounts: BACKING unless fsname= says otherwise, as bindfs does
+     * @param hardLinksKeptExact the reply filter is on, so attributes may be cached (see ReplyFilter)
+     */
+    static List<String> fuseArgs(MountOptions options, String source, boolean hardLinksKeptExact) {
         List<String> opts = new ArrayList<>(List.of(
-                "fsname=denyfs", "subtype=denyfs", "use_ino", "hard_remove",
+                "fsname=" + escapeOption(source), "subtype=denyfs", "use_ino", "hard_remove",
                 "big_writes", "max_write=131072", "max_read=131072",
                 // Per-file keep_cache, decided by libfuse at each open: the page cache survives an
                 // open unless the file's mtime or size changed (checked by fgetattr, in the daemon,
@@ -115,8 +119,17 @@ public final class Mount implements AutoCloseable {
             opts.add("allow_other");
             opts.add("default_permissions");
         }
-        opts.addAll(options.fuseOptions());
+        for (String o : options.fuseOptions()) {
+            if (!opts.contains(o)) {
+                opts.add(o);
+            }
+        }
         return List.of("-o", String.join(",", opts));
+    }
+
+    /** libfuse's option parser takes a backslash before a comma or a backslash literally (fuse_opt_add_opt_escaped). */
+    static String escapeOption(String value) {
+        return value.replace("\\", "\\\\").replace(",", "\\,");
     }
 
     public DenyFs fs() {

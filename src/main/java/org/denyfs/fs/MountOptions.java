@@ -4,18 +4,36 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * The {@code -o} options of {@code denyfs mount}, parsed once. Unknown options are refused rather
- * than passed to libfuse, so a typo never mounts something the user did not ask for.
+ * The {@code -o} options of {@code denyfs mount} (and of {@code mount -t fuse.denyfs} and /etc/fstab),
+ * parsed once. Three kinds are accepted besides denyfs's own: the generic mount flags libfuse hands
+ * to mount(2), the FUSE options that do not change what denyfs is, and the options meant for
+ * mount(8), systemd or the helper, which are ignored as mount.fuse(8) ignores them. Anything else is
+ * refused rather than passed on, so a typo never mounts something the user did not ask for.
  */
 public record MountOptions(boolean debug, Path logFile, String policy, String kernelRelease, Long initMillis,
-        List<String> fuseOptions) {
+        String fsname, List<String> fuseOptions) {
     public static final List<String> POLICIES = List.of("plain", "exclusive", "idempotent");
     public static final String DEFAULT_POLICY = "idempotent";
 
+    /** The generic flags of mount(8) that libfuse 2.9 passes to mount(2) (its lib/mount.c table). */
+    static final Set<String> KERNEL_FLAGS = Set.of("rw", "ro", "suid", "nosuid", "dev", "nodev", "exec", "noexec",
+            "atime", "noatime", "sync", "async", "dirsync");
+    /** mount.fuse(8)'s general FUSE options a user may set on a denyfs mount. */
+    static final Set<String> FUSE_FLAGS = Set.of("allow_other", "default_permissions", "nonempty");
+    /**
+     * For mount(8), fstab and systemd, not the file system: mount.fuse drops them too. relatime is the
+     * kernel's default, which libfuse 2.9 cannot name.
+     */
+    static final Set<String> IGNORED = Set.of("defaults", "auto", "noauto", "user", "nouser", "users", "owner",
+            "group", "_netdev", "nofail", "relatime");
+    /** Prefixes of ignored options: x-systemd.automount, x-mount.mkdir, comment=systemd.automount. */
+    static final List<String> IGNORED_PREFIXES = List.of("x-", "comment=");
+
     public static MountOptions defaults() {
-        return new MountOptions(false, null, DEFAULT_POLICY, null, null, List.of());
+        return new MountOptions(false, null, DEFAULT_POLICY, null, null, null, List.of());
     }
 
     /** Parses "debug,log=/tmp/x,policy=plain"; several -o values may be joined with commas. */
@@ -25,10 +43,11 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
         String policy = DEFAULT_POLICY;
         String kernel = null;
         Long initMillis = null;
+        String fsname = null;
         List<String> fuse = new ArrayList<>();
         for (String value : values) {
             for (String opt : value.split(",")) {
-                if (opt.isBlank()) {
+                if (opt.isBlank() || IGNORED.contains(opt) || IGNORED_PREFIXES.stream().anyMatch(opt::startsWith)) {
                     continue;
                 }
                 int eq = opt.indexOf('=');
@@ -44,30 +63,24 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
                         }
                     }
                     case "kernel" -> kernel = require(name, arg);
-                    case "init_ms" -> {
-                        try {
-                            initMillis = Long.parseLong(require(name, arg));
-                        } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException("init_ms=" + arg + ": not a number of milliseconds");
-                        }
-                        if (initMillis < 0) {
-                            throw new IllegalArgumentException("init_ms=" + arg + ": must not be negative");
-                        }
-                    }
-                    case "ro", "noexec", "nosuid", "nodev", "noatime" -> fuse.add(opt);
+                    case "init_ms" -> initMillis = milliseconds(name, require(name, arg));
+                    case "fsname" -> fsname = require(name, arg);
                     case "attr_timeout", "entry_timeout", "negative_timeout" -> {
-                        try {
-                            Double.parseDouble(require(name, arg));
-                        } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException(name + "=" + arg + ": not a number of seconds");
-                        }
+                        seconds(name, require(name, arg));
                         fuse.add(opt);
                     }
-                    default -> throw new IllegalArgumentException("unknown mount option '" + opt + "' (see denyfs mount --help)");
+                    default -> {
+                        if (arg != null || !(KERNEL_FLAGS.contains(name) || FUSE_FLAGS.contains(name))) {
+                            throw new IllegalArgumentException("unknown mount option '" + opt + "' (see denyfs mount --help)");
+                        }
+                        if (!fuse.contains(opt)) {
+                            fuse.add(opt);
+                        }
+                    }
                 }
             }
         }
-        return new MountOptions(debug, log, policy, kernel, initMillis, List.copyOf(fuse));
+        return new MountOptions(debug, log, policy, kernel, initMillis, fsname, List.copyOf(fuse));
     }
 
     private static String require(String name, String arg) {
@@ -75,5 +88,28 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
             throw new IllegalArgumentException("mount option " + name + "= needs a value");
         }
         return arg;
+    }
+
+    private static long milliseconds(String name, String arg) {
+        long ms;
+        try {
+            ms = Long.parseLong(arg);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "=" + arg + ": not a number of milliseconds");
+        }
+        if (ms < 0) {
+            throw new IllegalArgumentException(name + "=" + arg + ": must not be negative");
+        }
+        return ms;
+    }
+
+    private static void seconds(String name, String arg) {
+        try {
+            if (!(Double.parseDouble(arg) >= 0)) {
+                throw new IllegalArgumentException(name + "=" + arg + ": must not be negative");
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "=" + arg + ": not a number of seconds");
+        }
     }
 }
