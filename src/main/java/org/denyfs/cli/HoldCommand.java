@@ -8,10 +8,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.denyfs.control.Client;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "hold", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "hold",
         description = {
             "Deny writes to FILE while COMMAND runs, in the spirit of flock(1).",
             "",
@@ -23,14 +25,18 @@ import picocli.CommandLine.Parameters;
             "The kernel never waits for a deny: without --wait a refused deny fails at once. --wait is a "
                     + "user-space convenience: hold retries, starting at 5 ms between attempts and backing off to "
                     + "100 ms, until the deny is granted or SECONDS have passed (no SECONDS: forever). Retrying "
-                    + "is not queueing: a writer that opens FILE between two attempts gets in first.",
-            "",
-            "Exit status: COMMAND's status (128+N if a signal N killed it); 75 if the deny was refused "
-                    + "(ETXTBSY; with --wait: not granted in time), with 'denyfs: FILE: Text file busy' on stderr; "
-                    + "126 if COMMAND cannot run, 127 if it is not found; 1 for other errors (FILE not on a denyfs "
-                    + "mount, not readable); 2 for bad usage."},
-        footer = {"", "Examples:",
-            "  denyfs hold /mnt/denyfs/modules/x.ko -- sha256sum /mnt/denyfs/modules/x.ko",
+                    + "is not queueing: a writer that opens FILE between two attempts gets in first."},
+        exitCodeListHeading = HelpLayout.EXIT_STATUS,
+        exitCodeList = {
+            "COMMAND's status:128+N if a signal N killed it",
+            "75:the deny was refused (ETXTBSY; with --wait: not granted in time), with 'denyfs: FILE: Text file "
+                    + "busy' on stderr",
+            "126:COMMAND cannot run",
+            "127:COMMAND is not found",
+            "1:other errors (FILE is on no denyfs mount, or not readable)",
+            "2:bad usage"},
+        footerHeading = HelpLayout.EXAMPLES,
+        footer = {"  denyfs hold /mnt/denyfs/lib/x.ko -- sha256sum /mnt/denyfs/lib/x.ko",
             "  denyfs hold --exclusive --wait=10 /mnt/denyfs/db -- ./backup.sh"})
 final class HoldCommand implements Callable<Integer> {
     static final int REFUSED = 75;
@@ -39,10 +45,27 @@ final class HoldCommand implements Callable<Integer> {
     boolean exclusive;
 
     @Option(names = {"-w", "--wait"}, arity = "0..1", paramLabel = "SECONDS", fallbackValue = "-1",
-            description = "Retry a refused deny for up to SECONDS (no value: forever).")
+            converter = Seconds.class, description = "Retry a refused deny for up to SECONDS (no value: forever).")
     Double waitSeconds;
 
-    @Parameters(index = "0", paramLabel = "FILE")
+    /** "-w FILE -- cmd" is a likely slip (flock's -w takes a value): say so in one line. */
+    static final class Seconds implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            try {
+                double s = Double.parseDouble(value);
+                if (s >= 0 || s == -1) {
+                    return s;
+                }
+            } catch (NumberFormatException notANumber) {
+                // below
+            }
+            throw new TypeConversionException("'" + value + "' is not a number of seconds (write --wait=SECONDS,"
+                    + " or --wait alone to wait forever)");
+        }
+    }
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "A file on a denyfs mount.")
     Path file;
 
     @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "1..*", description = "The command and its arguments, after --.")

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.denyfs.core.Inodes;
@@ -32,11 +34,20 @@ public final class Mount implements AutoCloseable {
         this.mountPoint = mountPoint;
     }
 
+    /** libfuse refused to mount, for a reason the checks before it did not foresee. */
+    public static final class LibfuseFailed extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LibfuseFailed(String message) {
+            super(message);
+        }
+    }
+
     public static Mount start(Path backing, Path mountPoint, MountOptions options) throws IOException {
         Path mp = mountPoint.toAbsolutePath().normalize();
-        requireDirectory(backing, "backing directory");
-        requireDirectory(mp, "mount point");
-        DenyFs fs = new DenyFs(backing, new Inodes(new PendingReleases(mp)), emulatedKernel(backing, options),
+        MountPointCheck.check(backing, mp, options, Libc.INSTANCE.getuid() == 0);
+        KernelTree tree = KernelTree.discover(backing, options.kernelRelease());
+        DenyFs fs = new DenyFs(backing, new Inodes(new PendingReleases(mp)), emulatedKernel(tree, options),
                 ReplyFilter.load());
         Mount mount = new Mount(fs, mp);
         String source = options.fsname() != null ? options.fsname() : backing.toAbsolutePath().normalize().toString();
@@ -46,13 +57,20 @@ public final class Mount implements AutoCloseable {
         try {
             CompletableFuture<Void> init = CompletableFuture.runAsync(() -> awaitInit(fs));
             CompletableFuture.anyOf(init, mount.loop).get(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        } catch (ExecutionException e) {
             mount.close();
-            throw new IOException("mounting " + mp + " failed: " + e.getMessage(), e);
+            throw e.getCause() instanceof IOException io ? io : new IOException("mount point " + mp + ": " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            mount.close();
+            throw new IOException("mount point " + mp + ": the kernel did not start the mount within "
+                    + INIT_TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            mount.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("mount point " + mp + ": interrupted while mounting");
         }
         if (mount.loop.isDone()) {
-            throw new IOException("mounting " + mp + " failed: libfuse returned at once (is " + mp
-                    + " already mounted, or /dev/fuse missing? see the messages above)");
+            throw new LibfuseFailed("mount point " + mp + ": libfuse could not mount it");
         }
         mount.connection = connectionOf(mp);
         LOG.info("mounted {} on {} (policy={})", backing, mp, options.policy());
@@ -60,8 +78,7 @@ public final class Mount implements AutoCloseable {
     }
 
     /** The module subsystem's kernel, as the tree under BACKING and the mount options describe it. */
-    static Modules emulatedKernel(Path backing, MountOptions options) {
-        KernelTree tree = KernelTree.discover(backing, options.kernelRelease());
+    static Modules emulatedKernel(KernelTree tree, MountOptions options) {
         Modules.Builder b = Modules.builder()
                 .vermagic(tree.vermagic())
                 .vmlinux(tree.vmlinux())
@@ -87,7 +104,7 @@ public final class Mount implements AutoCloseable {
                     fs.replyFilter());
             fs.unmounted();
             if (rc != 0) {
-                throw new IOException("libfuse could not mount or serve " + mountPoint + " (see the messages above)");
+                throw new LibfuseFailed("mount point " + mountPoint + ": libfuse could not mount or serve it");
             }
             if (fs.awaitInit(0, TimeUnit.SECONDS)) {
                 LOG.info("unmounted {}", mountPoint);
@@ -239,12 +256,6 @@ public final class Mount implements AutoCloseable {
             } catch (Exception e) {
                 LOG.error("FUSE loop of {} did not end after unmount: {}", mountPoint, e.toString());
             }
-        }
-    }
-
-    private static void requireDirectory(Path dir, String what) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IOException(what + " " + dir + ": " + (Files.exists(dir) ? "Not a directory" : "No such file or directory"));
         }
     }
 }
