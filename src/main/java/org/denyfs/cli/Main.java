@@ -30,7 +30,12 @@ import picocli.CommandLine.Spec;
                     + "and the mount emulates the kernel's module loading for kmod's tools.",
             "",
             "Run 'denyfs COMMAND --help' or 'man denyfs-COMMAND' for a command. README.md has the control "
-                    + "protocol, the module subsystem and the benchmarks."},
+                    + "protocol, the module subsystem and the benchmarks.",
+            "",
+            "From a checkout, the launcher (scripts/denyfs) also runs 'install [--prefix DIR] [--sbindir DIR]', "
+                    + "which puts the launcher, the program, the mount helper, the man pages and the bash "
+                    + "completion in place (default: under /usr/local, the helper in /sbin), and 'uninstall "
+                    + "[--prefix DIR]', which removes every file install listed."},
         subcommands = {
             MountCommand.class, UmountCommand.class, CtlCommand.class, HoldCommand.class,
             ExecCommand.class, BenchCommand.class,
