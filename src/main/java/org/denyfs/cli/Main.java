@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
                     + "completion in place (default: under /usr/local, the helper in /sbin), and 'uninstall "
                     + "[--prefix DIR]', which removes every file install listed."},
         subcommands = {
-            MountCommand.class, UmountCommand.class, CtlCommand.class, HoldCommand.class,
+            MountCommand.class, UmountCommand.class, StatusCommand.class, CtlCommand.class, HoldCommand.class,
             ExecCommand.class, BenchCommand.class,
             InsmodCommand.class, ModprobeCommand.class, RmmodCommand.class, LsmodCommand.class, ModinfoCommand.class},
         exitCodeListHeading = HelpLayout.EXIT_STATUS,

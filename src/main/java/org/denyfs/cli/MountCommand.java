@@ -62,6 +62,7 @@ final class MountCommand implements Callable<Integer> {
                 "Mount options, comma separated; -o may be given more than once. denyfs's own:",
                 "debug: log every FUSE request (libfuse -d) and denyfs's decisions.",
                 "log=FILE: append the daemon's log to FILE (default: stderr with -f, else nowhere).",
+                "log_level=LEVEL: as --log-level.",
                 "policy=POLICY: module-load policy: plain, exclusive or idempotent (default: idempotent).",
                 "kernel=RELEASE: the emulated kernel release for module loading (default: the single "
                         + "lib/modules/* under BACKING, else uname -r).",
@@ -80,6 +81,11 @@ final class MountCommand implements Callable<Integer> {
                 "Anything else is refused, so that a typo never mounts what was not asked for."})
     List<String> options = new ArrayList<>();
 
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "How much the daemon logs: error, warn, info (the default: one line per mount and "
+                    + "unmount, and errors with the path and errno), debug (every decision) or trace.")
+    String logLevel;
+
     @Option(names = "--notify-stdout", hidden = true,
             description = "Internal: print 'ready' or 'error MESSAGE' on stdout once, for the background parent.")
     boolean notifyStdout;
@@ -96,15 +102,17 @@ final class MountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MountOptions parsed;
+        Level level;
         try {
             parsed = MountOptions.parse(options);
+            level = LogLevels.parse(logLevel != null ? logLevel : parsed.logLevel(), parsed.debug());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         if (!foreground) {
-            return Background.mount(backing, mountPoint, options);
+            return Background.mount(backing, mountPoint, options, logLevel);
         }
-        Logging.configure(parsed.debug() ? Level.DEBUG : Level.INFO, parsed.logFile());
+        Logging.configure(level, parsed.logFile());
         PrintStream notify = notifyStdout ? System.out : null;
         Mount mount;
         try {

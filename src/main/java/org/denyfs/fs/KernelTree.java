@@ -41,7 +41,7 @@ record KernelTree(String release, String vermagic, VmlinuxSymbols vmlinux) {
                 LOG.warn("cannot read {}: {}; every symbol counts as vmlinux's", symbols, e.toString());
             }
         }
-        LOG.info("emulated kernel {} (vermagic '{}')", release, vermagic.trim());
+        LOG.debug("emulated kernel {} (vermagic '{}')", release, vermagic.trim());
         return new KernelTree(release, vermagic, vmlinux);
     }
 

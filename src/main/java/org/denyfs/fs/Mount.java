@@ -73,7 +73,7 @@ public final class Mount implements AutoCloseable {
             throw new LibfuseFailed("mount point " + mp + ": libfuse could not mount it");
         }
         mount.connection = connectionOf(mp);
-        LOG.info("mounted {} on {} (policy={})", backing, mp, options.policy());
+        LOG.info("mounted {} on {} (policy={}, kernel {})", backing, mp, options.policy(), tree.release());
         return mount;
     }
 

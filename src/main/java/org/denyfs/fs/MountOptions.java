@@ -13,8 +13,8 @@ import java.util.Set;
  * mount(8), systemd or the helper, which are ignored as mount.fuse(8) ignores them. Anything else is
  * refused rather than passed on, so a typo never mounts something the user did not ask for.
  */
-public record MountOptions(boolean debug, Path logFile, String policy, String kernelRelease, Long initMillis,
-        String fsname, List<String> fuseOptions) {
+public record MountOptions(boolean debug, Path logFile, String logLevel, String policy, String kernelRelease,
+        Long initMillis, String fsname, List<String> fuseOptions) {
     public static final List<String> POLICIES = List.of("plain", "exclusive", "idempotent");
     public static final String DEFAULT_POLICY = "idempotent";
 
@@ -33,13 +33,14 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
     static final List<String> IGNORED_PREFIXES = List.of("x-", "comment=");
 
     public static MountOptions defaults() {
-        return new MountOptions(false, null, DEFAULT_POLICY, null, null, null, List.of());
+        return new MountOptions(false, null, null, DEFAULT_POLICY, null, null, null, List.of());
     }
 
     /** Parses "debug,log=/tmp/x,policy=plain"; several -o values may be joined with commas. */
     public static MountOptions parse(List<String> values) {
         boolean debug = false;
         Path log = null;
+        String logLevel = null;
         String policy = DEFAULT_POLICY;
         String kernel = null;
         Long initMillis = null;
@@ -56,6 +57,7 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
                 switch (name) {
                     case "debug" -> debug = true;
                     case "log" -> log = Path.of(require(name, arg));
+                    case "log_level" -> logLevel = require(name, arg);
                     case "policy" -> {
                         policy = require(name, arg).toLowerCase(Locale.ROOT);
                         if (!POLICIES.contains(policy)) {
@@ -80,7 +82,7 @@ public record MountOptions(boolean debug, Path logFile, String policy, String ke
                 }
             }
         }
-        return new MountOptions(debug, log, policy, kernel, initMillis, fsname, List.copyOf(fuse));
+        return new MountOptions(debug, log, logLevel, policy, kernel, initMillis, fsname, List.copyOf(fuse));
     }
 
     private static String require(String name, String arg) {

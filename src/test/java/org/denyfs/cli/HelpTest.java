@@ -150,7 +150,7 @@ class HelpTest {
     @org.junit.jupiter.api.Test
     void mount_help_namesEveryMountOption() {
         String help = usage("denyfs mount", 80);
-        for (String o : List.of("debug", "log=", "policy=", "kernel=", "init_ms=", "attr_timeout=",
+        for (String o : List.of("debug", "log=", "log_level=", "policy=", "kernel=", "init_ms=", "attr_timeout=",
                 "entry_timeout=", "negative_timeout=", "fsname=", "nonempty", "allow_other", "noauto", "_netdev")) {
             assertThat(help).contains(o);
         }
