@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
                 + " ratios.",
             "",
             "The backing directory is created fresh (under --backing, or in --out); the mounts go in a"
-                + " temporary directory, are made before the first measurement and are unmounted when the benchmark ends,"
+                + " fresh directory in --out, are made before the first measurement and are unmounted when the benchmark ends,"
                 + " fails or is interrupted (Ctrl-C, SIGTERM). Each target works in its own subdirectory of the"
                 + " backing directory (native/, bindfs/, denyfs/), so no target changes files behind another"
                 + " mount's caches. A target whose tool is not installed is skipped with a message.",
