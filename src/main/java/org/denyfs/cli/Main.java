@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
             "Run 'denyfs COMMAND --help' or 'man denyfs-COMMAND' for a command. README.md has the control "
                     + "protocol, the module subsystem and the benchmarks.",
             "",
-            "From a checkout, the launcher (scripts/denyfs) also runs 'install [--prefix DIR] [--sbindir DIR]', "
+            "From a checkout, the launcher (scripts/denyfs) also runs 'demo', which shows what denyfs does on "
+                    + "a temporary mount, step by step; 'install [--prefix DIR] [--sbindir DIR]', "
                     + "which puts the launcher, the program, the mount helper, the man pages and the bash "
                     + "completion in place (default: under /usr/local, the helper in /sbin), and 'uninstall "
                     + "[--prefix DIR]', which removes every file install listed."},
