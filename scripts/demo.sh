@@ -73,8 +73,9 @@ step "4. A finit_module race under each policy (udev's herd: 16 processes load o
 say "on a module tree built here with gcc and ld in the shape of Debian's CPU crypto modules"
 say "(denyfs bench herd --generated-tree); each policy gets a fresh mount with -o policy=POLICY"
 run "denyfs bench herd --generated-tree --workers 16 --init-ms 100 --out $work/herd"
-if ! "$denyfs" bench herd --generated-tree --workers 16 --init-ms 100 --out "$work/herd" \
-     > "$work/herd.out" 2> "$work/herd.err"; then
+# (from the checkout, whatever the current directory: the benchmark finds its tools there)
+if ! (cd "$repo" && "$denyfs" bench herd --generated-tree --workers 16 --init-ms 100 --out "$work/herd" \
+        --denyfs "$denyfs") > "$work/herd.out" 2> "$work/herd.err"; then
   cat "$work/herd.err" >&2; fail "bench herd"
 fi
 grep -E '^ *(plain|Virtual mem wasted bytes|finit_module calls|  EEXIST|  ETXTBSY|Workers failed)' "$work/herd.out" \
