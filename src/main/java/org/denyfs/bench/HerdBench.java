@@ -62,7 +62,8 @@ final class HerdBench {
             say(cfg.workers() + " workers per herd running '" + worker.describe() + "', module init " + initMillis + " ms"
                     + (cfg.initMillis() == null ? " (10 ms x " + cfg.workers() + " workers / " + cpus + " CPUs)" : ""));
             Files.createDirectories(cfg.out());
-            Path mountRoot = Files.createTempDirectory("denyfs-herd-").toRealPath();
+            // The mount points live with the report (--out), not in /tmp: a run leaves nothing outside it.
+            Path mountRoot = Files.createTempDirectory(cfg.out(), "mnt-").toRealPath();
             cleanup.add("remove " + mountRoot, () -> removeEmptyDirs(mountRoot));
             List<HerdResult> results = new ArrayList<>();
             for (int round = 1; round <= cfg.rounds(); round++) {

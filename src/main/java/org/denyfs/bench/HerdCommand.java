@@ -14,13 +14,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code denyfs bench herd}: udev's thundering herd of module loads, replayed per policy with real processes. */
-@Command(name = "herd", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "herd", sortOptions = false,
         header = "Replay udev's thundering herd of module loads and show what each policy costs.",
         description = {
             "At boot, udev forks one worker per CPU uevent, and every worker asks to load the CPU's MODALIAS:"
                 + " the same dozen CPU-feature modules (aesni_intel, sha*_ssse3, crc32c_intel, ...) loaded by"
                 + " hundreds of processes at once. Kernel commit 9828ed3f69 measured what that cost on a 255-vCPU"
-                + " guest (REFERENCE.md section 7): 1.8 GiB of module images read for nothing before it, one serial"
+                + " guest (docs/KERNEL.md): 1.8 GiB of module images read for nothing before it, one serial"
                 + " duplicate with its exclusive deny around finit_module - which failed real probes with ETXTBSY"
                 + " and was reverted - and nothing with v6.5's idempotent loads.",
             "",
@@ -57,11 +57,19 @@ import picocli.CommandLine.Spec;
             "2:invalid usage"},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  denyfs bench herd                                  255 workers, every policy, this CPU's modalias",
-            "  denyfs bench herd --workers 16 --policy exclusive  a quick look at one policy",
-            "  denyfs bench herd --client kmod --workers 64       Debian's own modprobe through libdenyfs-preload.so",
-            "  denyfs bench herd --modalias 'cpu:type:x86,ven0000fam0006mod0000:feature:,0081,0099'",
-            "                                                     aesni_intel and ghash_clmulni_intel share cryptd"})
+            "255 workers, every policy, this CPU's modalias:",
+            "",
+            "  denyfs bench herd",
+            "",
+            "A quick look at one policy; Debian's own modprobe as the workers:",
+            "",
+            "  denyfs bench herd --workers 16 --policy exclusive",
+            "  denyfs bench herd --client kmod --workers 64",
+            "",
+            "aesni_intel and ghash_clmulni_intel, which share cryptd:",
+            "",
+            "  denyfs bench herd --modalias \\",
+            "      'cpu:type:x86,ven0000fam0006mod0000:feature:,0081,0099'"})
 public final class HerdCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "255", paramLabel = "N",
             description = "Worker processes per herd (default: ${DEFAULT-VALUE}, the seed's guest's vCPUs).")
@@ -128,9 +136,6 @@ public final class HerdCommand implements Callable<Integer> {
             description = "How to mount: 'CMD mount -o ... TREE MNT' and 'CMD umount MNT'; a relative path is resolved"
                     + " against the checkout (default: ${DEFAULT-VALUE}).")
     String denyfs;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
 
     @Spec
     CommandSpec spec;

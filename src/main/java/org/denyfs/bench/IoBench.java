@@ -61,7 +61,9 @@ public final class IoBench {
                 notes.add("backing " + backing + " is on " + backingFs + ": nothing ever reaches a disk, so 'cold'"
                         + " reads and fsync measure RAM; pass --backing DIR on a disk filesystem");
             }
-            Path mountRoot = Files.createTempDirectory("denyfs-bench-").toRealPath();
+            // The mount points live with the report (--out), not in /tmp: a run leaves nothing outside it.
+            Files.createDirectories(cfg.out());
+            Path mountRoot = Files.createTempDirectory(cfg.out(), "mnt-").toRealPath();
             // Registered before any mount, so it runs after every unmount - also from the shutdown hook.
             cleanup.add("remove " + mountRoot, () -> removeScratch(mountRoot, backing, cfg.keep()));
             List<Workload> workloads = new ArrayList<>();

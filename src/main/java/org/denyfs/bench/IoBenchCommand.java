@@ -14,40 +14,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code denyfs bench io}: the I/O benchmark of denyfs against the native directory and bindfs. */
-@Command(name = "io", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "io", sortOptions = false,
         header = "Measure denyfs's I/O speed against the native directory and bindfs.",
         description = {
             "Measures, on one machine and in one session, the same workloads on the same backing directory"
-                + " accessed three ways, and prints the figures and their ratios.",
+                + " accessed three ways (--against: native, bindfs, denyfs), and prints the figures and their"
+                + " ratios.",
             "",
-            "Targets (--against):",
-            "  native  the backing directory itself, no FUSE: the floor of every cost.",
-            "  bindfs  bindfs --multithreaded",
-            "            -o big_writes,max_write=131072,max_read=131072 BACKING MNT",
-            "          (Debian package, libfuse2, C): the reference FUSE passthrough",
-            "          in its fastest configuration.",
-            "  denyfs  CMD mount BACKING MNT, where CMD is --denyfs;",
-            "          unmounted with CMD umount MNT.",
-            "The backing directory is created fresh (under --backing, or in --out); the mounts go in a temporary"
-                + " directory, are made before the first measurement and are unmounted when the benchmark ends,"
+            "The backing directory is created fresh (under --backing, or in --out); the mounts go in a"
+                + " fresh directory in --out, are made before the first measurement and are unmounted when the benchmark ends,"
                 + " fails or is interrupted (Ctrl-C, SIGTERM). Each target works in its own subdirectory of the"
                 + " backing directory (native/, bindfs/, denyfs/), so no target changes files behind another"
                 + " mount's caches. A target whose tool is not installed is skipped with a message.",
             "",
             "Load: iobench (src/main/c/bench/iobench.c, libc only; built with gcc into target/native/iobench"
                 + " when missing or older than its source), one process per measurement, identical for all"
-                + " targets. Workloads, in this order:",
-            "  seqwrite        write a --size file in 128 KiB blocks, open to close",
-            "  seqwrite-fsync  the same with fsync before close",
-            "  seqread-warm    read it in 128 KiB blocks after an untimed read pass",
-            "  seqread-cold    read it right after dropping all caches (see Caches)",
-            "  randread-4k     --rand-ops 4 KiB preads at seeded random offsets,",
-            "                  after an untimed read pass",
-            "  meta-create     creat+close of --files new files",
-            "  meta-open-ro    open(O_RDONLY)+close of each of them",
-            "  meta-open-wo    open(O_WRONLY)+close of each of them",
-            "  meta-unlink     unlink of each of them",
-            "Each operation is timed on its own (CLOCK_MONOTONIC) for the median and nearest-rank p99.",
+                + " targets. Workloads, in this order: seqwrite (write a --size file in 128 KiB blocks, open to"
+                + " close); seqwrite-fsync (the same with fsync before close); seqread-warm (read it in 128 KiB"
+                + " blocks after an untimed read pass); seqread-cold (read it right after dropping all caches,"
+                + " see Caches); randread-4k (--rand-ops 4 KiB preads at seeded random offsets, after an untimed"
+                + " read pass); meta-create (creat+close of --files new files); meta-open-ro and meta-open-wo"
+                + " (open(O_RDONLY) or open(O_WRONLY), then close, of each of them); meta-unlink (unlink of each"
+                + " of them). Each operation is timed on its own (CLOCK_MONOTONIC) for the median and"
+                + " nearest-rank p99.",
             "",
             "Order: for each run, for each workload, each target in turn; the order of the targets rotates by"
                 + " one every run, so no target is always first, or always follows the same neighbour.",
@@ -97,7 +86,12 @@ public final class IoBenchCommand implements Callable<Integer> {
 
     @Option(names = "--against", defaultValue = "native,bindfs,denyfs", split = ",", paramLabel = "TARGET",
             converter = TargetKindConverter.class,
-            description = "Targets to measure, comma-separated: native, bindfs, denyfs (default: ${DEFAULT-VALUE}).")
+            description = {"Targets to measure, comma-separated; all three by default:",
+                "native: the backing directory itself, no FUSE: the floor of every cost.",
+                "bindfs: bindfs --multithreaded with the options big_writes, max_write=131072 and"
+                        + " max_read=131072 (Debian package, libfuse2, C): the reference FUSE passthrough in its"
+                        + " fastest configuration.",
+                "denyfs: 'CMD mount BACKING MNT', where CMD is --denyfs; unmounted with 'CMD umount MNT'."})
     List<TargetKind> against;
 
     @Option(names = "--out", paramLabel = "DIR",
@@ -131,9 +125,6 @@ public final class IoBenchCommand implements Callable<Integer> {
     @Option(names = "--iobench", paramLabel = "PATH",
             description = "Use this iobench binary instead of finding or building target/native/iobench.")
     Path iobench;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
 
     @Spec
     CommandSpec spec;

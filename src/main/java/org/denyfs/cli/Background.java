@@ -16,7 +16,8 @@ import java.util.List;
 final class Background {
     private Background() {}
 
-    static int mount(Path backing, Path mountPoint, List<String> options) throws IOException, InterruptedException {
+    static int mount(Path backing, Path mountPoint, List<String> options, String logLevel)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add("setsid");
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -30,6 +31,10 @@ final class Background {
         for (String o : options) {
             cmd.add("-o");
             cmd.add(o);
+        }
+        if (logLevel != null) {
+            cmd.add("--log-level");
+            cmd.add(logLevel);
         }
         cmd.add(backing.toAbsolutePath().toString());
         cmd.add(mountPoint.toAbsolutePath().toString());

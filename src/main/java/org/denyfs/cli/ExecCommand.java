@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "exec", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "exec",
         description = {
             "Run COMMAND with libdenyfs-preload.so preloaded, so that unmodified kmod tools (insmod, modprobe, "
                     + "rmmod, lsmod) load and unload modules in the emulated kernel of a denyfs mount.",
@@ -24,12 +24,14 @@ import picocli.CommandLine.Parameters;
                     + "mount fails with EBADF.",
             "",
             "COMMAND gets DENYFS_MOUNT=MNT and LD_PRELOAD (prepended to any LD_PRELOAD it had). The library can "
-                    + "also be preloaded by hand the same way; it is built into target/native/ by the build.",
-            "",
-            "Exit status: COMMAND's; 127 if it is not found; 1 if MNT is not a denyfs mount or the library is "
-                    + "missing; 2 for bad usage."},
-        footer = {"", "Examples:",
-            "  denyfs exec --mount /mnt/m -- modprobe -C /dev/null -d /mnt/m -S 6.1.0-56-cloud-amd64 aesni_intel",
+                    + "also be preloaded by hand the same way; it is built into target/native/ by the build."},
+        exitCodeListHeading = HelpLayout.EXIT_STATUS,
+        exitCodeList = {"COMMAND's status:as it exits", "127:COMMAND is not found",
+            "1:MNT is not a denyfs mount, or the library is missing", "2:bad usage"},
+        footerHeading = HelpLayout.EXAMPLES,
+        footer = {"Debian's modprobe, loading into the mount /mnt/m (a module tree):", "",
+            "  denyfs exec --mount /mnt/m -- modprobe -C /dev/null -d /mnt/m \\",
+            "      -S \"$(ls /mnt/m/lib/modules)\" aesni_intel",
             "  DENYFS_MOUNT=/mnt/m denyfs exec -- lsmod"})
 final class ExecCommand implements Callable<Integer> {
     static final String LIBRARY = "libdenyfs-preload.so";

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "insmod", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, sortOptions = false,
+@Command(name = "insmod", exitCodeOnInvalidInput = 1,
         description = {
             "Insert FILE into the emulated kernel of a denyfs mount, as kmod's insmod(8) does into Linux.",
             "",
@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
                     + "'denyfs modprobe') and a failure is never retried.",
             "",
             "Compressed modules (.ko.xz, .ko.zst, .ko.gz) are handled as kmod 31 and later do: when the mount's "
-                    + "kernel shows the same compression in .denyfs/sys/module/compression, finit_module with "
+                    + "kernel supports the file's compression (its sys/module/compression view says so), "
+                    + "finit_module with "
                     + "MODULE_INIT_COMPRESSED_FILE; otherwise insmod decompresses the file itself and uses "
                     + "init_module(2), which (as on Linux) gives the file no inode exclusion at all. A FILE that is "
                     + "not on a denyfs mount is loaded the same way.",
@@ -31,10 +32,12 @@ import picocli.CommandLine.Parameters;
             "Errors are printed as kmod prints them: 'insmod: ERROR: could not insert module FILE: MESSAGE', "
                     + "with kmod's wording (ENOEXEC 'Invalid module format', ENOENT 'Unknown symbol in module', "
                     + "ESRCH 'Module has wrong symbol version', EINVAL 'Invalid parameters', otherwise strerror: "
-                    + "EEXIST 'File exists', ETXTBSY 'Text file busy').",
-            "",
-            "Exit status: 0 if the module was inserted, 1 otherwise (as kmod's insmod)."},
-        footer = {"", "Example:", "  DENYFS_MOUNT=/mnt/m denyfs insmod /mnt/m/lib/modules/6.1.0-56-cloud-amd64/kernel/crypto/cryptd.ko"})
+                    + "EEXIST 'File exists', ETXTBSY 'Text file busy')."},
+        exitCodeListHeading = HelpLayout.EXIT_STATUS,
+        exitCodeList = {"0:the module was inserted", "1:otherwise, bad usage included (as kmod's insmod)"},
+        footerHeading = HelpLayout.EXAMPLES,
+        footer = {"  export DENYFS_MOUNT=/mnt/m",
+            "  denyfs insmod /mnt/m/lib/modules/*/kernel/crypto/cryptd.ko"})
 final class InsmodCommand implements Callable<Integer> {
     @Option(names = "--mount", paramLabel = "MNT", description = "The denyfs mount whose kernel to use (default: $DENYFS_MOUNT).")
     Path mount;

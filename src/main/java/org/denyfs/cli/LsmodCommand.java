@@ -10,16 +10,19 @@ import org.denyfs.loader.Lsmod;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "lsmod", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+@Command(name = "lsmod", exitCodeOnInvalidInput = 1,
         description = {
             "Show the modules of the emulated kernel of a denyfs mount, as kmod's lsmod(8) shows Linux's.",
             "",
-            "Reads the mount's .denyfs/proc/modules (newest first) and, per module, .denyfs/sys/module/NAME/"
-                    + "{coresize,refcnt,holders/}, and prints kmod's columns: 'Module                  Size  "
-                    + "Used by', then printf(\"%-19s %8ld  %d\") of name, size and refcount, followed by the "
-                    + "holders joined with commas.",
-            "",
-            "Exit status: 0, or 1 if the list cannot be read ('Error: could not get list of modules: ...')."})
+            "Reads the mount's module list (.denyfs/proc/modules, newest first) and each module's coresize, "
+                    + "refcnt and holders/ in .denyfs/sys/module/NAME, and prints kmod's columns: 'Module                  Size  "
+                    + "Used by', then name, size and refcount as printf's '%%-19s %%8ld  %%d' prints them, followed by the "
+                    + "holders joined with commas."},
+        exitCodeListHeading = HelpLayout.EXIT_STATUS,
+        exitCodeList = {"0:the list was printed",
+            "1:it cannot be read ('Error: could not get list of modules: ...'), or bad usage"},
+        footerHeading = HelpLayout.EXAMPLES,
+        footer = {"  DENYFS_MOUNT=/mnt/m denyfs lsmod"})
 final class LsmodCommand implements Callable<Integer> {
     @Option(names = "--mount", paramLabel = "MNT", description = "The denyfs mount (default: $DENYFS_MOUNT).")
     Path mount;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "modinfo", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, sortOptions = false,
+@Command(name = "modinfo", exitCodeOnInvalidInput = 1,
         description = {
             "Show information about a module, as kmod's modinfo(8) does, from files only (no mount needed).",
             "",
@@ -22,9 +22,14 @@ import picocli.CommandLine.Parameters;
                     + "the signature (sig_id, signer, sig_key, sig_hashalgo, signature, hex wrapped after 20 bytes "
                     + "as kmod does), then 'parm:' lines (description and type merged, newest first). A built-in "
                     + "module shows 'name:', 'filename: (builtin)' and its modules.builtin.modinfo fields.",
-            "",
-            "Exit status: 0, or 1 if any argument was not found ('modinfo: ERROR: Module NAME not found.') or "
-                    + "could not be read."})
+},
+        exitCodeListHeading = HelpLayout.EXIT_STATUS,
+        exitCodeList = {"0:every argument was found and shown",
+            "1:an argument was not found ('modinfo: ERROR: Module NAME not found.') or could not be read, or bad "
+                    + "usage"},
+        footerHeading = HelpLayout.EXAMPLES,
+        footer = {"  denyfs modinfo -b /mnt/m cryptd",
+            "  denyfs modinfo -F depends /mnt/m/lib/modules/*/kernel/crypto/aes*"})
 final class ModinfoCommand implements Callable<Integer> {
     @Option(names = {"-F", "--field"}, paramLabel = "FIELD", description = "Print only FIELD's values, one per line.")
     String field;

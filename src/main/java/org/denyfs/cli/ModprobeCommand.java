@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "modprobe", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, sortOptions = false,
+@Command(name = "modprobe", exitCodeOnInvalidInput = 1,
         description = {
             "Add or remove modules, with their dependencies, in the emulated kernel of a denyfs mount, as kmod's "
                     + "modprobe(8) (kmod 30, Debian bookworm) does in Linux.",
@@ -40,11 +40,13 @@ import picocli.CommandLine.Parameters;
             "Configuration: the *.conf files of ROOT/etc/modprobe.d, ROOT/run/modprobe.d, "
                     + "ROOT/usr/local/lib/modprobe.d and ROOT/lib/modprobe.d (the emulated system's, never the "
                     + "host's), or those given with -C: alias, options, blacklist and softdep; install and remove "
-                    + "commands are ignored. MODPROBE_OPTIONS is not read.",
-            "",
-            "Exit status: 0 on success, 1 on any failure (as kmod's modprobe)."},
-        footer = {"", "Examples:", "  DENYFS_MOUNT=/mnt/m denyfs modprobe aesni_intel",
-            "  denyfs modprobe --show-depends -d /mnt/m -S 6.1.0-56-cloud-amd64 aes",
+                    + "commands are ignored. MODPROBE_OPTIONS is not read."},
+        exitCodeListHeading = HelpLayout.EXIT_STATUS,
+        exitCodeList = {"0:success", "1:any failure, bad usage included (as kmod's modprobe)"},
+        footerHeading = HelpLayout.EXAMPLES,
+        footer = {"  export DENYFS_MOUNT=/mnt/m",
+            "  denyfs modprobe aesni_intel",
+            "  denyfs modprobe --show-depends -d /mnt/m aes",
             "  denyfs modprobe -r aesni_intel"})
 final class ModprobeCommand implements Callable<Integer> {
     @Option(names = "--mount", paramLabel = "MNT", description = "The denyfs mount (default: $DENYFS_MOUNT).")

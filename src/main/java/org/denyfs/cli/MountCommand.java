@@ -10,54 +10,89 @@ import org.apache.logging.log4j.Level;
 import org.denyfs.fs.Mount;
 import org.denyfs.fs.MountOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-@Command(name = "mount", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "mount", usageHelpWidth = HelpLayout.WIDTH,
         description = {
             "Mount a write-deny-enforcing passthrough of BACKING on MOUNTPOINT.",
             "",
             "Every file operation passes through to BACKING. On top, each backing inode (st_dev, st_ino; all hard "
-                    + "links share it) keeps a signed write count with the rules of Linux's i_writecount: "
-                    + "opening for write while the file is denied, and denying (or executing) while it is open "
-                    + "for write, fail with ETXTBSY ('Text file busy').",
+                    + "links share it) keeps a signed write count with the rules of Linux's i_writecount: opening for "
+                    + "write while the file is denied, and denying (or executing) while it is open for write, fail "
+                    + "with ETXTBSY ('Text file busy'). MOUNTPOINT/.denyfs/control is the control file (query, deny, "
+                    + "xdeny, allow; see denyfs-ctl(1)).",
             "",
-            "Without -f the command returns once the mount is ready and the daemon keeps serving in the "
-                    + "background (its own session; logs go to log=FILE, else nowhere). With -f it serves in the "
-                    + "foreground, logging to stderr, until Ctrl-C, SIGTERM or 'denyfs umount'.",
+            "Without -f the command returns once the mount is ready, and the daemon serves in the background in "
+                    + "its own session, logging to log=FILE or nowhere. With -f it serves in the foreground, logging "
+                    + "to stderr, until it is unmounted ('denyfs umount', umount(8)) or signalled.",
             "",
-            "MOUNTPOINT/.denyfs/control is the control file (see README.md: query, deny, xdeny, allow). As root the "
-                    + "mount uses allow_other,default_permissions, so the kernel checks every user's permissions "
-                    + "against the backing modes.",
+            "SIGTERM, SIGINT and SIGHUP unmount. If files on the mount are still open, it is detached lazily: the "
+                    + "mount point is free at once, the daemon serves the open files until they are closed, then "
+                    + "exits. A second signal aborts those files ('Transport endpoint is not connected') and exits "
+                    + "at once. The log says which happened.",
             "",
-            "Mount options (-o, comma separated, repeatable):",
-            "  debug              log every FUSE request (libfuse -d) and denyfs decisions",
-            "  log=FILE           append the daemon's log to FILE",
-            "  policy=POLICY      module-load policy: plain, exclusive or idempotent (default idempotent)",
-            "  kernel=RELEASE     emulated kernel release for module loading (default: the single",
-            "                     lib/modules/* under BACKING, else uname -r)",
-            "  attr_timeout=SECS  how long the kernel may cache attributes (default 1). Changes made",
-            "                     through the mount are seen at once, hard links included (their",
-            "                     attributes are never cached); 0 also shows changes made in BACKING",
-            "                     behind the mount's back at once, at a GETATTR per path component",
-            "                     per open. entry_timeout=, negative_timeout= likewise for names",
-            "                     (libfuse default 1)",
-            "  max_module_bytes=N  the largest module image the emulated kernel takes (default 256M):",
-            "                     a bigger file is EFBIG for finit, a bigger init LEN is ENOMEM",
-            "  max_inflight_bytes=N  module image bytes held at once, all callers (default 1G): ENOMEM",
-            "  max_inflight_bytes_per_uid=N  the same per caller uid (default 768M): ENOMEM",
-            "                     (N in bytes, or with a K, M or G suffix)",
-            "  ro, noexec, nosuid, nodev, noatime   passed to the kernel as for any mount",
+            "As root the mount uses allow_other and default_permissions: every user may use it, and the kernel "
+                    + "checks their permissions against the backing modes. /proc/mounts shows BACKING as the source, "
+                    + "and the type is fuse.denyfs: once 'denyfs install' has put the helper in place, mount(8) and "
+                    + "/etc/fstab mount it too (see the examples)."},
+        exitCodeListHeading = HelpLayout.EXIT_STATUS,
+        exitCodeList = {
+            "0:mounted (with -f: served until unmounted)",
+            "1:the mount failed; the message names the file and the reason",
+            "2:bad usage, an unknown mount option included"},
+        footerHeading = HelpLayout.EXAMPLES,
+        footer = {
+            "  denyfs mount /srv/files /mnt/denyfs",
+            "  denyfs mount -f -o debug,policy=exclusive /srv/modules /mnt/m",
+            "  mount -t fuse.denyfs /srv/files /mnt/denyfs -o policy=plain",
             "",
-            "Exit status: 0 mounted (or, with -f, cleanly unmounted); 1 the mount failed; 2 bad usage."},
-        footer = {"", "Examples:", "  denyfs mount /srv/files /mnt/denyfs",
-            "  denyfs mount -f -o debug,policy=exclusive /srv/modules /mnt/m"})
+            "An /etc/fstab line (noauto: mount it with 'mount /mnt/denyfs'):",
+            "",
+            "  /srv/files  /mnt/denyfs  fuse.denyfs  noauto,policy=idempotent  0 0"})
 final class MountCommand implements Callable<Integer> {
     @Option(names = {"-f", "--foreground"}, description = "Serve in the foreground until unmounted.")
     boolean foreground;
 
-    @Option(names = "-o", paramLabel = "OPTIONS", description = "Mount options, comma separated (see above).")
+    @Option(names = "-o", paramLabel = "OPTIONS",
+            description = {
+                "Mount options, comma separated; -o may be given more than once. denyfs's own:",
+                "debug: log every FUSE request (libfuse -d) and denyfs's decisions.",
+                "log=FILE: append the daemon's log to FILE (default: stderr with -f, else nowhere).",
+                "log_level=LEVEL: as --log-level.",
+                "policy=POLICY: module-load policy: plain, exclusive or idempotent (default: idempotent).",
+                "kernel=RELEASE: the emulated kernel release for module loading (default: the single "
+                        + "lib/modules/* under BACKING, else uname -r).",
+                "init_ms=MS: how long each emulated module init takes (default: 10; longer makes concurrent loads "
+                        + "overlap).",
+                "cache=relaxed|exact: relaxed (the default) lets the kernel keep names and attributes for a "
+                        + "second and a file's pages across opens while its size and mtime stay the same; changes "
+                        + "made through the mount are seen at once, hard links included, but one made in BACKING "
+                        + "behind the mount's back may show a second late. exact keeps nothing of BACKING: such a "
+                        + "change is seen by the next operation, for a round trip per path component.",
+                "attr_timeout=SECS, entry_timeout=SECS, negative_timeout=SECS: override one of those cache "
+                        + "timeouts.",
+                "max_module_bytes=N: the largest module image the emulated kernel takes (default: 256M); a bigger "
+                        + "file is EFBIG for finit, a bigger init LEN is ENOMEM.",
+                "max_inflight_bytes=N: module image bytes held at once, all callers together (default: 1G); "
+                        + "past it, ENOMEM. max_inflight_bytes_per_uid=N: the same per caller uid (default: 768M). "
+                        + "N in bytes, or with a K, M or G suffix.",
+                "fsname=NAME: the source column of /proc/mounts (default: BACKING).",
+                "Passed to the kernel as for any mount: ro, rw, suid, nosuid, dev, nodev, exec, noexec, atime, "
+                        + "noatime, sync, async, dirsync; and FUSE's allow_other, default_permissions, nonempty "
+                        + "(mount over a directory that is not empty).",
+                "Ignored, as mount.fuse(8) ignores them (they are for fstab, systemd and mount itself): defaults, "
+                        + "auto, noauto, user, nouser, users, owner, group, _netdev, nofail, relatime, x-*, comment=.",
+                "Anything else is refused, so that a typo never mounts what was not asked for."})
     List<String> options = new ArrayList<>();
+
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "How much the daemon logs: error, warn, info (the default: one line per mount and "
+                    + "unmount, and errors with the path and errno), debug (every decision) or trace.")
+    String logLevel;
 
     @Option(names = "--notify-stdout", hidden = true,
             description = "Internal: print 'ready' or 'error MESSAGE' on stdout once, for the background parent.")
@@ -69,37 +104,45 @@ final class MountCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "MOUNTPOINT", description = "An empty directory to mount on.")
     Path mountPoint;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         MountOptions parsed;
+        Level level;
         try {
             parsed = MountOptions.parse(options);
+            level = LogLevels.parse(logLevel != null ? logLevel : parsed.logLevel(), parsed.debug());
         } catch (IllegalArgumentException e) {
-            System.err.println("denyfs mount: " + e.getMessage());
-            return 2;
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         if (!foreground) {
-            return Background.mount(backing, mountPoint, options);
+            return Background.mount(backing, mountPoint, options, logLevel);
         }
-        Logging.configure(parsed.debug() ? Level.DEBUG : Level.INFO, parsed.logFile());
+        Logging.configure(level, parsed.logFile());
         PrintStream notify = notifyStdout ? System.out : null;
         Mount mount;
         try {
             mount = Mount.start(backing, mountPoint, parsed);
         } catch (IOException e) {
+            String why = e.getMessage() + (notify != null && e instanceof Mount.LibfuseFailed
+                    ? " (run 'denyfs mount -f' to see libfuse's own message)" : "");
             if (notify != null) {
-                notify.println("error " + e.getMessage());
+                notify.println("error " + why);
                 notify.flush();
             }
-            System.err.println("denyfs mount: " + e.getMessage());
+            System.err.println("denyfs mount: " + why);
+            Logging.stop();
             return 1;
         }
         if (notify != null) {
             notify.println("ready " + ProcessHandle.current().pid());
             notify.flush();
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(mount::close, "denyfs-unmount"));
+        DaemonSignals.install(mount);
         mount.awaitUnmounted();
+        Logging.stop();
         return 0;
     }
 }

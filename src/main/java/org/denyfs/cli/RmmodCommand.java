@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "rmmod", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, sortOptions = false,
+@Command(name = "rmmod", exitCodeOnInvalidInput = 1,
         description = {
             "Remove modules from the emulated kernel of a denyfs mount, as kmod's rmmod(8) does from Linux.",
             "",
@@ -23,9 +23,11 @@ import picocli.CommandLine.Parameters;
                     + "O_TRUNC with -f), whose error is printed as 'rmmod: ERROR: could not remove module NAME: "
                     + "MESSAGE' (EAGAIN 'Resource temporarily unavailable' while other modules use it, EBUSY 'Device "
                     + "or resource busy' while it is loading or unloading). Dependencies are not removed: see "
-                    + "'denyfs modprobe -r'.",
-            "",
-            "Exit status: 0 if every module was removed, 1 otherwise (as kmod's rmmod)."})
+                    + "'denyfs modprobe -r'."},
+        exitCodeListHeading = HelpLayout.EXIT_STATUS,
+        exitCodeList = {"0:every module was removed", "1:otherwise, bad usage included (as kmod's rmmod)"},
+        footerHeading = HelpLayout.EXAMPLES,
+        footer = {"  DENYFS_MOUNT=/mnt/m denyfs rmmod aesni_intel"})
 final class RmmodCommand implements Callable<Integer> {
     @Option(names = "--mount", paramLabel = "MNT", description = "The denyfs mount (default: $DENYFS_MOUNT).")
     Path mount;

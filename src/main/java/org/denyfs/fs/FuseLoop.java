@@ -189,7 +189,8 @@ final class FuseLoop {
                 }
                 if (res <= 0) {
                     if (res < 0) {
-                        LOG.error("reading /dev/fuse failed: errno {}", -res);
+                        org.denyfs.core.Errno e = org.denyfs.core.Errno.of(-res);
+                        LOG.error("reading /dev/fuse failed: {}", e == null ? "errno " + -res : e.name() + " (" + e.message() + ")");
                         failed = true;
                         LIB.fuse_session_exit(se);
                     }

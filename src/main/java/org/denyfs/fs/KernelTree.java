@@ -46,7 +46,7 @@ record KernelTree(String release, String vermagic, VmlinuxSymbols vmlinux, java.
                 LOG.warn("cannot read {}: {}; every symbol counts as vmlinux's", symbols, e.toString());
             }
         }
-        LOG.info("emulated kernel {} (vermagic '{}', signing key {})", release, vermagic.trim(),
+        LOG.debug("emulated kernel {} (vermagic '{}', signing key {})", release, vermagic.trim(),
                 keys.isEmpty() ? "none" : String.join(" ", keys));
         return new KernelTree(release, vermagic, vmlinux, keys);
     }

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.denyfs.core.Inodes;
@@ -24,40 +26,59 @@ public final class Mount implements AutoCloseable {
     private final DenyFs fs;
     private final Path mountPoint;
     private final CompletableFuture<Void> loop = new CompletableFuture<>();
+    /** The kernel's number for this FUSE connection: its directory in /sys/fs/fuse/connections. */
+    private volatile long connection = -1;
 
     private Mount(DenyFs fs, Path mountPoint) {
         this.fs = fs;
         this.mountPoint = mountPoint;
     }
 
+    /** libfuse refused to mount, for a reason the checks before it did not foresee. */
+    public static final class LibfuseFailed extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LibfuseFailed(String message) {
+            super(message);
+        }
+    }
+
     public static Mount start(Path backing, Path mountPoint, MountOptions options) throws IOException {
         Path mp = mountPoint.toAbsolutePath().normalize();
-        requireDirectory(backing, "backing directory");
-        requireDirectory(mp, "mount point");
-        DenyFs fs = new DenyFs(backing, new Inodes(new PendingReleases(mp)), emulatedKernel(backing, options),
+        MountPointCheck.check(backing, mp, options, Libc.INSTANCE.getuid() == 0);
+        KernelTree tree = KernelTree.discover(backing, options.kernelRelease());
+        DenyFs fs = new DenyFs(backing, new Inodes(new PendingReleases(mp)), emulatedKernel(tree, options),
                 ReplyFilter.load());
         Mount mount = new Mount(fs, mp);
-        Thread thread = new Thread(() -> mount.serve(options), "denyfs-fuse-loop");
+        String source = options.fsname() != null ? options.fsname() : backing.toAbsolutePath().normalize().toString();
+        Thread thread = new Thread(() -> mount.serve(options, source), "denyfs-fuse-loop");
         thread.setDaemon(true);
         thread.start();
         try {
             CompletableFuture<Void> init = CompletableFuture.runAsync(() -> awaitInit(fs));
             CompletableFuture.anyOf(init, mount.loop).get(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        } catch (ExecutionException e) {
             mount.close();
-            throw new IOException("mounting " + mp + " failed: " + e.getMessage(), e);
+            throw e.getCause() instanceof IOException io ? io : new IOException("mount point " + mp + ": " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            mount.close();
+            throw new IOException("mount point " + mp + ": the kernel did not start the mount within "
+                    + INIT_TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            mount.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("mount point " + mp + ": interrupted while mounting");
         }
         if (mount.loop.isDone()) {
-            throw new IOException("mounting " + mp + " failed: libfuse returned at once (is " + mp
-                    + " already mounted, or /dev/fuse missing? see the messages above)");
+            throw new LibfuseFailed("mount point " + mp + ": libfuse could not mount it");
         }
-        LOG.info("mounted {} on {} (policy={})", backing, mp, options.policy());
+        mount.connection = connectionOf(mp);
+        LOG.info("mounted {} on {} (policy={}, kernel {})", backing, mp, options.policy(), tree.release());
         return mount;
     }
 
     /** The module subsystem's kernel, as the tree under BACKING and the mount options describe it. */
-    static Modules emulatedKernel(Path backing, MountOptions options) {
-        KernelTree tree = KernelTree.discover(backing, options.kernelRelease());
+    static Modules emulatedKernel(KernelTree tree, MountOptions options) {
         Modules.Builder b = Modules.builder()
                 .vermagic(tree.vermagic())
                 .vmlinux(tree.vmlinux())
@@ -78,14 +99,17 @@ public final class Mount implements AutoCloseable {
         }
     }
 
-    private void serve(MountOptions options) {
+    private void serve(MountOptions options, String source) {
         try {
             int rc = FuseLoop.run(fs, mountPoint, options.debug(),
-                    fuseArgs(options, fs.replyFilter().active()).toArray(String[]::new), fs.fuseThreadsStarted,
+                    fuseArgs(options, source, fs.replyFilter().active()).toArray(String[]::new), fs.fuseThreadsStarted,
                     fs.replyFilter());
             fs.unmounted();
             if (rc != 0) {
-                throw new IOException("libfuse could not mount or serve " + mountPoint + " (see the messages above)");
+                throw new LibfuseFailed("mount point " + mountPoint + ": libfuse could not mount or serve it");
+            }
+            if (fs.awaitInit(0, TimeUnit.SECONDS)) {
+                LOG.info("unmounted {}", mountPoint);
             }
             loop.complete(null);
         } catch (Throwable t) {
@@ -96,12 +120,13 @@ public final class Mount implements AutoCloseable {
     /**
      * libfuse's options for a mount.
      *
+     * @param source the first column of /proc/mounts: BACKING unless fsname= says otherwise, as bindfs does
      * @param filter the reply filter is on: attributes may be cached (it keeps hard links exact)
      *               and open files can be hidden instead of hard-removed (see HiddenFiles)
      */
-    static List<String> fuseArgs(MountOptions options, boolean filter) {
+    static List<String> fuseArgs(MountOptions options, String source, boolean filter) {
         List<String> opts = new ArrayList<>(List.of(
-                "fsname=denyfs", "subtype=denyfs", "use_ino", "big_writes", "max_write=131072", "max_read=131072"));
+                "fsname=" + escapeOption(source), "subtype=denyfs", "use_ino", "big_writes", "max_write=131072", "max_read=131072"));
         if (!filter) {
             // Without the filter's opcode a hiding rename cannot be told from an unlink's: a file
             // unlinked while open then loses its path (handle requests still work: nullpath_ok).
@@ -124,8 +149,17 @@ public final class Mount implements AutoCloseable {
             opts.add("allow_other");
             opts.add("default_permissions");
         }
-        opts.addAll(options.fuseOptions());
+        for (String o : options.fuseOptions()) {
+            if (!opts.contains(o)) {
+                opts.add(o);
+            }
+        }
         return List.of("-o", String.join(",", opts));
+    }
+
+    /** libfuse's option parser takes a backslash before a comma or a backslash literally (fuse_opt_add_opt_escaped). */
+    static String escapeOption(String value) {
+        return value.replace("\\", "\\\\").replace(",", "\\,");
     }
 
     public DenyFs fs() {
@@ -145,6 +179,86 @@ public final class Mount implements AutoCloseable {
         }
     }
 
+    /** What {@link #detach} did, and the words for the log. */
+    public record Detach(Kind kind, String detail) {
+        public enum Kind {
+            /** unmounted: the FUSE loop is ending */
+            UNMOUNTED,
+            /** busy: lazily detached, the loop ends when the last open file closes */
+            DETACHED_BUSY,
+            /** neither worked; detail says why */
+            FAILED
+        }
+    }
+
+    /**
+     * Takes the mount away without waiting: a plain unmount, or, when files on it are still open
+     * (EBUSY), a lazy one. After the lazy one the mount point is free at once, and the daemon keeps
+     * serving the open files until the last is closed; then the kernel ends the connection and
+     * the FUSE loop ends, as after a plain unmount ({@link #awaitUnmounted}).
+     */
+    public Detach detach() {
+        Unmounter.Result r = Unmounter.unmount(mountPoint);
+        if (r.status() == 0) {
+            return new Detach(Detach.Kind.UNMOUNTED, "");
+        }
+        if (!r.busy()) {
+            return new Detach(Detach.Kind.FAILED, r.output());
+        }
+        String users = MountUsers.describe(mountPoint);
+        Unmounter.Result lazy = Unmounter.detachLazily(mountPoint);
+        if (lazy.status() != 0) {
+            return new Detach(Detach.Kind.FAILED, lazy.output());
+        }
+        return new Detach(Detach.Kind.DETACHED_BUSY, users.isEmpty() ? "in use" : "in use by " + users);
+    }
+
+    /**
+     * Ends the FUSE connection now, as {@code echo 1 > /sys/fs/fuse/connections/N/abort} does: every
+     * request in flight and every later one on a file still open fails with ENOTCONN. The mount is
+     * detached lazily first if it is still in place, so no dead mount point is left behind. Returns
+     * how it was done; without fusectl mounted, the daemon's exit (closing /dev/fuse) aborts it.
+     */
+    public String abort() {
+        if (stillMounted()) {
+            Unmounter.detachLazily(mountPoint);
+        }
+        Path abort = Path.of("/sys/fs/fuse/connections", Long.toString(connection), "abort");
+        if (connection >= 0 && Files.exists(abort)) {
+            try {
+                Files.writeString(abort, "1");
+                return "through " + abort;
+            } catch (IOException e) {
+                return "by closing /dev/fuse (" + abort + ": " + e.getMessage() + ")";
+            }
+        }
+        return "by closing /dev/fuse";
+    }
+
+    private boolean stillMounted() {
+        return org.denyfs.control.MountTable.isMounted(mountPoint);
+    }
+
+    /** The connection's number: st_dev of the mount root. */
+    private static long connectionOf(Path mp) {
+        try {
+            return kernelDev(((Number) Files.getAttribute(mp, "unix:dev")).longValue());
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("no st_dev for {}: {}", mp, e.toString());
+            return -1;
+        }
+    }
+
+    /**
+     * glibc's st_dev (major and minor split over the 64 bits, sys/sysmacros.h) in the kernel's own
+     * encoding, major << 20 | minor, which is how fusectl names a connection's directory.
+     */
+    static long kernelDev(long stDev) {
+        long major = ((stDev & 0xfff00L) >>> 8) | ((stDev & 0xfffff00000000000L) >>> 32);
+        long minor = (stDev & 0xffL) | ((stDev & 0xffffff00000L) >>> 12);
+        return (major << 20) | minor;
+    }
+
     /** Unmounts and waits for the FUSE loop to end. Safe to call twice. */
     @Override
     public void close() {
@@ -152,16 +266,9 @@ public final class Mount implements AutoCloseable {
             Unmounter.unmount(mountPoint);
             try {
                 loop.get(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                LOG.info("unmounted {}", mountPoint);
             } catch (Exception e) {
                 LOG.error("FUSE loop of {} did not end after unmount: {}", mountPoint, e.toString());
             }
-        }
-    }
-
-    private static void requireDirectory(Path dir, String what) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IOException(what + " " + dir + ": " + (Files.exists(dir) ? "Not a directory" : "No such file or directory"));
         }
     }
 }

@@ -17,6 +17,18 @@ public final class Unmounter {
         return r;
     }
 
+    /**
+     * umount -l: takes the mount out of the namespace at once, even while files on it are open;
+     * the kernel keeps the FUSE connection until the last of them is closed.
+     */
+    public static Result detachLazily(Path mountPoint) {
+        Result r = run("fusermount", "-u", "-z", mountPoint.toString());
+        if (r.status() == 127) {
+            r = run("umount", "-l", mountPoint.toString());
+        }
+        return r;
+    }
+
     private static Result run(String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -34,5 +46,10 @@ public final class Unmounter {
         }
     }
 
-    public record Result(int status, String output) {}
+    public record Result(int status, String output) {
+        /** EBUSY: files (or working directories) on the mount are still in use. */
+        public boolean busy() {
+            return status != 0 && output.contains("Device or resource busy");
+        }
+    }
 }

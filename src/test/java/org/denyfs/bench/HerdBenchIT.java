@@ -64,6 +64,7 @@ class HerdBenchIT {
         assertThat(out.resolve("logs/plain-round1/worker-15.log")).exists();
         String mounted = stderr.toString().lines().filter(l -> l.startsWith("plain: mounting ")).findFirst().orElseThrow();
         Path mountRoot = Path.of(mounted.substring("plain: mounting ".length(), mounted.length() - 3)).getParent();
+        assertThat(mountRoot.startsWith(out.toRealPath())).as(mountRoot + ": the mounts live under --out").isTrue();
         assertThat(Files.readAllLines(Path.of("/proc/mounts"))).noneMatch(l -> l.contains(" " + mountRoot + "/"));
         assertThat(mountRoot).doesNotExist();
     }

@@ -36,6 +36,12 @@ class HerdLaunchTest {
             assertThatThrownBy(() -> HerdLaunch.run(HERD, List.of(), 3, List.of("sh", "-c", "sleep 60; echo " + marker),
                     Map.of(), logs, Duration.ofMillis(500), cleanup, n -> { })).hasMessageContaining("did not finish within");
         }
+        // SIGKILL is delivered asynchronously: wait (bounded) for the last worker to be gone
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("").contains(marker))
+                && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
         assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
                 .filter(c -> c.contains(marker))).isEmpty();
         assertThat(Files.exists(logs.resolve("worker-0.log"))).isTrue();
