@@ -42,19 +42,54 @@ final class NativeTools {
         "denyfs ctl [--json] query|deny|xdeny|allow|holders|status FILE. A native tool: runs "
                 + "target/native/denyfs-ctl with the arguments as given; 'denyfs ctl --help' prints its manual."})
     static final class Ctl implements Callable<Integer> {
+        /** Declared for the man page and the shell completion; the tool parses it. */
+        @CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "VERB", completionCandidates = Verbs.class,
+                description = "query, deny, xdeny, allow, holders or status (or an option of the tool's).")
+        String verb;
+
+        @CommandLine.Parameters(index = "1..*", paramLabel = "ARGS", description = "FILE, and more for the tool.")
+        List<String> rest = new ArrayList<>();
+
         @Unmatched
-        List<String> args = new ArrayList<>();
+        List<String> unmatched = new ArrayList<>();
 
         @Override
         public Integer call() throws InterruptedException {
+            List<String> args = new ArrayList<>();
+            if (verb != null) {
+                args.add(verb);
+            }
+            args.addAll(rest);
+            args.addAll(unmatched);
             return run("ctl", args);
         }
     }
 
-    /** Hands every argument to the tool as it came: picocli must not parse them (-- and -c included). */
+    /** The control verbs, as denyfs_abi.h names them. */
+    static final class Verbs extends ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        Verbs() {
+            super(List.of(org.denyfs.control.Abi.VERB_QUERY, org.denyfs.control.Abi.VERB_DENY, org.denyfs.control.Abi.VERB_XDENY,
+                    org.denyfs.control.Abi.VERB_ALLOW, org.denyfs.control.Abi.VERB_HOLDERS, org.denyfs.control.Abi.VERB_STATUS));
+        }
+    }
+
+    /**
+     * Hands every argument to the tool as it came: picocli must not parse them (-- and -c included),
+     * nor answer --help and --version itself (the tools' own --help is the manual; the options come
+     * from the top command's inherited scope).
+     */
     static void passArgumentsThrough(CommandLine denyfs) {
         for (String name : List.of("hold", "ctl")) {
-            denyfs.getSubcommands().get(name).setStopAtUnmatched(true).setUnmatchedOptionsArePositionalParams(true);
+            CommandLine tool = denyfs.getSubcommands().get(name);
+            tool.setStopAtUnmatched(true).setUnmatchedOptionsArePositionalParams(true);
+            for (String option : List.of("--help", "--version")) {
+                CommandLine.Model.OptionSpec spec = tool.getCommandSpec().findOption(option);
+                if (spec != null) {
+                    tool.getCommandSpec().remove(spec);
+                }
+            }
         }
     }
 
