@@ -87,7 +87,7 @@ class HelpTest {
 
     @ParameterizedTest
     @MethodSource("commands")
-    void version_ofEveryCommand_isThePomVersion(String name) throws IOException {
+    void version_ofEveryCommand_isThePomVersion(String name) throws Exception {
         List<String> args = new ArrayList<>(words(name).subList(1, words(name).size()));
         args.add("--version");
         if (NATIVE.contains(name)) { // a C tool: it names itself
