@@ -43,7 +43,7 @@ second_signal_aborts() { # HOW
   kill -TERM "$pid"
   wait_for 60 gone "$pid"
   grep -q "SIGTERM again: aborting the FUSE connection of $M" "$LOG" || { cat "$LOG"; return 1; }
-  grep -q "aborted $M $1" "$LOG" || { cat "$LOG"; return 1; }
+  grep -q "aborting $M $1" "$LOG" || { cat "$LOG"; return 1; }
   not_mounted "$M"
   ls "$M" >/dev/null                     # the mount point is a plain directory again, no ENOTCONN
   local out

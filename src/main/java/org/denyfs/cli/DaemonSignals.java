@@ -63,8 +63,7 @@ final class DaemonSignals {
     private void abort(String signal, int number) {
         LOG.warn("SIG{} again: aborting the FUSE connection of {}; files still open there now fail with"
                 + " 'Transport endpoint is not connected'", signal, mount.mountPoint());
-        String how = mount.abort();
-        LOG.warn("aborted {} {}; exiting", mount.mountPoint(), how);
+        mount.abort(how -> LOG.warn("aborting {} {}; exiting", mount.mountPoint(), how));
         Logging.stop();
         Runtime.getRuntime().halt(128 + number);
     }

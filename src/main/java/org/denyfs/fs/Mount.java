@@ -216,23 +216,27 @@ public final class Mount implements AutoCloseable {
     /**
      * Ends the FUSE connection now, as {@code echo 1 > /sys/fs/fuse/connections/N/abort} does: every
      * request in flight and every later one on a file still open fails with ENOTCONN. The mount is
-     * detached lazily first if it is still in place, so no dead mount point is left behind. Returns
-     * how it was done; without fusectl mounted, the daemon's exit (closing /dev/fuse) aborts it.
+     * detached lazily first if it is still in place, so no dead mount point is left behind.
+     * {@code announce} is told how (the moment the connection ends, the FUSE loop returns and the
+     * daemon may exit, so whatever is to be said must be said before); without fusectl mounted,
+     * the daemon's exit (closing /dev/fuse) aborts it.
      */
-    public String abort() {
+    public void abort(java.util.function.Consumer<String> announce) {
         if (stillMounted()) {
             Unmounter.detachLazily(mountPoint);
         }
         Path abort = Path.of("/sys/fs/fuse/connections", Long.toString(connection), "abort");
         if (connection >= 0 && Files.exists(abort)) {
+            announce.accept("through " + abort);
             try {
                 Files.writeString(abort, "1");
-                return "through " + abort;
+                return;
             } catch (IOException e) {
-                return "by closing /dev/fuse (" + abort + ": " + e.getMessage() + ")";
+                announce.accept("by closing /dev/fuse (" + abort + ": " + e.getMessage() + ")");
+                return;
             }
         }
-        return "by closing /dev/fuse";
+        announce.accept("by closing /dev/fuse");
     }
 
     private boolean stillMounted() {
