@@ -1,5 +1,5 @@
 /* denyfs_abi.h - the interface between denyfs and its clients. This header is the authority:
- * org.denyfs.control.Abi mirrors it and a test holds the two together.
+ * org.denyfs.abi.Abi mirrors it and a test holds the two together.
  *
  * ioctls are issued on an open file on a denyfs mount and act on that file's backing inode. Every
  * deny taken with an ioctl belongs to the open file description it was issued on and is allowed

@@ -2,7 +2,7 @@
  *
  * A JVM costs ~0.4 s of CPU and ~58 MB per call; a herd of hundreds of loaders cannot afford that.
  * This program does the common case in a few hundred microseconds and a few hundred KB, with the
- * same algorithms, messages and exit codes as the Java library (org.denyfs.loader, itself kmod 30's
+ * same algorithms, messages and exit codes as the Java library (org.denyfs.user.kmod, itself kmod 30's
  * tools and libkmod over the emulated kernel). Anything it does not cover - modprobe.d
  * configuration (a *.conf under ROOT's modprobe.d dirs, or -C), symbol: and built-in alias lookups,
  * compressed modules, options it does not know, modinfo - is handed to the Java CLI with execv, so

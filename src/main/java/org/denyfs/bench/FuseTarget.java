@@ -1,10 +1,9 @@
 package org.denyfs.bench;
-
-import org.denyfs.control.MountTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.denyfs.abi.MountTable;
 
 /**
  * A FUSE mount made by a command that returns once the mount is live (bindfs and the denyfs

@@ -1,5 +1,4 @@
 package org.denyfs.bench;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -11,9 +10,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.denyfs.control.Abi;
-import org.denyfs.control.Client;
-import org.denyfs.fs.NativeDir;
+import org.denyfs.abi.Abi;
+import org.denyfs.abi.NativeDir;
+import org.denyfs.user.client.Client;
 
 /**
  * The herd benchmark: for each round and policy, a fresh denyfs mount over the module tree and N

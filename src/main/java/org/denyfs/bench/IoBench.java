@@ -1,6 +1,4 @@
 package org.denyfs.bench;
-
-import org.denyfs.control.MountTable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -11,12 +9,13 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.denyfs.abi.MountTable;
 
 /**
  * Runs one benchmark session: sets the targets up over one fresh backing directory, runs every

@@ -1,5 +1,4 @@
 package org.denyfs.cli;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.denyfs.control.MountTable;
+import org.denyfs.abi.MountTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -89,6 +88,6 @@ final class ExecCommand implements Callable<Integer> {
         if (env != null && !env.isEmpty()) {
             return Path.of(env);
         }
-        return org.denyfs.fs.NativeDir.locate().resolve(LIBRARY);
+        return org.denyfs.abi.NativeDir.locate().resolve(LIBRARY);
     }
 }

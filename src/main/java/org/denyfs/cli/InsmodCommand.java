@@ -1,13 +1,12 @@
 package org.denyfs.cli;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.denyfs.loader.ConsoleLog;
-import org.denyfs.loader.Insmod;
-import org.denyfs.loader.Loader;
-import org.denyfs.loader.Log;
+import org.denyfs.user.kmod.ConsoleLog;
+import org.denyfs.user.kmod.Insmod;
+import org.denyfs.user.kmod.Loader;
+import org.denyfs.user.kmod.Log;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,12 +1,11 @@
 package org.denyfs.cli;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.denyfs.loader.ConsoleLog;
-import org.denyfs.loader.Loader;
-import org.denyfs.loader.Log;
-import org.denyfs.loader.Lsmod;
+import org.denyfs.user.kmod.ConsoleLog;
+import org.denyfs.user.kmod.Loader;
+import org.denyfs.user.kmod.Log;
+import org.denyfs.user.kmod.Lsmod;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

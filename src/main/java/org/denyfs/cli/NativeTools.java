@@ -1,15 +1,14 @@
 package org.denyfs.cli;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.denyfs.fs.NativeDir;
-import picocli.CommandLine;
+import org.denyfs.abi.NativeDir;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
+import picocli.CommandLine;
 
 /**
  * {@code denyfs hold} and {@code denyfs ctl} are C programs on libdenyfs (src/main/c/tools, built
@@ -70,8 +69,8 @@ final class NativeTools {
         private static final long serialVersionUID = 1L;
 
         Verbs() {
-            super(List.of(org.denyfs.control.Abi.VERB_QUERY, org.denyfs.control.Abi.VERB_DENY, org.denyfs.control.Abi.VERB_XDENY,
-                    org.denyfs.control.Abi.VERB_ALLOW, org.denyfs.control.Abi.VERB_HOLDERS, org.denyfs.control.Abi.VERB_STATUS));
+            super(List.of(org.denyfs.abi.Abi.VERB_QUERY, org.denyfs.abi.Abi.VERB_DENY, org.denyfs.abi.Abi.VERB_XDENY,
+                    org.denyfs.abi.Abi.VERB_ALLOW, org.denyfs.abi.Abi.VERB_HOLDERS, org.denyfs.abi.Abi.VERB_STATUS));
         }
     }
 

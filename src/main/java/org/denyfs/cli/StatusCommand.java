@@ -1,12 +1,11 @@
 package org.denyfs.cli;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.denyfs.control.MountStatus;
-import org.denyfs.control.MountTable;
+import org.denyfs.abi.MountTable;
+import org.denyfs.user.client.MountStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

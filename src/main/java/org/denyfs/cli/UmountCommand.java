@@ -1,5 +1,4 @@
 package org.denyfs.cli;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -7,9 +6,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.denyfs.control.Client;
-import org.denyfs.control.MountTable;
+import org.denyfs.abi.MountTable;
 import org.denyfs.fs.Unmounter;
+import org.denyfs.user.client.Client;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

@@ -1,5 +1,5 @@
 package org.denyfs.control;
-
+import org.denyfs.abi.Abi;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;

@@ -1,5 +1,4 @@
 package org.denyfs.fs;
-
 import jnr.ffi.Pointer;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
@@ -11,7 +10,7 @@ interface Handle {
     int write(Pointer buf, long size, long offset);
 
     /**
-     * A denyfs ioctl ({@code control.Abi.IOC_*}) on this handle; {@code data} is the kernel's
+     * A denyfs ioctl ({@code abi.Abi.IOC_*}) on this handle; {@code data} is the kernel's
      * buffer of {@code _IOC_SIZE(cmd)} bytes. Files that are not backing files have none.
      */
     default int ioctl(int cmd, Pointer data, Caller caller) {

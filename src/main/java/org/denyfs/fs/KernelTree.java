@@ -1,5 +1,4 @@
 package org.denyfs.fs;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -10,8 +9,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.denyfs.module.ModuleImage;
-import org.denyfs.module.ModuleSignature;
+import org.denyfs.image.ModuleImage;
+import org.denyfs.image.ModuleSignature;
 import org.denyfs.module.VmlinuxSymbols;
 
 /**

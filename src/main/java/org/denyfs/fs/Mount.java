@@ -1,5 +1,4 @@
 package org.denyfs.fs;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -240,7 +239,7 @@ public final class Mount implements AutoCloseable {
     }
 
     private boolean stillMounted() {
-        return org.denyfs.control.MountTable.isMounted(mountPoint);
+        return org.denyfs.abi.MountTable.isMounted(mountPoint);
     }
 
     /** The connection's number: st_dev of the mount root. */

@@ -1,5 +1,4 @@
 package org.denyfs.fs;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
@@ -9,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.denyfs.control.MountTable;
+import org.denyfs.abi.MountTable;
 
 /**
  * Why a mount cannot work, said before libfuse tries: libfuse writes its reasons to the daemon's

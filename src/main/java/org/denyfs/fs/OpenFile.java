@@ -1,9 +1,8 @@
 package org.denyfs.fs;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
 import jnr.ffi.Pointer;
-import org.denyfs.control.Abi;
+import org.denyfs.abi.Abi;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;

@@ -1,5 +1,4 @@
 package org.denyfs.fs;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import jnr.ffi.LibraryLoader;
@@ -7,6 +6,7 @@ import jnr.ffi.Pointer;
 import jnr.ffi.annotations.Out;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.denyfs.abi.NativeDir;
 
 /**
  * The daemon's side of libdenyfs-fuse.so (src/main/c/fuse/denyfs_fuse.c), which rewrites replies

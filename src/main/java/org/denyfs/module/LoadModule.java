@@ -1,10 +1,10 @@
 package org.denyfs.module;
-
 import java.nio.ByteBuffer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
+import org.denyfs.image.ModuleImage;
 
 /**
  * load_module() and do_init_module() (kernel/module/main.c, v6.4), from a module copy in memory to

@@ -1,8 +1,8 @@
 package org.denyfs.module;
-
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import org.denyfs.image.ModuleImage;
 
 /**
  * struct module: one entry of the module table. Everything mutable here is guarded by

@@ -1,21 +1,19 @@
 package org.denyfs.module;
-
-import com.github.luben.zstd.ZstdInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
-import org.tukaani.xz.XZInputStream;
+import org.denyfs.image.Compression;
 
 /**
  * module_decompress() (kernel/module/decompress.c): undoes gzip, xz or zstd into fresh off-heap
  * memory, as the kernel does into pages it allocates one by one. Every failure is
  * {@code ErrnoException(EINVAL)} (the kernel's answer to corrupt or foreign data), or EOPNOTSUPP for
  * a format the emulated kernel was not built with; the caller counts either as failed_decompress.
+ * The bytes come from {@link Compression#decompressing}, the one decompressor, which modinfo's
+ * reading of a compressed file uses too.
  */
 final class ModuleDecompress {
     /** The kernel's own ceiling for any module buffer: kernel_read_file() takes at most INT_MAX. */
@@ -34,7 +32,7 @@ final class ModuleDecompress {
             throw new ErrnoException(Errno.EOPNOTSUPP, "module_decompress: kernel built without " + c.sysfsName());
         }
         OffHeap.Region out = heap.allocate(initialGuess(in.limit(), heap.limits().maxImage()), compressed.uid());
-        try (InputStream s = open(c, new BufferInput(in))) {
+        try (InputStream s = c.decompressing(in)) {
             byte[] chunk = new byte[64 * 1024];
             int used = 0;
             int n;
@@ -56,30 +54,6 @@ final class ModuleDecompress {
                 throw ee;
             }
             throw new ErrnoException(Errno.EINVAL, "module_decompress: corrupt " + c.sysfsName() + " data: " + e.getMessage(), e);
-        }
-    }
-
-    /** For ModuleImage.read(): the same decompressors onto the heap, outside the kernel model. */
-    static ByteBuffer toHeap(ByteBuffer compressed, Compression c) {
-        try (InputStream s = open(c, new BufferInput(compressed.duplicate().clear()))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(compressed.limit() * 4);
-            s.transferTo(out);
-            return ByteBuffer.wrap(out.toByteArray());
-        } catch (IOException | RuntimeException e) {
-            throw new ErrnoException(Errno.EINVAL, "corrupt " + c.sysfsName() + " module: " + e.getMessage(), e);
-        }
-    }
-
-    private static InputStream open(Compression c, InputStream raw) throws IOException {
-        switch (c) {
-            case GZIP:
-                return new GZIPInputStream(raw, 64 * 1024);
-            case XZ:
-                return new XZInputStream(raw);
-            case ZSTD:
-                return new ZstdInputStream(raw);
-            default:
-                throw new IllegalStateException(c.name());
         }
     }
 
@@ -110,32 +84,5 @@ final class ModuleDecompress {
 
     private static String describe(Set<Compression> built) {
         return built.isEmpty() ? "compressed" : built.toString();
-    }
-
-    /** An InputStream over a ByteBuffer (heap or direct); closing it does nothing. */
-    private static final class BufferInput extends InputStream {
-        private final ByteBuffer buf;
-
-        BufferInput(ByteBuffer buf) {
-            this.buf = buf;
-        }
-
-        @Override
-        public int read() {
-            return buf.hasRemaining() ? buf.get() & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (len == 0) {
-                return 0;
-            }
-            if (!buf.hasRemaining()) {
-                return -1;
-            }
-            int n = Math.min(len, buf.remaining());
-            buf.get(b, off, n);
-            return n;
-        }
     }
 }

@@ -1,10 +1,11 @@
 package org.denyfs.module;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Set;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
+import org.denyfs.image.ModuleSignature;
+import org.denyfs.image.Pkcs7;
 
 /**
  * module_sig_check() (kernel/module/signing.c) of a kernel built with CONFIG_MODULE_SIG and without

@@ -1,5 +1,4 @@
 package org.denyfs.module;
-
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collection;
@@ -10,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
+import org.denyfs.image.Compression;
 
 /**
  * The emulated kernel module loader: finit_module(2), init_module(2) and delete_module(2) over real

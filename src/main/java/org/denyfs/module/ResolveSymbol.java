@@ -1,10 +1,10 @@
 package org.denyfs.module;
-
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
+import org.denyfs.image.ModuleImage;
 
 /**
  * simplify_symbols() and its helpers: find_symbol(), resolve_symbol_wait(), check_version(),

@@ -1,5 +1,4 @@
 package org.denyfs.cli;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -15,8 +14,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 /**
  * Every command's --help, --version and usage errors, as a user sees them on an 80-column terminal:
@@ -152,7 +151,7 @@ class HelpTest {
 
     private static Run nativeTool(String name, String... args) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
-                org.denyfs.fs.NativeDir.locate().resolve("denyfs-" + name).toString()));
+                org.denyfs.abi.NativeDir.locate().resolve("denyfs-" + name).toString()));
         cmd.addAll(java.util.List.of(args));
         Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String out = new String(p.getInputStream().readAllBytes());

@@ -1,10 +1,9 @@
 package org.denyfs.fs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.time.Duration;
-import org.denyfs.control.Client;
+import org.denyfs.user.client.Client;
 import org.junit.jupiter.api.Test;
 
 /** The control file on a real mount, spoken to by shell processes the way a script would. */

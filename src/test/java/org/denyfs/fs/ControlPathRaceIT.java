@@ -1,5 +1,4 @@
 package org.denyfs.fs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
@@ -12,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.denyfs.control.Client;
 import org.denyfs.core.InodeKey;
 import org.denyfs.module.Modules;
 import org.denyfs.testing.ModuleTree;
+import org.denyfs.user.client.Client;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -1,5 +1,4 @@
 package org.denyfs.fs;
-
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -101,7 +100,7 @@ final class LiveMount implements AutoCloseable {
         try {
             mount.close();
         } finally {
-            if (!org.denyfs.control.MountTable.isMounted(mnt)) {
+            if (!org.denyfs.abi.MountTable.isMounted(mnt)) {
                 removeTree(dir); // the temporary dir: a tree given to over() lies outside it
             }
         }

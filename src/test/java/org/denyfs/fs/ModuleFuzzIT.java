@@ -1,5 +1,4 @@
 package org.denyfs.fs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -22,13 +21,13 @@ import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
-import org.denyfs.control.Client;
 import org.denyfs.core.Errno;
-import org.denyfs.module.Fixtures;
-import org.denyfs.module.ModuleImage;
+import org.denyfs.image.ModuleImage;
 import org.denyfs.module.Modules;
-import org.denyfs.module.SignedImages;
+import org.denyfs.testing.Fixtures;
 import org.denyfs.testing.ModuleTree;
+import org.denyfs.testing.SignedImages;
+import org.denyfs.user.client.Client;
 import org.junit.jupiter.api.Test;
 
 /**

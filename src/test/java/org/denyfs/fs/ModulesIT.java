@@ -1,5 +1,4 @@
 package org.denyfs.fs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -7,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.denyfs.control.Client;
 import org.denyfs.testing.ModuleTree;
+import org.denyfs.user.client.Client;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,10 @@
 package org.denyfs.fs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import org.denyfs.control.Client;
+import org.denyfs.user.client.Client;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,9 +1,9 @@
 package org.denyfs.fs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import org.denyfs.control.Client;
+import org.denyfs.abi.NativeDir;
+import org.denyfs.user.client.Client;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,4 @@
 package org.denyfs.fs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -9,7 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.denyfs.control.Client;
+import org.denyfs.user.client.Client;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,5 +1,4 @@
 package org.denyfs.module;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -14,6 +13,9 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.denyfs.core.Errno;
+import org.denyfs.image.ModuleImage;
+import org.denyfs.image.ModuleSignature;
+import org.denyfs.testing.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;

@@ -1,5 +1,4 @@
 package org.denyfs.module;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.denyfs.module.TestKernel.get;
 
@@ -8,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.denyfs.core.Errno;
+import org.denyfs.testing.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,12 @@
 package org.denyfs.module;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.denyfs.module.TestKernel.errnoOf;
 
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
+import org.denyfs.testing.Compressed;
+import org.denyfs.testing.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -126,7 +127,7 @@ class MemoryLimitsTest {
     @Test
     void finitModule_compressed_whoseImageWouldPassTheLimit_failsEnomem_andFreesEverything() {
         byte[] zeros = new byte[512 * KIB]; // 512 KiB of zeros compress to a few hundred bytes
-        FakeInode bomb = new FakeInode(ModuleDecompressTest.xz(zeros));
+        FakeInode bomb = new FakeInode(Compressed.xz(zeros));
         Modules m = kernel(128 * KIB, 1 << 20, 1 << 20);
         assertThat(errnoOf(() -> m.finitModule(bomb.open(), "", Modules.MODULE_INIT_COMPRESSED_FILE)))
                 .isEqualTo(Errno.ENOMEM);

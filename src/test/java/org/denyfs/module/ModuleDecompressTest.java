@@ -1,5 +1,4 @@
 package org.denyfs.module;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +12,9 @@ import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
+import org.denyfs.image.Compression;
+import org.denyfs.testing.Compressed;
+import org.denyfs.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZOutputStream;
@@ -22,7 +24,7 @@ class ModuleDecompressTest {
 
     @Test
     void moduleDecompress_xz_givesTheImage() {
-        assertRoundTrip(xz(Fixtures.base()));
+        assertRoundTrip(Compressed.xz(Fixtures.base()));
     }
 
     @Test
@@ -32,13 +34,13 @@ class ModuleDecompressTest {
 
     @Test
     void moduleDecompress_gzip_givesTheImage() {
-        assertRoundTrip(gzip(Fixtures.base()));
+        assertRoundTrip(Compressed.gzip(Fixtures.base()));
     }
 
     @Test
     void moduleDecompress_outputLargerThanFirstGuess_growsAndFreesTheSmallerBuffer() {
         byte[] big = new byte[3 * 1024 * 1024]; // compresses ~1000:1, far past the first guess
-        try (OffHeap.Region in = region(xz(big)); OffHeap.Region out = ModuleDecompress.decompress(heap, in, all())) {
+        try (OffHeap.Region in = region(Compressed.xz(big)); OffHeap.Region out = ModuleDecompress.decompress(heap, in, all())) {
             assertThat(out.length()).isEqualTo(big.length);
             assertThat(heap.inFlight()).isEqualTo(in.size() + out.size());
         }
@@ -47,7 +49,7 @@ class ModuleDecompressTest {
 
     @Test
     void moduleDecompress_corruptXz_failsEinval() {
-        byte[] data = xz(Fixtures.base());
+        byte[] data = Compressed.xz(Fixtures.base());
         Arrays.fill(data, 20, data.length - 20, (byte) 0x55);
 
         assertFails(data, all(), Errno.EINVAL);
@@ -60,7 +62,7 @@ class ModuleDecompressTest {
 
     @Test
     void moduleDecompress_formatNotBuiltIn_failsEopnotsupp() {
-        assertFails(gzip(Fixtures.base()), EnumSet.of(Compression.XZ), Errno.EOPNOTSUPP);
+        assertFails(Compressed.gzip(Fixtures.base()), EnumSet.of(Compression.XZ), Errno.EOPNOTSUPP);
     }
 
     private void assertRoundTrip(byte[] compressed) {
@@ -89,25 +91,5 @@ class ModuleDecompressTest {
 
     private static Set<Compression> all() {
         return EnumSet.allOf(Compression.class);
-    }
-
-    static byte[] xz(byte[] data) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (XZOutputStream xz = new XZOutputStream(out, new LZMA2Options())) {
-            xz.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    static byte[] gzip(byte[] data) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }

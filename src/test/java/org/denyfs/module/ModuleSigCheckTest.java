@@ -1,5 +1,4 @@
 package org.denyfs.module;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -13,6 +12,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
+import org.denyfs.image.ModuleSignature;
+import org.denyfs.image.Pkcs7;
+import org.denyfs.testing.Fixtures;
+import org.denyfs.testing.SignedImages;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,5 +1,4 @@
 package org.denyfs.module;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.denyfs.module.TestKernel.errnoOf;
@@ -11,6 +10,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
+import org.denyfs.image.ModuleImage;
+import org.denyfs.testing.Compressed;
+import org.denyfs.testing.Fixtures;
+import org.denyfs.testing.SignedImages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -333,7 +336,7 @@ class ModulesTest {
     @Test
     void finitModule_compressedFile_decompressesAndLoads() {
         Modules m = kernel(Policy.EXCLUSIVE);
-        FakeInode xz = new FakeInode(ModuleDecompressTest.xz(Fixtures.base()));
+        FakeInode xz = new FakeInode(Compressed.xz(Fixtures.base()));
         assertThat(errnoOf(() -> m.finitModule(xz.open(), "", Modules.MODULE_INIT_COMPRESSED_FILE))).isNull();
         assertThat(m.initstate("fx_base")).contains("live\n");
         assertThat(m.bytesInFlight()).isZero();
@@ -352,7 +355,7 @@ class ModulesTest {
     @Test
     void finitModule_compressedDuplicate_countsCompressedSizeToo() {
         Modules m = kernel(Policy.EXCLUSIVE);
-        FakeInode xz = new FakeInode(ModuleDecompressTest.xz(Fixtures.base()));
+        FakeInode xz = new FakeInode(Compressed.xz(Fixtures.base()));
         m.finitModule(xz.open(), "", Modules.MODULE_INIT_COMPRESSED_FILE);
         assertThat(errnoOf(() -> m.finitModule(xz.open(), "", Modules.MODULE_INIT_COMPRESSED_FILE))).isEqualTo(Errno.EEXIST);
         assertThat(stat(m, "Failed becoming bytes")).isEqualTo(Long.toString(len(base) + len(xz)));

@@ -1,10 +1,12 @@
 package org.denyfs.module;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.concurrent.Future;
 import org.denyfs.core.Errno;
+import org.denyfs.image.ModuleImage;
+import org.denyfs.testing.Fixtures;
+import org.denyfs.testing.SignedImages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

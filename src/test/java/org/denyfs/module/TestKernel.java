@@ -1,5 +1,4 @@
 package org.denyfs.module;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +10,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
+import org.denyfs.testing.Fixtures;
 
 /**
  * Test scaffolding around {@link Modules}: a kernel that accepts the fixtures, an init function

@@ -1,5 +1,4 @@
 package org.denyfs.testkit;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.denyfs.control.Client;
-import org.denyfs.control.MountTable;
+import org.denyfs.abi.MountTable;
 import org.denyfs.fs.Mount;
 import org.denyfs.fs.MountOptions;
 import org.denyfs.fs.Unmounter;
+import org.denyfs.user.client.Client;
 
 /**
  * A live denyfs mount over a fresh temporary directory, served in this JVM, and its control API:

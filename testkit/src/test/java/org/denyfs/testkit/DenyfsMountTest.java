@@ -1,5 +1,4 @@
 package org.denyfs.testkit;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import org.denyfs.control.Client;
-import org.denyfs.control.MountTable;
+import org.denyfs.abi.MountTable;
+import org.denyfs.user.client.Client;
 import org.junit.jupiter.api.Test;
 
 /** @DenyfsMount and the Denyfs API on real mounts, driven by this JVM's own file operations. */

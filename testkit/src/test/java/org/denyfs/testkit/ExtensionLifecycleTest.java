@@ -1,10 +1,9 @@
 package org.denyfs.testkit;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.nio.file.Files;
-import org.denyfs.control.MountTable;
+import org.denyfs.abi.MountTable;
 import org.denyfs.testkit.samples.BusyAtUnmount;
 import org.denyfs.testkit.samples.FailingTest;
 import org.denyfs.testkit.samples.OneMountPerClass;

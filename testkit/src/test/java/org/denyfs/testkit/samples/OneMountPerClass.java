@@ -1,9 +1,8 @@
 package org.denyfs.testkit.samples;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.denyfs.control.MountTable;
+import org.denyfs.abi.MountTable;
 import org.denyfs.testkit.DenyfsMount;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
