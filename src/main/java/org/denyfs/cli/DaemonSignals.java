@@ -1,10 +1,9 @@
 package org.denyfs.cli;
-
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.denyfs.fs.Mount;
+import org.denyfs.kernel.Mount;
 
 /**
  * SIGTERM, SIGINT and SIGHUP for a serving daemon, handled here rather than by the JVM's shutdown

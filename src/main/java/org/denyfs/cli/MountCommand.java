@@ -1,5 +1,4 @@
 package org.denyfs.cli;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -7,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.logging.log4j.Level;
-import org.denyfs.fs.Mount;
-import org.denyfs.fs.MountOptions;
+import org.denyfs.kernel.Mount;
+import org.denyfs.kernel.MountOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

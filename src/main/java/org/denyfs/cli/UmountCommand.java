@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.denyfs.abi.MountTable;
-import org.denyfs.fs.Unmounter;
+import org.denyfs.kernel.Unmounter;
 import org.denyfs.user.client.Client;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.denyfs.abi.MountTable;
-import org.denyfs.fs.Mount;
-import org.denyfs.fs.MountOptions;
-import org.denyfs.fs.Unmounter;
+import org.denyfs.kernel.Mount;
+import org.denyfs.kernel.MountOptions;
+import org.denyfs.kernel.Unmounter;
 import org.denyfs.user.client.Client;
 
 /**

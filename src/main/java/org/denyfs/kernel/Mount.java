@@ -1,0 +1,282 @@
+package org.denyfs.kernel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.denyfs.core.Inodes;
+import org.denyfs.kernel.fuse.DenyFs;
+import org.denyfs.kernel.fuse.FuseLoop;
+import org.denyfs.kernel.module.Modules;
+import org.denyfs.kernel.module.Policy;
+import org.denyfs.kernel.natives.Libc;
+import org.denyfs.kernel.natives.ReplyFilter;
+import org.denyfs.kernel.passthrough.PendingReleases;
+
+/**
+ * One live denyfs mount: the FUSE loop on its own thread, and a clean way down. {@link #start}
+ * returns once the kernel has sent INIT, so the mount is usable when it returns.
+ */
+public final class Mount implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(Mount.class);
+    private static final long INIT_TIMEOUT_SECONDS = 30;
+
+    private final DenyFs fs;
+    private final Path mountPoint;
+    private final CompletableFuture<Void> loop = new CompletableFuture<>();
+    /** The kernel's number for this FUSE connection: its directory in /sys/fs/fuse/connections. */
+    private volatile long connection = -1;
+
+    private Mount(DenyFs fs, Path mountPoint) {
+        this.fs = fs;
+        this.mountPoint = mountPoint;
+    }
+
+    /** libfuse refused to mount, for a reason the checks before it did not foresee. */
+    public static final class LibfuseFailed extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LibfuseFailed(String message) {
+            super(message);
+        }
+    }
+
+    public static Mount start(Path backing, Path mountPoint, MountOptions options) throws IOException {
+        Path mp = mountPoint.toAbsolutePath().normalize();
+        MountPointCheck.check(backing, mp, options, Libc.INSTANCE.getuid() == 0);
+        KernelTree tree = KernelTree.discover(backing, options.kernelRelease());
+        DenyFs fs = new DenyFs(backing, new Inodes(new PendingReleases(mp)), emulatedKernel(tree, options),
+                ReplyFilter.load());
+        Mount mount = new Mount(fs, mp);
+        String source = options.fsname() != null ? options.fsname() : backing.toAbsolutePath().normalize().toString();
+        Thread thread = new Thread(() -> mount.serve(options, source), "denyfs-fuse-loop");
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            CompletableFuture<Void> init = CompletableFuture.runAsync(() -> awaitInit(fs));
+            CompletableFuture.anyOf(init, mount.loop).get(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            mount.close();
+            throw e.getCause() instanceof IOException io ? io : new IOException("mount point " + mp + ": " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            mount.close();
+            throw new IOException("mount point " + mp + ": the kernel did not start the mount within "
+                    + INIT_TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            mount.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("mount point " + mp + ": interrupted while mounting");
+        }
+        if (mount.loop.isDone()) {
+            throw new LibfuseFailed("mount point " + mp + ": libfuse could not mount it");
+        }
+        mount.connection = connectionOf(mp);
+        LOG.info("mounted {} on {} (policy={}, kernel {})", backing, mp, options.policy(), tree.release());
+        return mount;
+    }
+
+    /** The module subsystem's kernel, as the tree under BACKING and the mount options describe it. */
+    static Modules emulatedKernel(KernelTree tree, MountOptions options) {
+        Modules.Builder b = Modules.builder()
+                .vermagic(tree.vermagic())
+                .vmlinux(tree.vmlinux())
+                .policy(Policy.valueOf(options.policy().toUpperCase(java.util.Locale.ROOT)))
+                .memoryLimits(options.memory())
+                .trustedKeys(tree.signingKeys());
+        if (options.initMillis() != null) {
+            b.initDuration(java.time.Duration.ofMillis(options.initMillis()));
+        }
+        return b.build();
+    }
+
+    private static void awaitInit(DenyFs fs) {
+        try {
+            fs.awaitInit(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void serve(MountOptions options, String source) {
+        try {
+            int rc = FuseLoop.run(fs, mountPoint, options.debug(),
+                    fuseArgs(options, source, fs.replyFilter().active()).toArray(String[]::new), fs.fuseThreadsStarted,
+                    fs.replyFilter());
+            fs.unmounted();
+            if (rc != 0) {
+                throw new LibfuseFailed("mount point " + mountPoint + ": libfuse could not mount or serve it");
+            }
+            if (fs.awaitInit(0, TimeUnit.SECONDS)) {
+                LOG.info("unmounted {}", mountPoint);
+            }
+            loop.complete(null);
+        } catch (Throwable t) {
+            loop.completeExceptionally(t);
+        }
+    }
+
+    /**
+     * libfuse's options for a mount.
+     *
+     * @param source the first column of /proc/mounts: BACKING unless fsname= says otherwise, as bindfs does
+     * @param filter the reply filter is on: attributes may be cached (it keeps hard links exact)
+     *               and open files can be hidden instead of hard-removed (see HiddenFiles)
+     */
+    static List<String> fuseArgs(MountOptions options, String source, boolean filter) {
+        List<String> opts = new ArrayList<>(List.of(
+                "fsname=" + escapeOption(source), "subtype=denyfs", "use_ino", "big_writes", "max_write=131072", "max_read=131072"));
+        if (!filter) {
+            // Without the filter's opcode a hiding rename cannot be told from an unlink's: a file
+            // unlinked while open then loses its path (handle requests still work: nullpath_ok).
+            opts.add("hard_remove");
+        }
+        if (options.cache() == MountOptions.Cache.EXACT) {
+            // Nothing of BACKING is kept by the kernel across uses: names, attributes and, at every
+            // open, file pages are asked again, so a change made behind the mount is seen next time.
+            opts.addAll(List.of("attr_timeout=0", "entry_timeout=0", "negative_timeout=0"));
+        } else {
+            // Per-file keep_cache, decided by libfuse at each open: the page cache survives an open
+            // unless the file's mtime or size changed (checked by fgetattr, in the daemon, with no
+            // extra round trip). libfuse2 gives every hard link its own FUSE inode, so cached
+            // attributes of one link go stale when another changes (nlink after ln, size after a
+            // write): the reply filter never lets the kernel cache those; without it nothing may be.
+            opts.addAll(List.of("auto_cache", "ac_attr_timeout=0", filter ? "attr_timeout=1" : "attr_timeout=0"));
+        }
+        if (Libc.INSTANCE.getuid() == 0) {
+            // Let every user in, and let the kernel check their permissions against the backing modes.
+            opts.add("allow_other");
+            opts.add("default_permissions");
+        }
+        for (String o : options.fuseOptions()) {
+            if (!opts.contains(o)) {
+                opts.add(o);
+            }
+        }
+        return List.of("-o", String.join(",", opts));
+    }
+
+    /** libfuse's option parser takes a backslash before a comma or a backslash literally (fuse_opt_add_opt_escaped). */
+    static String escapeOption(String value) {
+        return value.replace("\\", "\\\\").replace(",", "\\,");
+    }
+
+    public DenyFs fs() {
+        return fs;
+    }
+
+    public Path mountPoint() {
+        return mountPoint;
+    }
+
+    /** Blocks until the mount goes away (umount from outside, or a signal). */
+    public void awaitUnmounted() throws InterruptedException {
+        try {
+            loop.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.error("FUSE loop failed", e.getCause());
+        }
+    }
+
+    /** What {@link #detach} did, and the words for the log. */
+    public record Detach(Kind kind, String detail) {
+        public enum Kind {
+            /** unmounted: the FUSE loop is ending */
+            UNMOUNTED,
+            /** busy: lazily detached, the loop ends when the last open file closes */
+            DETACHED_BUSY,
+            /** neither worked; detail says why */
+            FAILED
+        }
+    }
+
+    /**
+     * Takes the mount away without waiting: a plain unmount, or, when files on it are still open
+     * (EBUSY), a lazy one. After the lazy one the mount point is free at once, and the daemon keeps
+     * serving the open files until the last is closed; then the kernel ends the connection and
+     * the FUSE loop ends, as after a plain unmount ({@link #awaitUnmounted}).
+     */
+    public Detach detach() {
+        Unmounter.Result r = Unmounter.unmount(mountPoint);
+        if (r.status() == 0) {
+            return new Detach(Detach.Kind.UNMOUNTED, "");
+        }
+        if (!r.busy()) {
+            return new Detach(Detach.Kind.FAILED, r.output());
+        }
+        String users = MountUsers.describe(mountPoint);
+        Unmounter.Result lazy = Unmounter.detachLazily(mountPoint);
+        if (lazy.status() != 0) {
+            return new Detach(Detach.Kind.FAILED, lazy.output());
+        }
+        return new Detach(Detach.Kind.DETACHED_BUSY, users.isEmpty() ? "in use" : "in use by " + users);
+    }
+
+    /**
+     * Ends the FUSE connection now, as {@code echo 1 > /sys/fs/fuse/connections/N/abort} does: every
+     * request in flight and every later one on a file still open fails with ENOTCONN. The mount is
+     * detached lazily first if it is still in place, so no dead mount point is left behind.
+     * {@code announce} is told how (the moment the connection ends, the FUSE loop returns and the
+     * daemon may exit, so whatever is to be said must be said before); without fusectl mounted,
+     * the daemon's exit (closing /dev/fuse) aborts it.
+     */
+    public void abort(java.util.function.Consumer<String> announce) {
+        if (stillMounted()) {
+            Unmounter.detachLazily(mountPoint);
+        }
+        Path abort = Path.of("/sys/fs/fuse/connections", Long.toString(connection), "abort");
+        if (connection >= 0 && Files.exists(abort)) {
+            announce.accept("through " + abort);
+            try {
+                Files.writeString(abort, "1");
+                return;
+            } catch (IOException e) {
+                announce.accept("by closing /dev/fuse (" + abort + ": " + e.getMessage() + ")");
+                return;
+            }
+        }
+        announce.accept("by closing /dev/fuse");
+    }
+
+    private boolean stillMounted() {
+        return org.denyfs.abi.MountTable.isMounted(mountPoint);
+    }
+
+    /** The connection's number: st_dev of the mount root. */
+    private static long connectionOf(Path mp) {
+        try {
+            return kernelDev(((Number) Files.getAttribute(mp, "unix:dev")).longValue());
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("no st_dev for {}: {}", mp, e.toString());
+            return -1;
+        }
+    }
+
+    /**
+     * glibc's st_dev (major and minor split over the 64 bits, sys/sysmacros.h) in the kernel's own
+     * encoding, major << 20 | minor, which is how fusectl names a connection's directory.
+     */
+    static long kernelDev(long stDev) {
+        long major = ((stDev & 0xfff00L) >>> 8) | ((stDev & 0xfffff00000000000L) >>> 32);
+        long minor = (stDev & 0xffL) | ((stDev & 0xffffff00000L) >>> 12);
+        return (major << 20) | minor;
+    }
+
+    /** Unmounts and waits for the FUSE loop to end. Safe to call twice. */
+    @Override
+    public void close() {
+        if (!loop.isDone()) {
+            Unmounter.unmount(mountPoint);
+            try {
+                loop.get(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.error("FUSE loop of {} did not end after unmount: {}", mountPoint, e.toString());
+            }
+        }
+    }
+}

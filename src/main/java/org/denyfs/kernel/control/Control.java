@@ -1,0 +1,136 @@
+package org.denyfs.kernel.control;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.denyfs.abi.Abi;
+import org.denyfs.core.Caller;
+import org.denyfs.core.Errno;
+import org.denyfs.core.ErrnoException;
+import org.denyfs.core.HoldKind;
+import org.denyfs.core.Inodes;
+
+/**
+ * The control interface: a line protocol spoken on handles of {@code MOUNT/.denyfs/control}.
+ * <pre>
+ * query PATH   -> ok N                 the inode's signed write count
+ * deny PATH    -> ok N | err ETXTBSY   deny_write_access, held by this handle
+ * xdeny PATH   -> ok N | err ETXTBSY   exclusive_deny_write_access, held by this handle
+ * allow PATH   -> ok N | err EINVAL    gives back this handle's newest deny on PATH
+ * holders PATH -> ok KIND pid=N uid=N since=ISO-8601, ...   (or "ok -")   who holds the count
+ * status       -> ok pid=N inodes=N sessions=N ...   the daemon's own figures
+ * </pre>
+ * deny and xdeny need read permission on the file for the caller (see {@link Permissions}).
+ * <pre>
+ * </pre>
+ * Replies are {@code ok VALUE} or {@code err ERRNO_NAME message}. A bad request gets one err
+ * reply and changes nothing. Thread-safety: each {@link Session} serialises its own requests; the
+ * counts are the lock-free ones of {@link Inodes}.
+ */
+public final class Control {
+    private final Inodes inodes;
+    private final Resolver resolver;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final LongAdder served = new LongAdder();
+    private volatile Supplier<String> daemonFigures = () -> "";
+    private final ModuleCalls modules;
+
+    public Control(Inodes inodes, Resolver resolver) {
+        this(inodes, resolver, ModuleCalls.NONE);
+    }
+
+    public Control(Inodes inodes, Resolver resolver, ModuleCalls modules) {
+        this.inodes = inodes;
+        this.resolver = resolver;
+        this.modules = modules;
+    }
+
+    /** Figures the layer above knows (open handles, release lag), appended to the status reply. */
+    public void daemonFigures(Supplier<String> figures) {
+        this.daemonFigures = figures;
+    }
+
+    /** A new control handle opened by {@code pid}/{@code uid} (from the FUSE request context). */
+    public Session open(int pid, int uid) {
+        Session session = new Session(this, pid, uid);
+        sessions.add(session);
+        return session;
+    }
+
+    String execute(Session session, Request request, Caller caller) {
+        served.increment();
+        return switch (request.verb()) {
+            case Abi.VERB_QUERY -> Integer.toString(inodes.settledCount(resolver.resolve(request.path()).key()));
+            case Abi.VERB_DENY -> deny(session, request, caller, HoldKind.DENY);
+            case Abi.VERB_XDENY -> deny(session, request, caller, HoldKind.EXCLUSIVE_DENY);
+            case Abi.VERB_ALLOW -> {
+                var key = resolver.resolve(request.path()).key();
+                session.allow(key, request.path());
+                yield Integer.toString(inodes.count(key));
+            }
+            case Abi.VERB_HOLDERS -> Holders.describe(inodes.find(resolver.resolve(request.path()).key()));
+            case Abi.VERB_STATUS -> status();
+            case Abi.VERB_FINIT -> {
+                String[] a = words(request, 3);
+                modules.finit(caller, a[0], a.length > 1 ? flags(a[1]) : 0, a.length > 2 ? a[2] : "");
+                yield "0";
+            }
+            case Abi.VERB_DELETE -> {
+                String[] a = words(request, 2);
+                modules.delete(caller, a[0], a.length > 1 ? flags(a[1]) : 0);
+                yield "0";
+            }
+            case Abi.VERB_POLICY -> modules.policy(request.args().isEmpty() ? null : request.args().get(0));
+            default -> throw new ErrnoException(Errno.EINVAL, "unknown verb '" + request.verb()
+                    + "' (expected query, deny, xdeny, allow, holders, status, finit, init, delete or policy)");
+        };
+    }
+
+    /** The first words of the request's arguments; the last one takes the rest of the line. */
+    private static String[] words(Request request, int max) {
+        return request.path().split(" ", max);
+    }
+
+    private static int flags(String word) {
+        try {
+            return word.startsWith("0x") ? Integer.parseUnsignedInt(word.substring(2), 16) : Integer.parseInt(word);
+        } catch (NumberFormatException e) {
+            throw new ErrnoException(Errno.EINVAL, "flags '" + word + "' is not a number");
+        }
+    }
+
+    ModuleCalls modules() {
+        return modules;
+    }
+
+    private String deny(Session session, Request request, Caller caller, HoldKind kind) {
+        Target target = resolver.resolve(request.path());
+        Permissions.requireRead(caller, target, request.path());
+        return Integer.toString(session.deny(target.key(), kind, caller).inode().writes().value());
+    }
+
+    private String status() {
+        String extra = daemonFigures.get();
+        String memory = modules.figures();
+        int denies = sessions.stream().mapToInt(Session::holdCount).sum();
+        return "pid=" + ProcessHandle.current().pid() + " inodes=" + inodes.size() + " sessions=" + sessions.size()
+                + " control_denies=" + denies + " requests=" + served.sum() + (extra.isEmpty() ? "" : " " + extra)
+                + (memory.isEmpty() ? "" : " " + memory);
+    }
+
+    Inodes inodes() {
+        return inodes;
+    }
+
+    void closed(Session session) {
+        sessions.remove(session);
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    public long requestsServed() {
+        return served.sum();
+    }
+}

@@ -1,0 +1,49 @@
+package org.denyfs.kernel.control;
+import java.util.function.Supplier;
+import jnr.ffi.Pointer;
+import org.denyfs.core.Caller;
+import org.denyfs.kernel.passthrough.Handle;
+
+/** A handle of {@code .denyfs/control}: bytes written are requests, bytes read are replies. */
+public final class ControlHandle implements Handle {
+    private final Session session;
+    private final Supplier<Caller> caller;
+    private volatile long lastFlushNanos;
+
+    /** {@code caller} answers for the request being served: the writer of each line, not the opener. */
+    public ControlHandle(Session session, Supplier<Caller> caller) {
+        this.session = session;
+        this.caller = caller;
+    }
+
+    @Override
+    public int read(Pointer buf, long size, long offset) {
+        byte[] reply = session.read((int) Math.min(size, Integer.MAX_VALUE));
+        buf.put(0, reply, 0, reply.length);
+        return reply.length;
+    }
+
+    @Override
+    public int write(Pointer buf, long size, long offset) {
+        int n = (int) size; // at most max_write: the kernel splits larger writes
+        byte[] bytes = new byte[n];
+        buf.get(0, bytes, 0, n);
+        return session.write(bytes, caller.get()); // short when the handle's backlog is full (direct_io passes it on)
+    }
+
+    @Override
+    public void flush() {
+        lastFlushNanos = System.nanoTime();
+        session.flush();
+    }
+
+    @Override
+    public long lastFlushNanos() {
+        return lastFlushNanos;
+    }
+
+    @Override
+    public void release() {
+        session.close();
+    }
+}

@@ -1,0 +1,123 @@
+package org.denyfs.kernel.passthrough;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import jnr.ffi.Pointer;
+import org.denyfs.abi.Abi;
+import org.denyfs.core.Caller;
+import org.denyfs.core.Errno;
+import org.denyfs.core.ErrnoException;
+import org.denyfs.core.Hold;
+import org.denyfs.core.HoldKind;
+import org.denyfs.core.InodeKey;
+import org.denyfs.core.Inodes;
+import org.denyfs.kernel.control.ModuleBridge;
+import org.denyfs.kernel.fuse.Errnos;
+import org.denyfs.kernel.natives.Libc;
+
+/**
+ * A backing file opened through the mount: its fd, and the write access or deny the open took
+ * (null for a plain read-only open). The fd stays here until RELEASE, as in passthrough_hp.
+ */
+public final class OpenFile implements Handle {
+    private static final Libc LIBC = Libc.INSTANCE;
+
+    static final int O_DIRECT = 040000;
+
+    public final int fd;
+    final int flags;
+    /** Opened with O_DIRECT: transfers go through an aligned buffer (see DirectIo). */
+    public final boolean direct;
+    final Hold hold;
+    private final ModuleBridge modules;
+    private final Inodes inodes;
+    private final InodeKey key;
+    /** Denies taken by ioctl on this handle, newest last; they end with the handle. */
+    private final Deque<Hold> ioctlDenies = new ArrayDeque<>();
+    private volatile long lastFlushNanos;
+
+    public OpenFile(int fd, int flags, Hold hold, Inodes inodes, InodeKey key, ModuleBridge modules) {
+        this.fd = fd;
+        this.flags = flags;
+        this.direct = (flags & O_DIRECT) != 0;
+        this.hold = hold;
+        this.inodes = inodes;
+        this.key = key;
+        this.modules = modules;
+    }
+
+    /**
+     * The ioctls of denyfs_abi.h. A deny on a handle that is itself open for write fails with
+     * ETXTBSY, as the kernel's deny would: the handle holds write access.
+     */
+    @Override
+    public int ioctl(int cmd, Pointer data, Caller caller) {
+        if (cmd == Abi.IOC_FINIT) {
+            // Not under this handle's monitor: a load may wait long (init, an idempotent group).
+            int finitFlags = data.getInt(0);
+            String params = data.getString(8, Abi.FINIT_PARAMS_MAX, java.nio.charset.StandardCharsets.UTF_8);
+            modules.finit(caller, fd, flags, key, finitFlags, params);
+            return 0;
+        }
+        return denyIoctl(cmd, data, caller);
+    }
+
+    private synchronized int denyIoctl(int cmd, Pointer data, Caller caller) {
+        if (Abi.Ioctl.size(cmd) != Integer.BYTES || data == null) {
+            return -Errno.ENOTTY.code();
+        }
+        int count;
+        if (cmd == Abi.IOC_QUERY) {
+            count = inodes.settledCount(key);
+        } else if (cmd == Abi.IOC_DENY || cmd == Abi.IOC_XDENY) {
+            HoldKind kind = cmd == Abi.IOC_DENY ? HoldKind.DENY : HoldKind.EXCLUSIVE_DENY;
+            Hold deny = inodes.take(key, kind, caller.pid(), caller.uid(), true);
+            ioctlDenies.addLast(deny);
+            count = deny.inode().writes().value();
+        } else if (cmd == Abi.IOC_ALLOW) {
+            Hold deny = ioctlDenies.pollLast();
+            if (deny == null) {
+                throw new ErrnoException(Errno.EINVAL, "allow: this handle holds no deny");
+            }
+            inodes.release(deny);
+            count = inodes.count(key);
+        } else {
+            return -Errno.ENOTTY.code();
+        }
+        data.putInt(0, count);
+        return 0;
+    }
+
+    @Override
+    public int read(Pointer buf, long size, long offset) {
+        return Errnos.check(LIBC.pread(fd, buf, size, offset));
+    }
+
+    @Override
+    public int write(Pointer buf, long size, long offset) {
+        return Errnos.check(LIBC.pwrite(fd, buf, size, offset));
+    }
+
+    @Override
+    public void flush() {
+        lastFlushNanos = System.nanoTime();
+    }
+
+    @Override
+    public long lastFlushNanos() {
+        return lastFlushNanos;
+    }
+
+    @Override
+    public synchronized void release() {
+        try {
+            LIBC.close(fd);
+        } finally {
+            for (Hold deny = ioctlDenies.pollLast(); deny != null; deny = ioctlDenies.pollLast()) {
+                inodes.release(deny);
+            }
+            if (hold != null) {
+                inodes.release(hold);
+            }
+        }
+    }
+}

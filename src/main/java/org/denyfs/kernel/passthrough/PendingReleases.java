@@ -1,0 +1,218 @@
+package org.denyfs.kernel.passthrough;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.denyfs.core.Hold;
+import org.denyfs.core.HoldKind;
+import org.denyfs.core.Inode;
+import org.denyfs.core.StaleHolders;
+import org.denyfs.kernel.control.VirtualTree;
+import org.denyfs.kernel.natives.Libc;
+
+/**
+ * Makes "close the writer, then deny" succeed every time despite FUSE's asynchronous RELEASE.
+ *
+ * <p>The kernel queues RELEASE when the last reference to an open file goes, before close(2) or
+ * exit(2) returns to user space, but the daemon may still be on its way to handling it when the
+ * next request (the deny) arrives on another thread. So before a refusal is reported, we look at
+ * what user space really still holds: every fd in /proc/PID/fdinfo that is open on this mount
+ * (mnt_id) and this inode (ino; the mount uses use_ino, so that is the backing inode number) with
+ * write access (any access, for a deny taken by ioctl on such an fd), every process whose
+ * executable is this inode (/proc/PID/maps), every open handle of the control file. If none of the blocking holders can still be alive, their releases are in
+ * flight and we wait for the count to move (bounded, in case the evidence was wrong). If any may
+ * be alive, the refusal stands at once, as in the kernel. A wrong guess can only delay an answer,
+ * never change it: the caller retries the count's own compare-and-swap after the wait.
+ *
+ * <p>Cost: a scan of /proc, only on the refusal path and only when handle-based holders block.
+ */
+public final class PendingReleases implements StaleHolders {
+    private static final org.apache.logging.log4j.Logger LOG = org.apache.logging.log4j.LogManager.getLogger(PendingReleases.class);
+    /** Upper bound on waiting for a release we believe is in flight. */
+    static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final String mountPoint;
+    private volatile int mountId = -1;
+
+    public PendingReleases(Path mountPoint) {
+        this.mountPoint = mountPoint.toAbsolutePath().normalize().toString();
+    }
+
+    @Override
+    public boolean awaitRelease(Inode inode, HoldKind refused) throws InterruptedException {
+        int seen = inode.writes().value();
+        if (!StaleHolders.blocks(seen, refused)) {
+            return true; // a release landed since the refusal: try again
+        }
+        List<Hold> blockers = inode.holds().stream()
+                .filter(h -> StaleHolders.isBlocker(h.kind(), refused))
+                .toList();
+        if (blockers.isEmpty()) {
+            // Nothing listed: either the blockers let go while we looked, or they are not ours to judge.
+            boolean released = !StaleHolders.blocks(inode.writes().value(), refused);
+            LOG.debug("{}: count {} with no listed blocker: {}", inode.key(), seen, released ? "released meanwhile" : "refusing");
+            return released;
+        }
+        if (anyAlive(inode, blockers)) {
+            LOG.debug("{}: a blocker is still held in user space: refusing", inode.key());
+            return false;
+        }
+        LOG.debug("{}: no process holds the blockers; waiting for their release", inode.key());
+        return !StaleHolders.blocks(inode.writes().awaitChange(seen, System.nanoTime() + MAX_WAIT_NANOS), refused);
+    }
+
+    private boolean anyAlive(Inode inode, List<Hold> blockers) {
+        long ino = inode.key().ino();
+        Wanted wanted = new Wanted();
+        for (Hold h : blockers) {
+            switch (h.kind()) {
+                case WRITE -> wanted.writers = true;
+                case EXEC -> wanted.exec = true;
+                case DENY, EXCLUSIVE_DENY -> {
+                    if (h.onFile()) {
+                        wanted.anyFd = true; // an ioctl deny lives as long as its open file
+                    } else {
+                        wanted.control = true;
+                    }
+                }
+                case MODULE, MODULE_EXCLUSIVE -> {
+                    return true; // held by the daemon itself for the length of a load
+                }
+            }
+        }
+        return scan(ino, wanted);
+    }
+
+    /** What to look for in /proc: which kinds of user-space reference would keep a blocker alive. */
+    private static final class Wanted {
+        boolean writers;
+        boolean anyFd;
+        boolean exec;
+        boolean control;
+
+        boolean fds() {
+            return writers || anyFd || control;
+        }
+    }
+
+    /** One pass over /proc: true as soon as any process may still hold one of the kinds asked. */
+    private boolean scan(long ino, Wanted wanted) {
+        String prefix = mountPoint + "/";
+        String controlPath = mountPoint + VirtualTree.CONTROL;
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName()))) {
+            for (Path proc : procs) {
+                if (wanted.exec && runsFrom(proc, prefix, ino)) {
+                    return true;
+                }
+                if (wanted.fds() && holdsFd(proc, prefix, controlPath, ino, wanted)) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            return true; // no evidence: refuse as the kernel would
+        }
+        return false;
+    }
+
+    private boolean holdsFd(Path proc, String prefix, String controlPath, long ino, Wanted wanted) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+            for (Path fd : fds) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException gone) {
+                    continue;
+                }
+                if (!target.startsWith(prefix)) {
+                    continue;
+                }
+                if (wanted.control && target.equals(controlPath)) {
+                    return true;
+                }
+                if ((wanted.writers || wanted.anyFd)
+                        && isOpenOn(proc.resolve("fdinfo").resolve(fd.getFileName()), ino, wanted.anyFd)) {
+                    return true;
+                }
+            }
+        } catch (IOException processGone) {
+            return false;
+        }
+        return false;
+    }
+
+    /** True if the fd is open on this mount and inode, with write access unless {@code anyMode}. */
+    private boolean isOpenOn(Path fdinfo, long ino, boolean anyMode) {
+        try {
+            long flags = -1;
+            long mnt = -1;
+            long fileIno = -1;
+            for (String line : Files.readAllLines(fdinfo)) {
+                if (line.startsWith("flags:")) {
+                    flags = Long.parseLong(line.substring(6).trim(), 8);
+                } else if (line.startsWith("mnt_id:")) {
+                    mnt = Long.parseLong(line.substring(7).trim());
+                } else if (line.startsWith("ino:")) {
+                    fileIno = Long.parseLong(line.substring(4).trim());
+                }
+            }
+            return fileIno == ino && mnt == mountId() && (anyMode || (flags & Libc.O_ACCMODE) != Libc.O_RDONLY);
+        } catch (IOException | NumberFormatException gone) {
+            return false;
+        }
+    }
+
+    /** A process running a program from this mount: its exe link and the inode of that mapping. */
+    private static boolean runsFrom(Path proc, String prefix, long ino) {
+        String exe;
+        try {
+            exe = Files.readSymbolicLink(proc.resolve("exe")).toString();
+        } catch (IOException | UnsupportedOperationException kernelThreadOrGone) {
+            return false;
+        }
+        if (!exe.startsWith(prefix)) {
+            return false;
+        }
+        try (var lines = Files.lines(proc.resolve("maps"))) {
+            // "start-end perms offset dev inode path"
+            return lines.map(l -> l.split("\\s+", 6))
+                    .anyMatch(f -> f.length == 6 && f[5].equals(exe) && Long.parseLong(f[4]) == ino);
+        } catch (IOException | java.io.UncheckedIOException gone) {
+            return false;
+        }
+    }
+
+    private int mountId() {
+        int id = mountId;
+        if (id < 0) {
+            id = findMountId();
+            mountId = id;
+        }
+        return id;
+    }
+
+    private int findMountId() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && f[4].equals(mountPoint)) {
+                    return Integer.parseInt(f[0]);
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static boolean isPid(Path name) {
+        String s = name.toString();
+        for (int i = 0; i < s.length(); i++) {
+            if (!Character.isDigit(s.charAt(i))) {
+                return false;
+            }
+        }
+        return !s.isEmpty();
+    }
+}

@@ -1,0 +1,68 @@
+package org.denyfs.kernel;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** -o as mount(8), /etc/fstab and mount.fuse(8) hand it over: what is kept, ignored and refused. */
+class MountOptionsTest {
+    private static MountOptions parse(String options) {
+        return MountOptions.parse(List.of(options));
+    }
+
+    @Test
+    void parse_genericMountFlags_goToTheKernel() {
+        assertThat(parse("rw,nosuid,nodev,noexec,noatime,sync,dirsync,dev,suid,exec,atime,async,ro").fuseOptions())
+                .containsExactly("rw", "nosuid", "nodev", "noexec", "noatime", "sync", "dirsync", "dev", "suid", "exec",
+                        "atime", "async", "ro");
+    }
+
+    @Test
+    void parse_fuseFlags_areKeptOnce() {
+        assertThat(parse("allow_other,default_permissions,nonempty,allow_other").fuseOptions())
+                .containsExactly("allow_other", "default_permissions", "nonempty");
+    }
+
+    @Test
+    void parse_optionsForMountAndSystemd_areIgnoredAsMountFuseDoes() {
+        MountOptions o = parse("defaults,noauto,auto,_netdev,user,nouser,users,owner,group,nofail,relatime,"
+                + "x-systemd.automount,x-systemd.idle-timeout=60,x-mount.mkdir,comment=systemd.automount");
+        assertThat(o).isEqualTo(MountOptions.defaults());
+    }
+
+    @Test
+    void parse_whatMountPassesFromAnFstabUserLine_isAccepted() {
+        // fstab "user,policy=plain,_netdev,nofail": mount(8) adds noexec,nosuid,nodev and hands on the rest
+        MountOptions o = parse("rw,noexec,nosuid,nodev,policy=plain,_netdev,user,nofail");
+        assertThat(o.policy()).isEqualTo("plain");
+        assertThat(o.fuseOptions()).containsExactly("rw", "noexec", "nosuid", "nodev");
+    }
+
+    @Test
+    void parse_fsname_setsTheSource() {
+        assertThat(parse("fsname=modules").fsname()).isEqualTo("modules");
+        assertThat(MountOptions.defaults().fsname()).isNull();
+    }
+
+    @Test
+    void parse_typo_isRefusedNamingIt() {
+        assertThatThrownBy(() -> parse("rw,polcy=plain")).hasMessage("unknown mount option 'polcy=plain' (see denyfs mount --help)");
+        assertThatThrownBy(() -> parse("nonemtpy")).hasMessage("unknown mount option 'nonemtpy' (see denyfs mount --help)");
+        assertThatThrownBy(() -> parse("rw=1")).hasMessage("unknown mount option 'rw=1' (see denyfs mount --help)");
+    }
+
+    @Test
+    void parse_badValues_areRefusedNamingThem() {
+        assertThatThrownBy(() -> parse("policy=lazy")).hasMessage("policy=lazy: expected one of plain, exclusive, idempotent");
+        assertThatThrownBy(() -> parse("init_ms=soon")).hasMessage("init_ms=soon: not a number of milliseconds");
+        assertThatThrownBy(() -> parse("attr_timeout=-1")).hasMessage("attr_timeout=-1: must not be negative");
+        assertThatThrownBy(() -> parse("fsname=")).hasMessage("mount option fsname= needs a value");
+    }
+
+    @Test
+    void fuseArgs_source_isBackingEscapedForLibfuse() {
+        List<String> args = Mount.fuseArgs(MountOptions.defaults(), "/srv/a,b\\c", true);
+        assertThat(args.get(1)).startsWith("fsname=/srv/a\\,b\\\\c,subtype=denyfs,");
+    }
+}
