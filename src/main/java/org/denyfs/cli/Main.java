@@ -3,7 +3,11 @@ package org.denyfs.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,6 +18,9 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code denyfs} command. Subcommands live in one table, as kmod's {@code kmod_cmds[]}: each
  * parses its arguments, calls one library entry point and maps the outcome to an exit status.
+ * Commands that live outside cli ({@code bench}, which nothing may import) join the table at the
+ * end, found through {@link ServiceLoader}: every {@code java.util.concurrent.Callable} listed in
+ * META-INF/services that is a picocli {@code @Command}.
  * {@code scope = INHERIT} gives every subcommand, to any depth, {@code --help}, {@code --version}
  * and this layout; the build turns the same annotations into the man pages and the bash completion.
  */
@@ -39,7 +46,7 @@ import picocli.CommandLine.Spec;
                     + "[--prefix DIR]', which removes every file install listed."},
         subcommands = {
             MountCommand.class, UmountCommand.class, StatusCommand.class, NativeTools.Ctl.class, NativeTools.Hold.class,
-            ExecCommand.class, BenchCommand.class,
+            ExecCommand.class,
             InsmodCommand.class, ModprobeCommand.class, RmmodCommand.class, LsmodCommand.class, ModinfoCommand.class},
         exitCodeListHeading = HelpLayout.EXIT_STATUS,
         exitCodeList = {"0:success", "1:the command failed (the message says why)", "2:bad usage"},
@@ -62,7 +69,7 @@ public final class Main implements Runnable {
 
     /** The whole command tree, with denyfs's handling of usage errors and failures. */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandTree();
         NativeTools.passArgumentsThrough(cl);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, line, parse) -> {
@@ -70,6 +77,26 @@ public final class Main implements Runnable {
             return 1;
         });
         return cl;
+    }
+
+    /** Every command, as declared: the table above, then the commands found outside cli (what the docs show). */
+    static CommandLine commandTree() {
+        CommandLine cl = new CommandLine(new Main());
+        for (Callable<?> command : commandsElsewhere()) {
+            cl.addSubcommand(command);
+        }
+        return cl;
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"}) // ServiceLoader takes the raw Callable class
+    private static List<Callable<?>> commandsElsewhere() {
+        List<Callable<?>> commands = new ArrayList<>();
+        for (Callable command : ServiceLoader.load(Callable.class, Main.class.getClassLoader())) {
+            if (command.getClass().isAnnotationPresent(Command.class)) {
+                commands.add(command);
+            }
+        }
+        return commands;
     }
 
     /** No COMMAND: a usage error like any other. */

@@ -1,0 +1,117 @@
+package org.denyfs.bench.herd;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.denyfs.bench.harness.CsvRows;
+import org.denyfs.bench.harness.Exec;
+import org.denyfs.testing.ModuleTree;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The herd benchmark, CI-sized: 16 real workers per policy on real mounts of Debian's module tree,
+ * loading aesni_intel and ghash_clmulni_intel (which share cryptd) and the pclmul CRCs. It asserts
+ * the shape of the seed commit's story, never a time: plain wastes memory on duplicate reads,
+ * exclusive wastes less but fails workers with ETXTBSY, idempotent wastes nothing and fails nobody.
+ */
+class HerdBenchIT {
+    /** Two CPU features: AES (0099) and PCLMULQDQ (0081), no family/model the uncore drivers know. */
+    static final String SHARED_DEPENDENCY_MODALIAS = "cpu:type:x86,ven0000fam0006mod0000:feature:,0081,0099";
+
+    @Test
+    void herd_everyPolicy_showsTheSeedCommitsStory(@TempDir Path out) throws Exception {
+        ModuleTree tree = ModuleTree.require();
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        CommandLine cl = new CommandLine(new HerdCommand());
+        cl.setOut(new PrintWriter(stdout));
+        cl.setErr(new PrintWriter(stderr));
+
+        // init 500 ms: over ten times what 16 workers on 2 CPUs take between their LIVE check and their
+        // finit (the default would be 80 ms), so a loaded CI machine keeps the shape
+        int exit = cl.execute("--workers", "16", "--root", tree.root().toString(), "--modalias", SHARED_DEPENDENCY_MODALIAS,
+                "--init-ms", "500", "--out", out.toString());
+
+        assertThat(exit).as("exit status; stderr:%n%s%nstdout:%n%s", stderr, stdout).isZero();
+        Map<String, Map<String, String>> rows = csvRows(out.resolve(OutputFiles.HERD_CSV));
+        assertThat(rows.keySet()).containsExactlyInAnyOrder("plain", "exclusive", "idempotent");
+        long plain = Long.parseLong(rows.get("plain").get("wasted_bytes"));
+        long exclusive = Long.parseLong(rows.get("exclusive").get("wasted_bytes"));
+        Map<String, String> idempotent = rows.get("idempotent");
+
+        assertThat(plain).as("plain wastes memory on concurrent duplicate reads").isPositive();
+        assertThat(exclusive).as("exclusive wastes less than plain").isLessThan(plain);
+        assertThat(rows.get("exclusive").get("failed_workers")).as("exclusive fails workers").isNotEqualTo("0");
+        assertThat(Long.parseLong(rows.get("exclusive").get("finit_etxtbsy"))).isPositive();
+        assertThat(Files.readString(out.resolve(OutputFiles.FAILURES_CSV))).contains("exclusive,1,", "Text file busy");
+        assertThat(idempotent.get("wasted_bytes")).as("idempotent wastes nothing").isEqualTo("0");
+        assertThat(idempotent.get("failed_workers")).as("idempotent fails no worker").isEqualTo("0");
+        assertThat(idempotent.get("finit_etxtbsy")).isEqualTo("0");
+        for (Map<String, String> row : rows.values()) {
+            assertThat(row.get("modules_loaded")).as("every policy ends with the six modules live").isEqualTo("6");
+            assertThat(Long.parseLong(row.get("peak_in_flight_bytes"))).isPositive();
+            assertThat(Long.parseLong(row.get("daemon_peak_rss_kib"))).isPositive();
+        }
+        assertThat(stdout.toString()).contains("Virtual mem wasted bytes", "plain", "exclusive", "idempotent");
+        assertThat(stderr.toString()).contains("16/16 workers done");
+        assertThat(out.resolve(OutputFiles.CHART_SVG)).content().contains(">plain<", ">exclusive<", ">idempotent<");
+        assertThat(out.resolve(OutputFiles.RESULTS_JSON)).content().contains("\"results\"", "\"calls\"");
+        assertThat(out.resolve("logs/plain-round1/worker-15.log")).exists();
+        String mounted = stderr.toString().lines().filter(l -> l.startsWith("plain: mounting ")).findFirst().orElseThrow();
+        Path mountRoot = Path.of(mounted.substring("plain: mounting ".length(), mounted.length() - 3)).getParent();
+        assertThat(mountRoot.startsWith(out.toRealPath())).as(mountRoot + ": the mounts live under --out").isTrue();
+        assertThat(Files.readAllLines(Path.of("/proc/mounts"))).noneMatch(l -> l.contains(" " + mountRoot + "/"));
+        assertThat(mountRoot).doesNotExist();
+    }
+
+    @Test
+    void herd_onAGeneratedTree_loadsEveryModuleOfTheShape(@TempDir Path dir) throws Exception {
+        Tree tree = GeneratedModuleTree.ensure(dir, new Exec(null), new PrintWriter(new StringWriter()));
+        Path out = dir.resolve("out");
+        StringWriter stderr = new StringWriter();
+        CommandLine cl = new CommandLine(new HerdCommand());
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(stderr));
+
+        int exit = cl.execute("--workers", "8", "--policy", "exclusive,idempotent", "--root", tree.root().toString(),
+                "--modalias", "cpu:type:x86,ven0000fam0006mod0000:feature:,0081,0089,0094,0099", "--init-ms", "400",
+                "--out", out.toString());
+
+        assertThat(exit).as("exit status; stderr:%n%s", stderr).isZero();
+        Map<String, Map<String, String>> rows = csvRows(out.resolve(OutputFiles.HERD_CSV));
+        assertThat(rows.get("idempotent")).containsEntry("modules_loaded", "11").containsEntry("wasted_bytes", "0")
+                .containsEntry("failed_workers", "0");
+        assertThat(rows.get("exclusive").get("modules_loaded")).isEqualTo("11");
+        // the padding makes the stand-ins as big as Debian's: aesni_intel alone is over 500 kB
+        assertThat(Long.parseLong(rows.get("idempotent").get("peak_in_flight_bytes"))).isGreaterThan(500_000);
+    }
+
+    @Test
+    void herd_debiansOwnModprobe_loadsThroughThePreloadLibrary(@TempDir Path out) throws Exception {
+        ModuleTree tree = ModuleTree.require();
+        StringWriter stderr = new StringWriter();
+        CommandLine cl = new CommandLine(new HerdCommand());
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(stderr));
+
+        int exit = cl.execute("--client", "kmod", "--workers", "4", "--policy", "idempotent", "--root",
+                tree.root().toString(), "--modalias", SHARED_DEPENDENCY_MODALIAS, "--init-ms", "200", "--out", out.toString());
+
+        assertThat(exit).as("exit status; stderr:%n%s", stderr).isZero();
+        assertThat(stderr.toString()).contains("modprobe -C /dev/null -d");
+        Map<String, String> row = csvRows(out.resolve(OutputFiles.HERD_CSV)).get("idempotent");
+        assertThat(row).containsEntry("modules_loaded", "6").containsEntry("failed_workers", "0")
+                .containsEntry("wasted_bytes", "0");
+        assertThat(Long.parseLong(row.get("finit_calls"))).isPositive();
+    }
+
+    private static Map<String, Map<String, String>> csvRows(Path csv) throws Exception {
+        return CsvRows.read(csv, row -> row.get("policy"));
+    }
+}
