@@ -1,5 +1,5 @@
 /* abi_print: prints every constant of denyfs_abi.h as NAME=VALUE, as the C compiler sees it, so
- * the Java mirror (control.Abi) can be checked against the real _IOR values. */
+ * the Java mirror (abi.Abi) can be checked against the real _IOR values. */
 #include <stdio.h>
 
 #include "denyfs_abi.h"

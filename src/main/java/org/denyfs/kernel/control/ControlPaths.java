@@ -5,8 +5,8 @@ import jnr.ffi.Pointer;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
 import org.denyfs.core.InodeKey;
-import org.denyfs.kernel.natives.Backing;
 import org.denyfs.kernel.natives.Libc;
+import org.denyfs.kernel.natives.Stat;
 import org.denyfs.kernel.passthrough.BackingRoot;
 
 /**
@@ -99,17 +99,18 @@ public final class ControlPaths implements Resolver {
 
     /** fstat of {@code fd}: a Target keeping {@code keep} (or none for -1); EINVAL unless a regular file. */
     private static Target stat(int fd, String requestPath, int keep) {
-        Pointer st = Memory.allocateDirect(Libc.RUNTIME, Backing.STAT_SIZE, true);
+        Pointer st = Stat.allocate();
         if (LIBC.fstat(fd, st) != 0) {
             throw failure(requestPath, Libc.errno());
         }
-        int mode = st.getInt(24);
+        int mode = st.getInt(Stat.ST_MODE);
         if ((mode & S_IFMT) != S_IFREG) {
             throw new ErrnoException(Errno.EINVAL, requestPath + ": not a regular file");
         }
-        InodeKey key = new InodeKey(st.getLong(0), st.getLong(8));
-        return keep < 0 ? new Target(key, mode, st.getInt(28), st.getInt(32))
-                : new Target(key, mode, st.getInt(28), st.getInt(32), keep, LIBC::close);
+        InodeKey key = Stat.key(st);
+        int uid = st.getInt(Stat.ST_UID);
+        int gid = st.getInt(Stat.ST_GID);
+        return keep < 0 ? new Target(key, mode, uid, gid) : new Target(key, mode, uid, gid, keep, LIBC::close);
     }
 
     /** The reply for a resolution that failed with {@code errno}, naming only the request's PATH. */

@@ -1,5 +1,5 @@
 package org.denyfs.kernel.control;
-import ru.serce.jnrfuse.struct.FileStat;
+import org.denyfs.kernel.natives.Stat;
 
 /**
  * The files denyfs adds under {@code MOUNT/.denyfs/}. They shadow a backing entry of the same
@@ -19,33 +19,16 @@ public final class VirtualTree {
         return path.equals(DIR) || path.startsWith(DIR + "/");
     }
 
-    public static void fillDir(FileStat stat, long ino, long mountSeconds) {
-        stat.st_mode.set(FileStat.S_IFDIR | 0555);
-        stat.st_nlink.set(2);
-        fill(stat, ino, mountSeconds);
+    /** Attributes of a directory of the tree into libfuse's stat at {@code stat}. */
+    public static void fillDir(long stat, long ino, long mountSeconds) {
+        Stat.fill(stat, ino, Stat.S_IFDIR | 0555, 2, 0, mountSeconds);
     }
 
-    public static void fillFile(FileStat stat, long ino, int mode, long size, long mountSeconds) {
-        stat.st_mode.set(FileStat.S_IFREG | mode);
-        stat.st_nlink.set(1);
-        fill(stat, ino, mountSeconds);
-        stat.st_size.set(size);
+    public static void fillFile(long stat, long ino, int mode, long size, long mountSeconds) {
+        Stat.fill(stat, ino, Stat.S_IFREG | mode, 1, size, mountSeconds);
     }
 
-    public static void fillLink(FileStat stat, long ino, long size, long mountSeconds) {
-        stat.st_mode.set(FileStat.S_IFLNK | 0777);
-        stat.st_nlink.set(1);
-        fill(stat, ino, mountSeconds);
-        stat.st_size.set(size);
-    }
-
-    private static void fill(FileStat stat, long ino, long mountSeconds) {
-        stat.st_ino.set(ino);
-        stat.st_uid.set(0);
-        stat.st_gid.set(0);
-        stat.st_size.set(0);
-        stat.st_atim.tv_sec.set(mountSeconds);
-        stat.st_mtim.tv_sec.set(mountSeconds);
-        stat.st_ctim.tv_sec.set(mountSeconds);
+    public static void fillLink(long stat, long ino, long size, long mountSeconds) {
+        Stat.fill(stat, ino, Stat.S_IFLNK | 0777, 1, size, mountSeconds);
     }
 }

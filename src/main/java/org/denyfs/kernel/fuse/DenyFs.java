@@ -18,11 +18,12 @@ import org.denyfs.kernel.control.ViewHandle;
 import org.denyfs.kernel.control.Views;
 import org.denyfs.kernel.control.VirtualTree;
 import org.denyfs.kernel.module.Modules;
-import org.denyfs.kernel.natives.Backing;
-import org.denyfs.kernel.natives.FileInfoBits;
+import org.denyfs.kernel.natives.ConnInfo;
+import org.denyfs.kernel.natives.FileInfo;
 import org.denyfs.kernel.natives.FuseContext;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.ReplyFilter;
+import org.denyfs.kernel.natives.Stat;
 import org.denyfs.kernel.passthrough.BackingRoot;
 import org.denyfs.kernel.passthrough.DirHandle;
 import org.denyfs.kernel.passthrough.Handle;
@@ -32,7 +33,6 @@ import org.denyfs.kernel.passthrough.Passthrough;
 import org.denyfs.kernel.passthrough.ReleaseLag;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
-import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
@@ -58,11 +58,7 @@ public final class DenyFs extends FuseStubFS {
     /** The kernel's FMODE_EXEC as FUSE passes it in the open flags of an execve. */
     public static final int FMODE_EXEC = 0x20;
 
-    /** struct fuse_conn_info (libfuse 2.9): unsigned proto_major, proto_minor, async_read, max_write, max_readahead, capable, want. */
-    private static final int CONN_WANT_OFFSET = 24;
-    private static final int FUSE_CAP_DONT_MASK = 1 << 6;
     private final Libc libc = Libc.INSTANCE;
-    private final Backing backing;
     /** Every backing operation goes through it (see Passthrough). */
     private final Passthrough files;
     /** Control-request paths, resolved beneath the same backing root as {@link #files}. */
@@ -87,7 +83,6 @@ public final class DenyFs extends FuseStubFS {
 
     public DenyFs(java.nio.file.Path backingDir, Inodes inodes, Modules modules, ReplyFilter replyFilter) {
         this.replyFilter = replyFilter;
-        this.backing = new Backing(backingDir);
         this.files = new Passthrough(BackingRoot.open(backingDir), replyFilter);
         this.inodes = inodes;
         this.controlPaths = new ControlPaths(files.root());
@@ -147,7 +142,7 @@ public final class DenyFs extends FuseStubFS {
     @Override
     public Pointer init(Pointer conn) {
         if (conn != null) {
-            conn.putInt(CONN_WANT_OFFSET, conn.getInt(CONN_WANT_OFFSET) | FUSE_CAP_DONT_MASK);
+            conn.putInt(ConnInfo.WANT, conn.getInt(ConnInfo.WANT) | ConnInfo.FUSE_CAP_DONT_MASK);
         }
         initialized.countDown();
         return null;
@@ -158,7 +153,7 @@ public final class DenyFs extends FuseStubFS {
     // GETATTR, FGETATTR and GETXATTR are RawIo's (raw addresses, no decoding).
 
     /** GETATTR of a path in the control tree (RawIo hands these over). */
-    int virtualAttr(String path, FileStat stat) {
+    int virtualAttr(String path, long stat) {
         // Views come and go with the module table, the control file's handles with their holders.
         replyFilter.uncached();
         if (path.equals(VirtualTree.CONTROL)) {
@@ -339,7 +334,7 @@ public final class DenyFs extends FuseStubFS {
         Hold hold = null;
         InodeKey key;
         try {
-            key = Backing.keyOf(fd);
+            key = Stat.keyOf(fd);
             if (kind != null) {
                 Caller caller = caller();
                 hold = inodes.take(key, kind, caller.pid(), caller.uid());
@@ -359,7 +354,7 @@ public final class DenyFs extends FuseStubFS {
         if (path.equals(VirtualTree.CONTROL)) {
             Caller opener = caller();
             fi.fh.set(handles.add(new ControlHandle(control.open(opener.pid(), opener.uid()), this::caller)));
-            FileInfoBits.set(fi, FileInfoBits.DIRECT_IO | FileInfoBits.NONSEEKABLE);
+            FileInfo.setBits(Struct.getMemory(fi).address(), FileInfo.DIRECT_IO | FileInfo.NONSEEKABLE);
             return 0;
         }
         Views.Node node = views.lookup(path);
@@ -368,7 +363,7 @@ public final class DenyFs extends FuseStubFS {
                 return -Errno.EACCES.code();
             }
             fi.fh.set(handles.add(new ViewHandle(f.content())));
-            FileInfoBits.set(fi, FileInfoBits.DIRECT_IO);
+            FileInfo.setBits(Struct.getMemory(fi).address(), FileInfo.DIRECT_IO);
             return 0;
         }
         return node instanceof Views.Dir ? -Errno.EISDIR.code() : -Errno.ENOENT.code();
@@ -398,7 +393,7 @@ public final class DenyFs extends FuseStubFS {
     public int fsync(String path, int isdatasync, FuseFileInfo fi) {
         return Errnos.call("fsync", path, () -> {
             if (handles.get(fi.fh.get()) instanceof OpenFile f) {
-                return Errnos.check(isdatasync != 0 ? libc.fdatasync(f.fd) : libc.fsync(f.fd));
+                return Libc.result(isdatasync != 0 ? libc.fdatasync(f.fd) : libc.fsync(f.fd));
             }
             return 0;
         });
@@ -417,9 +412,9 @@ public final class DenyFs extends FuseStubFS {
             }
             try {
                 Caller caller = caller();
-                Hold hold = inodes.take(Backing.keyOf(fd), HoldKind.WRITE, caller.pid(), caller.uid());
+                Hold hold = inodes.take(Stat.keyOf(fd), HoldKind.WRITE, caller.pid(), caller.uid());
                 try {
-                    return Errnos.check(libc.ftruncate(fd, size));
+                    return Libc.result(libc.ftruncate(fd, size));
                 } finally {
                     inodes.release(hold);
                 }
@@ -433,7 +428,7 @@ public final class DenyFs extends FuseStubFS {
     public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
         return Errnos.call("ftruncate", path, () -> {
             if (handles.get(fi.fh.get()) instanceof OpenFile f) {
-                return Errnos.check(libc.ftruncate(f.fd, size));
+                return Libc.result(libc.ftruncate(f.fd, size));
             }
             return -Errno.EINVAL.code();
         });
@@ -443,7 +438,7 @@ public final class DenyFs extends FuseStubFS {
     public int fallocate(String path, int mode, @off_t long off, @off_t long length, FuseFileInfo fi) {
         return Errnos.call("fallocate", path, () -> {
             if (handles.get(fi.fh.get()) instanceof OpenFile f) {
-                return Errnos.check(libc.fallocate(f.fd, mode, off, length));
+                return Libc.result(libc.fallocate(f.fd, mode, off, length));
             }
             return -Errno.EOPNOTSUPP.code();
         });

@@ -11,6 +11,9 @@ import jnr.ffi.Struct;
 import jnr.ffi.types.size_t;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.denyfs.kernel.natives.FuseBuf;
+import org.denyfs.kernel.natives.FuseInHeader;
+import org.denyfs.kernel.natives.LibFuse;
 import org.denyfs.kernel.natives.ReplyFilter;
 import ru.serce.jnrfuse.AbstractFuseFS;
 
@@ -34,47 +37,10 @@ public final class FuseLoop {
     private static final Logger LOG = LogManager.getLogger(FuseLoop.class);
     /** libfuse 2.9 keeps at most 10 idle workers. */
     public static final int MAX_IDLE = 10;
-    /** struct fuse_buf (2.9, x86-64): size_t size; enum flags; void *mem; int fd; off_t pos. */
-    private static final int BUF_SIZE_OFFSET = 0;
-    private static final int BUF_FLAGS_OFFSET = 8;
-    private static final int BUF_MEM_OFFSET = 16;
-    private static final int BUF_FD_OFFSET = 24;
-    private static final int BUF_POS_OFFSET = 32;
-    private static final int FUSE_BUF_STRUCT_SIZE = 40;
-    private static final int FUSE_BUF_IS_FD = 1 << 1;
-    /** struct fuse_in_header: uint32 len; uint32 opcode; ... */
-    private static final int OPCODE_OFFSET = 4;
-    private static final int FUSE_FORGET = 2;
-    private static final int FUSE_BATCH_FORGET = 42;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
 
-    /** The part of libfuse2's API that fuse_main_real and fuse_loop_mt are built from. */
-    public interface LibFuse2 {
-        Pointer fuse_setup(int argc, String[] argv, Pointer op, @size_t long opSize, Pointer mountpoint,
-                           Pointer multithreaded, Pointer userData);
-
-        void fuse_teardown(Pointer fuse, Pointer mountpoint);
-
-        Pointer fuse_get_session(Pointer fuse);
-
-        Pointer fuse_session_next_chan(Pointer se, Pointer ch);
-
-        @size_t long fuse_chan_bufsize(Pointer ch);
-
-        int fuse_session_receive_buf(Pointer se, Pointer buf, Pointer chp);
-
-        void fuse_session_process_buf(Pointer se, Pointer buf, Pointer ch);
-
-        int fuse_session_exited(Pointer se);
-
-        void fuse_session_exit(Pointer se);
-
-        /** The calling worker's struct fuse_context, as an address (see DenyFs.caller). */
-        @jnr.ffi.types.intptr_t long fuse_get_context();
-    }
-
-    public static final LibFuse2 LIB = LibraryLoader.create(LibFuse2.class).failImmediately().load("fuse");
+    private static final LibFuse LIB = LibFuse.INSTANCE;
     private static final Runtime RUNTIME = Runtime.getRuntime(LIB);
 
     private final Pointer se;
@@ -172,16 +138,16 @@ public final class FuseLoop {
     }
 
     private void work() {
-        Pointer fbuf = Memory.allocateDirect(RUNTIME, FUSE_BUF_STRUCT_SIZE, true);
+        Pointer fbuf = Memory.allocateDirect(RUNTIME, FuseBuf.BYTES, true);
         Pointer mem = Memory.allocateDirect(RUNTIME, bufSize, false);
         Pointer chp = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
         try {
             while (LIB.fuse_session_exited(se) == 0) {
-                fbuf.putLong(BUF_SIZE_OFFSET, bufSize);
-                fbuf.putInt(BUF_FLAGS_OFFSET, 0);
-                fbuf.putPointer(BUF_MEM_OFFSET, mem);
-                fbuf.putInt(BUF_FD_OFFSET, -1);
-                fbuf.putLong(BUF_POS_OFFSET, 0);
+                fbuf.putLong(FuseBuf.SIZE, bufSize);
+                fbuf.putInt(FuseBuf.FLAGS, 0);
+                fbuf.putPointer(FuseBuf.MEM, mem);
+                fbuf.putInt(FuseBuf.FD, -1);
+                fbuf.putLong(FuseBuf.POS, 0);
                 chp.putPointer(0, ch);
                 int res = LIB.fuse_session_receive_buf(se, fbuf, chp);
                 if (res == -EINTR || res == -EAGAIN) {
@@ -196,7 +162,7 @@ public final class FuseLoop {
                     }
                     break;
                 }
-                boolean forget = (fbuf.getInt(BUF_FLAGS_OFFSET) & FUSE_BUF_IS_FD) == 0 && isForget(mem.getInt(OPCODE_OFFSET));
+                boolean forget = (fbuf.getInt(FuseBuf.FLAGS) & FuseBuf.IS_FD) == 0 && isForget(mem.getInt(FuseInHeader.OPCODE));
                 synchronized (lock) {
                     if (!forget) {
                         idle--;
@@ -235,6 +201,6 @@ public final class FuseLoop {
     }
 
     private static boolean isForget(int opcode) {
-        return opcode == FUSE_FORGET || opcode == FUSE_BATCH_FORGET;
+        return opcode == FuseInHeader.FUSE_FORGET || opcode == FuseInHeader.FUSE_BATCH_FORGET;
     }
 }

@@ -9,13 +9,14 @@ import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import org.denyfs.core.Errno;
 import org.denyfs.kernel.control.VirtualTree;
+import org.denyfs.kernel.natives.FileInfo;
 import org.denyfs.kernel.natives.Libc;
+import org.denyfs.kernel.natives.OperationsFlags;
 import org.denyfs.kernel.passthrough.DirectIo;
 import org.denyfs.kernel.passthrough.Handle;
 import org.denyfs.kernel.passthrough.Handles;
 import org.denyfs.kernel.passthrough.OpenFile;
 import org.denyfs.kernel.passthrough.Passthrough;
-import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.FuseOperations;
 
@@ -30,10 +31,6 @@ import ru.serce.jnrfuse.struct.FuseOperations;
  * tree's handles (not backing files) go through {@link Handle#read}/{@link Handle#write} as before.
  */
 public final class RawIo {
-    /** Offset of {@code uint64_t fh} in libfuse 2.9's struct fuse_file_info on x86-64 (see FileInfoBits). */
-    static final int FH_OFFSET = 24;
-    /** {@code int flags}, the first member. */
-    static final int FLAGS_OFFSET = 0;
     private static final byte[] VIRTUAL_DIR = VirtualTree.DIR.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private static final MemoryIO MEMORY = MemoryIO.getInstance();
     private static final Libc LIBC = Libc.INSTANCE;
@@ -110,17 +107,9 @@ public final class RawIo {
         table.putPointer(ops.open.offset(), runtime.getClosureManager().getClosurePointer(Open.class, open));
         table.putPointer(ops.release.offset(), runtime.getClosureManager().getClosurePointer(Release.class, release));
         // Requests on a file handle work through the handle alone, even once the file has no name.
-        long flags = ops.bmap.offset() + Long.BYTES; // jnr-fuse's padding hides the bitfield's own offset
-        table.putInt(flags, table.getInt(flags) | FLAGS);
+        long flags = OperationsFlags.offset(ops);
+        table.putInt(flags, table.getInt(flags) | OperationsFlags.NULLPATH_OK | OperationsFlags.UTIME_OMIT_OK);
     }
-
-    /**
-     * The bitfield after {@code bmap} in libfuse 2.9's fuse_operations (jnr-fuse maps it as padding):
-     * {@code flag_nullpath_ok:1} (handle requests get a NULL path once the node lost its name),
-     * {@code flag_nopath:1}, {@code flag_utime_omit_ok:1} (utimens gets UTIME_NOW and UTIME_OMIT as
-     * given, so one time can be set alone), low bit first on x86-64.
-     */
-    static final int FLAGS = 1 | 1 << 2;
 
     /**
      * OPEN of a backing file: the path goes from libfuse's buffer to openat as it is, and the
@@ -132,11 +121,11 @@ public final class RawIo {
             return Errnos.call("open", p, () -> fs.openVirtual(p, FuseFileInfo.of(Pointer.wrap(Libc.RUNTIME, fi))));
         }
         try {
-            long fh = fs.openBacking(path, MEMORY.getInt(fi + FLAGS_OFFSET));
+            long fh = fs.openBacking(path, FileInfo.flags(fi));
             if (fh < 0) {
                 return (int) fh;
             }
-            MEMORY.putLong(fi + FH_OFFSET, fh);
+            FileInfo.setFh(fi, fh);
             return 0;
         } catch (RuntimeException | Error e) {
             return Errnos.of("open", Pointer.wrap(Libc.RUNTIME, path).getString(0), e);
@@ -144,7 +133,7 @@ public final class RawIo {
     }
 
     int release(long path, long fi) {
-        long fh = MEMORY.getLong(fi + FH_OFFSET);
+        long fh = FileInfo.fh(fi);
         try {
             fs.release(fh);
             return 0;
@@ -172,7 +161,7 @@ public final class RawIo {
      */
     int getattr(long path, long stat) {
         if (isVirtual(path)) {
-            return fs.virtualAttr(Pointer.wrap(Libc.RUNTIME, path).getString(0), FileStat.of(Pointer.wrap(Libc.RUNTIME, stat)));
+            return fs.virtualAttr(Pointer.wrap(Libc.RUNTIME, path).getString(0), stat);
         }
         return files.getattr(path, stat);
     }
@@ -194,8 +183,8 @@ public final class RawIo {
      */
     int fgetattr(long path, long stat, long fi) {
         try {
-            if (handles.get(MEMORY.getLong(fi + FH_OFFSET)) instanceof OpenFile f) {
-                return Errnos.check(LIBC.fstat(f.fd, stat));
+            if (handles.get(FileInfo.fh(fi)) instanceof OpenFile f) {
+                return Libc.result(LIBC.fstat(f.fd, stat));
             }
         } catch (RuntimeException e) {
             // not an open backing file: answer by path
@@ -205,25 +194,25 @@ public final class RawIo {
 
     int read(long path, long buf, long size, long offset, long fi) {
         try {
-            Handle h = handles.get(MEMORY.getLong(fi + FH_OFFSET));
+            Handle h = handles.get(FileInfo.fh(fi));
             if (h instanceof OpenFile f) {
-                return f.direct ? DirectIo.pread(f.fd, buf, size, offset) : Errnos.check(LIBC.pread(f.fd, buf, size, offset));
+                return f.direct ? DirectIo.pread(f.fd, buf, size, offset) : Libc.result(LIBC.pread(f.fd, buf, size, offset));
             }
             return h.read(Pointer.wrap(Libc.RUNTIME, buf), size, offset);
         } catch (RuntimeException | Error e) {
-            return Errnos.of("read", "fh " + MEMORY.getLong(fi + FH_OFFSET), e);
+            return Errnos.of("read", "fh " + FileInfo.fh(fi), e);
         }
     }
 
     int write(long path, long buf, long size, long offset, long fi) {
         try {
-            Handle h = handles.get(MEMORY.getLong(fi + FH_OFFSET));
+            Handle h = handles.get(FileInfo.fh(fi));
             if (h instanceof OpenFile f) {
-                return f.direct ? DirectIo.pwrite(f.fd, buf, size, offset) : Errnos.check(LIBC.pwrite(f.fd, buf, size, offset));
+                return f.direct ? DirectIo.pwrite(f.fd, buf, size, offset) : Libc.result(LIBC.pwrite(f.fd, buf, size, offset));
             }
             return h.write(Pointer.wrap(Libc.RUNTIME, buf), size, offset);
         } catch (RuntimeException | Error e) {
-            return Errnos.of("write", "fh " + MEMORY.getLong(fi + FH_OFFSET), e);
+            return Errnos.of("write", "fh " + FileInfo.fh(fi), e);
         }
     }
 }

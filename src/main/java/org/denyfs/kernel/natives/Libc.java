@@ -9,6 +9,8 @@ import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
+import org.denyfs.core.Errno;
+import org.denyfs.core.ErrnoException;
 
 /**
  * The libc calls the passthrough makes, bound with jnr-ffi so that data moves straight between
@@ -35,6 +37,17 @@ public interface Libc {
 
     static int errno() {
         return LastError.getLastError(RUNTIME);
+    }
+
+    /** The ErrnoException for the errno a libc call just set; EIO for a number denyfs does not know. */
+    static ErrnoException lastError(String what) {
+        Errno e = Errno.of(errno());
+        return new ErrnoException(e == null ? Errno.EIO : e, what);
+    }
+
+    /** What a libc call returned ({@code rc}), or {@code -errno} if it returned -1. */
+    static int result(long rc) {
+        return rc == -1 ? -errno() : (int) rc;
     }
 
     int open(String path, int flags, int mode);
@@ -143,7 +156,7 @@ public interface Libc {
 
     int fstat(int fd, @Out Pointer stat);
 
-    /** lstat/fstat with path and struct stat as raw addresses (see Backing.absolute): no FileStat per GETATTR. */
+    /** lstat/fstat with path and struct stat as raw addresses (libfuse's own buffers): no FileStat per GETATTR. */
     int lstat(@intptr_t long path, @intptr_t long stat);
 
     @ssize_t long lgetxattr(@intptr_t long path, @intptr_t long name, @intptr_t long value, @size_t long size);

@@ -7,7 +7,6 @@ import jnr.ffi.annotations.Out;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.denyfs.abi.NativeDir;
-import org.denyfs.kernel.fuse.FuseLoop;
 
 /**
  * The daemon's side of libdenyfs-fuse.so (src/main/c/fuse/denyfs_fuse.c), which rewrites replies
@@ -39,9 +38,6 @@ public final class ReplyFilter {
         String denyfs_fuse_rename_to();
     }
 
-    /** FUSE opcodes (linux/fuse.h) the daemon asks about while it serves a request. */
-    public static final int FUSE_UNLINK = 10;
-    public static final int FUSE_RENAME = 12;
 
     private final Lib lib;
 
@@ -78,7 +74,7 @@ public final class ReplyFilter {
 
     public void process(Pointer se, Pointer buf, Pointer channel) {
         if (lib == null) {
-            FuseLoop.LIB.fuse_session_process_buf(se, buf, channel);
+            LibFuse.INSTANCE.fuse_session_process_buf(se, buf, channel);
         } else {
             lib.denyfs_fuse_process(se, buf, channel);
         }
@@ -98,7 +94,7 @@ public final class ReplyFilter {
         }
     }
 
-    /** The opcode of the request this thread is serving, 0 if unknown (no filter). */
+    /** The opcode ({@link FuseInHeader}) of the request this thread is serving, 0 if unknown (no filter). */
     public int opcode() {
         return lib == null ? 0 : lib.denyfs_fuse_opcode();
     }

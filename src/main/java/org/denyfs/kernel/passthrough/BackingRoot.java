@@ -5,8 +5,9 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.denyfs.core.Errno;
 import org.denyfs.kernel.fuse.Errnos;
-import org.denyfs.kernel.natives.Backing;
 import org.denyfs.kernel.natives.Libc;
+import org.denyfs.kernel.natives.OpenHow;
+import org.denyfs.kernel.natives.Stat;
 
 /**
  * The backing directory as one file descriptor, and the only way from a request's path to a
@@ -38,8 +39,6 @@ public final class BackingRoot implements AutoCloseable {
     static final long RESOLVE_NO_MAGICLINKS = 0x02;
     static final long RESOLVE_NO_SYMLINKS = 0x04;
     static final long RESOLVE_BENEATH = 0x08;
-    /** struct open_how { u64 flags; u64 mode; u64 resolve; }. */
-    static final int OPEN_HOW_SIZE = 24;
     /** The kernel's limit on symlinks followed in one resolution. */
     static final int MAXSYMLINKS = 40;
     static final int PATH_MAX = 4096;
@@ -47,7 +46,7 @@ public final class BackingRoot implements AutoCloseable {
     private static final MemoryIO MEMORY = MemoryIO.getInstance();
     private static final Libc LIBC = Libc.INSTANCE;
     private static final ThreadLocal<Pointer> HOW = ThreadLocal.withInitial(
-            () -> Memory.allocateDirect(Libc.RUNTIME, OPEN_HOW_SIZE, true));
+            () -> Memory.allocateDirect(Libc.RUNTIME, OpenHow.BYTES, true));
 
     /** How symlinks inside a request's path are treated. */
     public enum Walk {
@@ -75,7 +74,7 @@ public final class BackingRoot implements AutoCloseable {
     public static BackingRoot open(java.nio.file.Path dir) {
         int fd = LIBC.open(dir.toString(), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         if (fd < 0) {
-            throw Errnos.lastError("open " + dir);
+            throw Libc.lastError("open " + dir);
         }
         return new BackingRoot(fd, true);
     }
@@ -169,11 +168,11 @@ public final class BackingRoot implements AutoCloseable {
         if (openat2) {
             Pointer how = HOW.get();
             long h = how.address();
-            MEMORY.putLong(h, (flags | Libc.O_CLOEXEC) & 0xffffffffL);
+            MEMORY.putLong(h + OpenHow.FLAGS, (flags | Libc.O_CLOEXEC) & 0xffffffffL);
             // openat2 refuses a mode with more than the permission bits (FUSE's CREATE has S_IFREG)
-            MEMORY.putLong(h + 8, (flags & (Libc.O_CREAT | O_TMPFILE)) != 0 ? mode & 07777 : 0);
-            MEMORY.putLong(h + 16, walk.resolve);
-            long rc = LIBC.syscall(SYS_OPENAT2, dir, relative, h, OPEN_HOW_SIZE);
+            MEMORY.putLong(h + OpenHow.MODE, (flags & (Libc.O_CREAT | O_TMPFILE)) != 0 ? mode & 07777 : 0);
+            MEMORY.putLong(h + OpenHow.RESOLVE, walk.resolve);
+            long rc = LIBC.syscall(SYS_OPENAT2, dir, relative, h, OpenHow.BYTES);
             if (rc >= 0) {
                 return (int) rc;
             }
@@ -246,7 +245,7 @@ public final class BackingRoot implements AutoCloseable {
                         ? LIBC.openat(dir, name, flags | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode)
                         : LIBC.openat(dir, name, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
                 int errno = next < 0 ? Libc.errno() : 0;
-                boolean symlink = next >= 0 ? isSymlink(next) : last && errno == Errno.ELOOP.code();
+                boolean symlink = next >= 0 ? Stat.isSymlink(next) : last && errno == Errno.ELOOP.code();
                 if (symlink) {
                     if (next >= 0) {
                         LIBC.close(next);
@@ -292,11 +291,6 @@ public final class BackingRoot implements AutoCloseable {
     private static int reopen(int dir, int flags, int mode) {
         int rc = LIBC.openat(dir, ".", flags | Libc.O_CLOEXEC, mode);
         return rc < 0 ? -Libc.errno() : rc;
-    }
-
-    private static boolean isSymlink(int fd) {
-        Pointer st = Memory.allocateDirect(Libc.RUNTIME, Backing.STAT_SIZE, true);
-        return LIBC.fstat(fd, st) == 0 && (st.getInt(24) & 0170000) == 0120000;
     }
 
     private static String readlink(int dir, String name) {

@@ -4,8 +4,9 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.denyfs.core.Errno;
 import org.denyfs.kernel.control.VirtualTree;
-import org.denyfs.kernel.natives.Backing;
+import org.denyfs.kernel.natives.Dirent;
 import org.denyfs.kernel.natives.Libc;
+import org.denyfs.kernel.natives.Stat;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.struct.FileStat;
 
@@ -16,10 +17,6 @@ import ru.serce.jnrfuse.struct.FileStat;
  * mount's readdir gives what the backing one gives, never DT_UNKNOWN.
  */
 public final class DirHandle implements Handle {
-    /** glibc's struct dirent on x86-64: d_ino 0, d_off 8, d_reclen 16, d_type 18, d_name 19. */
-    private static final int D_INO = 0;
-    private static final int D_TYPE = 18;
-    private static final int D_NAME = 19;
     private static final Libc LIBC = Libc.INSTANCE;
 
     private final Pointer dir;
@@ -38,14 +35,15 @@ public final class DirHandle implements Handle {
             return -Errno.EBADF.code();
         }
         LIBC.rewinddir(dir);
-        FileStat stat = FileStat.of(Memory.allocateDirect(Libc.RUNTIME, Backing.STAT_SIZE, true));
+        Pointer st = Stat.allocate();
+        FileStat stat = FileStat.of(st); // the filler's type; the fields are set through Stat's layout
         for (Pointer entry = LIBC.readdir(dir); entry != null; entry = LIBC.readdir(dir)) {
-            String name = entry.getString(D_NAME, 256, StandardCharsets.UTF_8);
+            String name = entry.getString(Dirent.D_NAME, Dirent.NAME_MAX_BYTES, StandardCharsets.UTF_8);
             if (root && name.equals(VirtualTree.DIR_NAME)) {
                 continue;
             }
-            stat.st_ino.set(entry.getLong(D_INO));
-            stat.st_mode.set((entry.getByte(D_TYPE) & 0xff) << 12);
+            st.putLong(Stat.ST_INO, entry.getLong(Dirent.D_INO));
+            st.putInt(Stat.ST_MODE, (entry.getByte(Dirent.D_TYPE) & 0xff) << 12); // DT_* is S_IF* >> 12
             if (filler.apply(buf, name, stat, 0) != 0) {
                 break;
             }

@@ -11,8 +11,8 @@ import org.denyfs.core.InodeKey;
 import org.denyfs.core.Inodes;
 import org.denyfs.kernel.fuse.Errnos;
 import org.denyfs.kernel.module.ModuleFile;
-import org.denyfs.kernel.natives.Backing;
 import org.denyfs.kernel.natives.Libc;
+import org.denyfs.kernel.natives.Stat;
 
 /**
  * The fd a finit_module() is given, over a backing fd: the caller's own handle (the FINIT ioctl) or
@@ -20,8 +20,6 @@ import org.denyfs.kernel.natives.Libc;
  * the module subsystem's off-heap buffer.
  */
 public final class HandleModuleFile implements ModuleFile {
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFREG = 0100000;
     private static final long CHUNK = 1 << 20;
 
     private final Libc libc = Libc.INSTANCE;
@@ -99,20 +97,12 @@ public final class HandleModuleFile implements ModuleFile {
 
     @Override
     public boolean regularFile() {
-        return (stat().getInt(24) & S_IFMT) == S_IFREG;
+        return (Stat.of(fd).getInt(Stat.ST_MODE) & Stat.S_IFMT) == Stat.S_IFREG;
     }
 
     @Override
     public long size() {
-        return stat().getLong(48);
-    }
-
-    private Pointer stat() {
-        Pointer st = Memory.allocateDirect(Libc.RUNTIME, Backing.STAT_SIZE);
-        if (libc.fstat(fd, st) != 0) {
-            throw Errnos.lastError("fstat");
-        }
-        return st;
+        return Stat.of(fd).getLong(Stat.ST_SIZE);
     }
 
     @Override

@@ -89,12 +89,12 @@ public final class OpenFile implements Handle {
 
     @Override
     public int read(Pointer buf, long size, long offset) {
-        return Errnos.check(LIBC.pread(fd, buf, size, offset));
+        return Libc.result(LIBC.pread(fd, buf, size, offset));
     }
 
     @Override
     public int write(Pointer buf, long size, long offset) {
-        return Errnos.check(LIBC.pwrite(fd, buf, size, offset));
+        return Libc.result(LIBC.pwrite(fd, buf, size, offset));
     }
 
     @Override

@@ -6,10 +6,12 @@ import jnr.ffi.Pointer;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.kernel.fuse.DenyFs;
-import org.denyfs.kernel.natives.Backing;
 import org.denyfs.kernel.natives.FuseContext;
+import org.denyfs.kernel.natives.FuseInHeader;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.ReplyFilter;
+import org.denyfs.kernel.natives.Stat;
+import org.denyfs.kernel.natives.XattrArgs;
 
 /**
  * What each FUSE operation does to the backing directory, and nothing else (the write-count rules
@@ -36,18 +38,13 @@ public final class Passthrough implements AutoCloseable {
     static final long SYS_GETXATTRAT = 464;
     static final long SYS_LISTXATTRAT = 465;
     static final long SYS_REMOVEXATTRAT = 466;
-    /** struct xattr_args { u64 value; u32 size; u32 flags; }. */
-    static final int XATTR_ARGS_SIZE = 16;
     private static final int S_IFMT = 0170000;
-    private static final int S_IFLNK = 0120000;
     private static final byte[] CAPABILITY = "security.capability\0".getBytes(StandardCharsets.US_ASCII);
 
     private static final MemoryIO MEMORY = MemoryIO.getInstance();
     private static final Libc LIBC = Libc.INSTANCE;
     private static final ThreadLocal<Pointer> XATTR_ARGS = ThreadLocal.withInitial(
-            () -> Memory.allocateDirect(Libc.RUNTIME, XATTR_ARGS_SIZE, true));
-    private static final ThreadLocal<Pointer> STAT = ThreadLocal.withInitial(
-            () -> Memory.allocateDirect(Libc.RUNTIME, Backing.STAT_SIZE, true));
+            () -> Memory.allocateDirect(Libc.RUNTIME, XattrArgs.BYTES, true));
 
     private final BackingRoot root;
     private final HiddenFiles hidden = new HiddenFiles();
@@ -196,7 +193,7 @@ public final class Passthrough implements AutoCloseable {
             return -Libc.errno();
         }
         try {
-            if (isSymlink(fd)) {
+            if (Stat.isSymlink(fd)) {
                 return -Errno.EOPNOTSUPP.code();
             }
             return check(LIBC.chmod("/proc/self/fd/" + fd, mode));
@@ -288,10 +285,10 @@ public final class Passthrough implements AutoCloseable {
      */
     public int rename(String from, String to) {
         int opcode = filter.opcode();
-        if (opcode == ReplyFilter.FUSE_UNLINK) {
+        if (opcode == FuseInHeader.FUSE_UNLINK) {
             return hide(from, to, true);
         }
-        if (opcode == ReplyFilter.FUSE_RENAME && !lastComponent(to).equals(filter.renameTo())) {
+        if (opcode == FuseInHeader.FUSE_RENAME && !lastComponent(to).equals(filter.renameTo())) {
             return hide(from, to, false);
         }
         try (Credentials.Scope as = asCaller(); Entry a = entry(from); Entry b = entry(to)) {
@@ -411,10 +408,10 @@ public final class Passthrough implements AutoCloseable {
             long entry = length == 1 ? DOT : path + slash + 1;
             if (xattrAt) {
                 long args = XATTR_ARGS.get().address();
-                MEMORY.putLong(args, value);
-                MEMORY.putInt(args + 8, (int) size);
-                MEMORY.putInt(args + 12, 0);
-                long rc = LIBC.syscall(SYS_GETXATTRAT, dir, entry, AT_SYMLINK_NOFOLLOW, name, args, XATTR_ARGS_SIZE);
+                MEMORY.putLong(args + XattrArgs.VALUE, value);
+                MEMORY.putInt(args + XattrArgs.SIZE, (int) size);
+                MEMORY.putInt(args + XattrArgs.FLAGS, 0);
+                long rc = LIBC.syscall(SYS_GETXATTRAT, dir, entry, AT_SYMLINK_NOFOLLOW, name, args, XattrArgs.BYTES);
                 if (rc >= 0 || Libc.errno() != Errno.ENOSYS.code()) {
                     return check(rc);
                 }
@@ -446,10 +443,10 @@ public final class Passthrough implements AutoCloseable {
             String entryName = e.name.isEmpty() ? "." : e.name;
             if (xattrAt) {
                 long args = XATTR_ARGS.get().address();
-                MEMORY.putLong(args, value == null ? 0 : value.address());
-                MEMORY.putInt(args + 8, (int) size);
-                MEMORY.putInt(args + 12, flags);
-                long rc = LIBC.syscall(SYS_SETXATTRAT, e.dir, cString(0, entryName), AT_SYMLINK_NOFOLLOW, cString(1, name), args, XATTR_ARGS_SIZE);
+                MEMORY.putLong(args + XattrArgs.VALUE, value == null ? 0 : value.address());
+                MEMORY.putInt(args + XattrArgs.SIZE, (int) size);
+                MEMORY.putInt(args + XattrArgs.FLAGS, flags);
+                long rc = LIBC.syscall(SYS_SETXATTRAT, e.dir, cString(0, entryName), AT_SYMLINK_NOFOLLOW, cString(1, name), args, XattrArgs.BYTES);
                 if (rc >= 0 || Libc.errno() != Errno.ENOSYS.code()) {
                     return check(rc);
                 }
@@ -553,18 +550,13 @@ public final class Passthrough implements AutoCloseable {
             return -Libc.errno();
         }
         try {
-            return isSymlink(fd) ? onSymlink : call.applyAsInt("/proc/self/fd/" + fd);
+            return Stat.isSymlink(fd) ? onSymlink : call.applyAsInt("/proc/self/fd/" + fd);
         } finally {
             LIBC.close(fd);
         }
     }
 
     // ---- helpers ----------------------------------------------------------------------------
-
-    private static boolean isSymlink(int fd) {
-        Pointer st = STAT.get();
-        return LIBC.fstat(fd, st) == 0 && (st.getInt(24) & S_IFMT) == S_IFLNK;
-    }
 
     /**
      * {@code s} as a C string in this thread's buffer {@code slot} (0: an entry name, 1: an xattr

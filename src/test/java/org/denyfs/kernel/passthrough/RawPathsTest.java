@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.denyfs.kernel.fuse.RawIo;
-import org.denyfs.kernel.natives.Backing;
 import org.denyfs.kernel.natives.Libc;
+import org.denyfs.kernel.natives.Stat;
 import org.denyfs.kernel.natives.ReplyFilter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,9 +30,9 @@ class RawPathsTest {
     }
 
     private static long stat(Passthrough files, String fusePath, int[] errno) {
-        Pointer st = Memory.allocateDirect(Libc.RUNTIME, Backing.STAT_SIZE, true);
+        Pointer st = Stat.allocate();
         errno[0] = files.getattr(cString(fusePath).address(), st.address());
-        return st.getLong(8); // st_ino
+        return st.getLong(Stat.ST_INO);
     }
 
     private static long ino(Path p) throws Exception {
