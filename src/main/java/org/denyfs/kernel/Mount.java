@@ -10,32 +10,67 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.denyfs.abi.MountTable;
 import org.denyfs.core.Inodes;
-import org.denyfs.kernel.fuse.DenyFs;
+import org.denyfs.kernel.control.ControlTree;
+import org.denyfs.kernel.control.DaemonFigures;
 import org.denyfs.kernel.fuse.FuseLoop;
+import org.denyfs.kernel.fuse.FuseOps;
 import org.denyfs.kernel.module.Modules;
 import org.denyfs.kernel.module.Policy;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.ReplyFilter;
+import org.denyfs.kernel.passthrough.BackingRoot;
+import org.denyfs.kernel.passthrough.FinitModule;
+import org.denyfs.kernel.passthrough.Handles;
+import org.denyfs.kernel.passthrough.OpenFiles;
+import org.denyfs.kernel.passthrough.Passthrough;
 import org.denyfs.kernel.passthrough.PendingReleases;
 
 /**
- * One live denyfs mount: the FUSE loop on its own thread, and a clean way down. {@link #start}
- * returns once the kernel has sent INIT, so the mount is usable when it returns.
+ * One live denyfs mount, and the composition root: {@link #start} is the one place that makes a
+ * mount's parts and wires them, bottom up, each part taking what it needs in its constructor:
+ * <pre>
+ * kernel.natives      ReplyFilter (libdenyfs-fuse.so), the backing root's descriptor
+ * core                Inodes (the write counts), with passthrough.PendingReleases for the release lag
+ * kernel.module       Modules: the emulated kernel, as KernelTree and the mount options describe it
+ * kernel.passthrough  Passthrough (calls on BACKING), OpenFiles (handles and the write-count rules),
+ *                     FinitModule (finit_module on a backing descriptor)
+ * kernel.control      ControlTree (.denyfs: the control file, the views), DaemonFigures
+ * kernel.fuse         FuseOps, the one op table over both; FuseLoop serves it on Java threads
+ * </pre>
+ * It then runs the FUSE loop on its own thread and returns once the kernel has sent INIT, so the
+ * mount is usable when it returns; {@link #close}, {@link #detach} and {@link #abort} take it down.
  */
 public final class Mount implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Mount.class);
     private static final long INIT_TIMEOUT_SECONDS = 30;
 
-    private final DenyFs fs;
+    private final FuseOps ops;
+    private final BackingRoot root;
+    private final ReplyFilter filter;
+    private final DaemonFigures figures;
+    private final MountView view;
     private final Path mountPoint;
     private final CompletableFuture<Void> loop = new CompletableFuture<>();
     /** The kernel's number for this FUSE connection: its directory in /sys/fs/fuse/connections. */
     private volatile long connection = -1;
 
-    private Mount(DenyFs fs, Path mountPoint) {
-        this.fs = fs;
+    private Mount(Path backing, Path mountPoint, KernelTree tree, MountOptions options) {
         this.mountPoint = mountPoint;
+        this.filter = ReplyFilter.load();
+        this.root = BackingRoot.open(backing);
+        Inodes inodes = new Inodes(new PendingReleases(mountPoint));
+        Modules kernel = emulatedKernel(tree, options);
+        Handles fileHandles = new Handles();
+        Handles treeHandles = new Handles(ControlTree.HANDLE_TAG);
+        this.figures = new DaemonFigures(filter, fileHandles, treeHandles);
+        Passthrough paths = new Passthrough(root, filter);
+        FinitModule finit = new FinitModule(kernel, inodes);
+        OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag());
+        ControlTree controlTree = ControlTree.of(inodes, kernel, root, finit, treeHandles, filter, figures);
+        this.ops = new FuseOps(paths, files, controlTree, figures);
+        this.view = new MountView(inodes, kernel, controlTree.control(), figures, filter);
     }
 
     /** libfuse refused to mount, for a reason the checks before it did not foresee. */
@@ -51,15 +86,13 @@ public final class Mount implements AutoCloseable {
         Path mp = mountPoint.toAbsolutePath().normalize();
         MountPointCheck.check(backing, mp, options, Libc.INSTANCE.getuid() == 0);
         KernelTree tree = KernelTree.discover(backing, options.kernelRelease());
-        DenyFs fs = new DenyFs(backing, new Inodes(new PendingReleases(mp)), emulatedKernel(tree, options),
-                ReplyFilter.load());
-        Mount mount = new Mount(fs, mp);
+        Mount mount = new Mount(backing, mp, tree, options);
         String source = options.fsname() != null ? options.fsname() : backing.toAbsolutePath().normalize().toString();
         Thread thread = new Thread(() -> mount.serve(options, source), "denyfs-fuse-loop");
         thread.setDaemon(true);
         thread.start();
         try {
-            CompletableFuture<Void> init = CompletableFuture.runAsync(() -> awaitInit(fs));
+            CompletableFuture<Void> init = CompletableFuture.runAsync(mount::awaitInit);
             CompletableFuture.anyOf(init, mount.loop).get(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             mount.close();
@@ -95,9 +128,9 @@ public final class Mount implements AutoCloseable {
         return b.build();
     }
 
-    private static void awaitInit(DenyFs fs) {
+    private void awaitInit() {
         try {
-            fs.awaitInit(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            ops.awaitInit(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -105,14 +138,13 @@ public final class Mount implements AutoCloseable {
 
     private void serve(MountOptions options, String source) {
         try {
-            int rc = FuseLoop.run(fs, mountPoint, options.debug(),
-                    fuseArgs(options, source, fs.replyFilter().active()).toArray(String[]::new), fs.fuseThreadsStarted,
-                    fs.replyFilter());
-            fs.unmounted();
+            int rc = FuseLoop.run(ops, mountPoint, options.debug(),
+                    fuseArgs(options, source, filter.active()).toArray(String[]::new), figures, filter);
+            root.close(); // no request can come any more
             if (rc != 0) {
                 throw new LibfuseFailed("mount point " + mountPoint + ": libfuse could not mount or serve it");
             }
-            if (fs.awaitInit(0, TimeUnit.SECONDS)) {
+            if (ops.awaitInit(0, TimeUnit.SECONDS)) {
                 LOG.info("unmounted {}", mountPoint);
             }
             loop.complete(null);
@@ -166,8 +198,9 @@ public final class Mount implements AutoCloseable {
         return value.replace("\\", "\\\\").replace(",", "\\,");
     }
 
-    public DenyFs fs() {
-        return fs;
+    /** What a test may look at inside a mount served in its own JVM. */
+    public MountView view() {
+        return view;
     }
 
     public Path mountPoint() {
@@ -244,7 +277,7 @@ public final class Mount implements AutoCloseable {
     }
 
     private boolean stillMounted() {
-        return org.denyfs.abi.MountTable.isMounted(mountPoint);
+        return MountTable.isMounted(mountPoint);
     }
 
     /** The connection's number: st_dev of the mount root. */

@@ -108,7 +108,7 @@ class ControlPathRaceIT {
                     replies.merge(reply.replaceAll("-?\\d+$", "N"), 1, Integer::sum);
                 }
                 swaps = swapper.stop();
-                int escapes = -m.mount.fs().inodes().count(outsideKey);
+                int escapes = -m.mount.view().count(outsideKey);
                 System.out.printf("deny race (%s): %d rounds, %d swaps, %d escapes, replies %s%n",
                         mode, ROUNDS, swaps, escapes, replies);
                 assertThat(escapes).as("denies counted on the outside inode").isZero();
@@ -118,7 +118,7 @@ class ControlPathRaceIT {
                 assertThat(inside + refused).as("replies " + replies).isEqualTo(ROUNDS);
                 assertThat(inside).as("granted").isPositive();
                 assertThat(refused).as("refused").isPositive();
-                assertThat(m.mount.fs().inodes().count(insideKey)).isEqualTo(-inside);
+                assertThat(m.mount.view().count(insideKey)).isEqualTo(-inside);
             }
             assertThat(swaps).isGreaterThan(0);
         }
@@ -143,7 +143,7 @@ class ControlPathRaceIT {
             int escapes = 0;
             try (LiveMount m = LiveMount.over(backing, "init_ms=0"); Client c = Client.open(m.mnt);
                     Swapper swapper = new Swapper(backing, race[0], race[1], race[2])) {
-                Modules kernel = m.mount.fs().modules();
+                Modules kernel = m.mount.view().modules();
                 for (int i = 0; i < ROUNDS; i++) {
                     String reply = c.request("finit " + race[3]);
                     replies.merge(reply.startsWith("err EEXIST") ? "err EEXIST" : reply, 1, Integer::sum);

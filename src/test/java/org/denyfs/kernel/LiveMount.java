@@ -81,7 +81,7 @@ final class LiveMount implements AutoCloseable {
     int count(String name) throws IOException {
         Object ino = Files.getAttribute(backing.resolve(name), "unix:ino");
         Object dev = Files.getAttribute(backing.resolve(name), "unix:dev");
-        return mount.fs().inodes().count(new InodeKey((Long) dev, (Long) ino));
+        return mount.view().count(new InodeKey((Long) dev, (Long) ino));
     }
 
     /** Waits for a condition the daemon reaches asynchronously (a RELEASE after a process exits). */

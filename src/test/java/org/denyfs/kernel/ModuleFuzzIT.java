@@ -155,7 +155,7 @@ class ModuleFuzzIT {
             Map<String, Integer> results = new TreeMap<>();
             List<String> bad = new ArrayList<>();
             try (LiveMount m = LiveMount.over(backing, "init_ms=0"); Client c = Client.open(m.mnt)) {
-                Modules kernel = m.mount.fs().modules();
+                Modules kernel = m.mount.view().modules();
                 for (int i = 0; i < cases.size(); i++) {
                     Case k = cases.get(i);
                     boolean viaFinit = i % 2 == 0;

@@ -55,7 +55,7 @@ class ModuleMemoryIT {
                 long during = rssBytes();
                 System.out.printf("init 1 GiB x 2 as uid 65534: daemon RSS %d MiB before, %d MiB with both handles open%n",
                         before / MIB, during / MIB);
-                assertThat(m.mount.fs().modules().bytesInFlight()).isZero();
+                assertThat(m.mount.view().modules().bytesInFlight()).isZero();
                 assertThat(during - before).as("RSS growth").isLessThan(256 * MIB);
             }
         }
@@ -89,7 +89,7 @@ class ModuleMemoryIT {
                 Client a = Client.open(m.mnt); Client b = Client.open(m.mnt); Client c = Client.open(m.mnt);
                 Client d = Client.open(m.mnt)) {
             try {
-                Modules kernel = m.mount.fs().modules();
+                Modules kernel = m.mount.view().modules();
                 // an accepted upload has no reply until its image is complete (a read finds nothing)
                 assertThat(a.request("init 1048576")).isEmpty();
                 assertThat(b.request("init 1048576")).isEmpty();
@@ -121,7 +121,7 @@ class ModuleMemoryIT {
                     + " bytes: 2097152 bytes of module images in flight, max_inflight_bytes=3145728");
             a.close();
             LiveMount.await("the upload's bytes to come back", Duration.ofSeconds(30),
-                    () -> m.mount.fs().modules().bytesInFlight() == 0);
+                    () -> m.mount.view().modules().bytesInFlight() == 0);
             assertThat(c.request("finit " + tree.ko("sunrpc"))).isEqualTo("ok 0");
         }
     }
@@ -129,7 +129,7 @@ class ModuleMemoryIT {
     @Test
     void upload_ofAProcessKilledMidway_givesItsBytesBack() throws Exception {
         try (LiveMount m = LiveMount.start(); Client c = Client.open(m.mnt)) {
-            Modules kernel = m.mount.fs().modules();
+            Modules kernel = m.mount.view().modules();
             try (Holder uploader = Holder.sh(m.mnt,
                     "exec 3<>.denyfs/control && printf 'init 8388608\\n' >&3 && head -c 100000 /dev/zero >&3")) {
                 assertThat(kernel.bytesInFlight()).isEqualTo(8 * MIB);

@@ -77,7 +77,7 @@ class RelaxedCacheIT {
 
     @Test
     void readAndWrite_afterAFullGc_stillServed() throws IOException {
-        // RawIo's callbacks are held weakly by jnr-ffi: a lost one answered EIO after a GC.
+        // FuseOps's raw callbacks are held weakly by jnr-ffi: a lost one answered EIO after a GC.
         System.gc();
         write(m.mnt.resolve("gc"), "still here");
         System.gc();

@@ -61,7 +61,7 @@ class ReleaseRaceIT extends OnOneMount {
         try (Client c = Client.open(m.mnt)) {
             assertThat(c.request("status")).startsWith("ok ");
         }
-        LiveMount.await("some releases", Duration.ofSeconds(30), () -> m.mount.fs().releaseLag().count() > 0);
-        assertThat(m.mount.fs().releaseLag().maxMicros()).isGreaterThanOrEqualTo(m.mount.fs().releaseLag().meanMicros());
+        LiveMount.await("some releases", Duration.ofSeconds(30), () -> m.mount.view().releaseLag().count() > 0);
+        assertThat(m.mount.view().releaseLag().maxMicros()).isGreaterThanOrEqualTo(m.mount.view().releaseLag().meanMicros());
     }
 }

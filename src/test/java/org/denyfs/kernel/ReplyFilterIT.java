@@ -17,7 +17,7 @@ class ReplyFilterIT extends OnOneMount {
 
     @BeforeAll
     static void filterIsOn() {
-        assertThat(m.mount.fs().replyFilter().active()).as("libdenyfs-fuse.so loaded from " + NativeDir.locate()).isTrue();
+        assertThat(m.mount.view().replyFilterActive()).as("libdenyfs-fuse.so loaded from " + NativeDir.locate()).isTrue();
     }
 
     private static String sh(String script) {
@@ -50,17 +50,17 @@ class ReplyFilterIT extends OnOneMount {
     @Test
     void closeOfABackingFile_sendsNoFlush() throws IOException {
         sh("echo x > f5");
-        long before = m.mount.fs().flushes();
+        long before = m.mount.view().flushes();
         sh("cat f5 >/dev/null; echo y >> f5; cat f5 >/dev/null");
-        assertThat(m.mount.fs().flushes()).isEqualTo(before);
+        assertThat(m.mount.view().flushes()).isEqualTo(before);
     }
 
     @Test
     void closeOfTheControlFile_stillFlushes() throws IOException {
-        long before = m.mount.fs().flushes();
+        long before = m.mount.view().flushes();
         try (Client c = Client.open(m.mnt)) {
             assertThat(c.request("status")).startsWith("ok ");
         }
-        assertThat(m.mount.fs().flushes()).isGreaterThan(before);
+        assertThat(m.mount.view().flushes()).isGreaterThan(before);
     }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.denyfs.kernel.fuse.DenyFs;
 import org.denyfs.kernel.fuse.FuseLoop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -52,9 +51,9 @@ class SoakIT {
                         Proc.Result res = job.get();
                         assertThat(res.status()).as("round " + r + ": " + res.all()).isZero();
                     }
-                    DenyFs fs = m.mount.fs();
+                    MountView fs = m.mount.view();
                     LiveMount.await("round " + r + ": every handle released", Duration.ofSeconds(60),
-                            () -> fs.openHandles() == 0 && fs.control().sessionCount() == 0 && fs.inodes().size() == 0);
+                            () -> fs.openHandles() == 0 && fs.controlSessions() == 0 && fs.inodeEntries() == 0);
                     samples.add(new long[] {status("Threads:"), status("VmRSS:")});
                     System.out.printf("soak round %d: threads=%d rss=%d kB%n", r, samples.get(samples.size() - 1)[0],
                             samples.get(samples.size() - 1)[1]);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import org.denyfs.kernel.fuse.DenyFs;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,10 +22,10 @@ class StormIT {
             System.out.print(r.out());
             assertThat(r.err()).isEmpty();
             assertThat(r.out()).matches("procs=200 granted=[1-9]\\d* etxtbsy=[1-9]\\d* unexpected=0 killed=20\\n");
-            DenyFs fs = m.mount.fs();
+            MountView fs = m.mount.view();
             LiveMount.await("every handle released", Duration.ofSeconds(60),
-                    () -> fs.openHandles() == 0 && fs.control().sessionCount() == 0);
-            assertThat(fs.inodes().size()).isZero();
+                    () -> fs.openHandles() == 0 && fs.controlSessions() == 0);
+            assertThat(fs.inodeEntries()).isZero();
             for (int i = 0; i < 4; i++) {
                 assertThat(m.count("f" + i)).isZero();
             }

@@ -264,7 +264,7 @@ class WriteDenyIT extends OnOneMount {
     void writeCount_idleInodesLeaveNoEntry() throws Exception {
         m.file("i1", "");
         assertThat(Proc.sh(m.mnt, "for i in 1 2 3 4 5; do echo $i >> i1; done; cat i1 > /dev/null").status()).isZero();
-        LiveMount.await("every handle released", Duration.ofSeconds(30), () -> m.mount.fs().openHandles() == 0);
-        assertThat(m.mount.fs().inodes().size()).isZero();
+        LiveMount.await("every handle released", Duration.ofSeconds(30), () -> m.mount.view().openHandles() == 0);
+        assertThat(m.mount.view().inodeEntries()).isZero();
     }
 }

@@ -2,7 +2,6 @@ package org.denyfs.kernel.passthrough;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import jnr.ffi.Pointer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -37,8 +36,8 @@ public class HandlesBench {
     public void setup() {
         for (int i = 0; i < OPEN; i++) {
             Handle h = new Handle() {
-                public int read(Pointer buf, long size, long offset) { return 0; }
-                public int write(Pointer buf, long size, long offset) { return 0; }
+                public int read(long buf, long size, long offset) { return 0; }
+                public int write(long buf, long size, long offset) { return 0; }
                 public void release() {}
             };
             fhs[i] = handles.add(h);

@@ -32,22 +32,25 @@ public final class Control {
     private final Resolver resolver;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final LongAdder served = new LongAdder();
-    private volatile Supplier<String> daemonFigures = () -> "";
+    /** The daemon's own figures (handles, release lag, FUSE threads...) for the status reply; "" for none. */
+    private final Supplier<String> daemonFigures;
     private final ModuleCalls modules;
 
+    /** A control file without the module subsystem and daemon figures (tests of the protocol). */
     public Control(Inodes inodes, Resolver resolver) {
-        this(inodes, resolver, ModuleCalls.NONE);
+        this(inodes, resolver, ModuleCalls.NONE, () -> "");
     }
 
+    /** A control file with the module calls, without daemon figures (tests of the protocol). */
     public Control(Inodes inodes, Resolver resolver, ModuleCalls modules) {
+        this(inodes, resolver, modules, () -> "");
+    }
+
+    public Control(Inodes inodes, Resolver resolver, ModuleCalls modules, Supplier<String> daemonFigures) {
         this.inodes = inodes;
         this.resolver = resolver;
         this.modules = modules;
-    }
-
-    /** Figures the layer above knows (open handles, release lag), appended to the status reply. */
-    public void daemonFigures(Supplier<String> figures) {
-        this.daemonFigures = figures;
+        this.daemonFigures = daemonFigures;
     }
 
     /** A new control handle opened by {@code pid}/{@code uid} (from the FUSE request context). */

@@ -1,33 +1,35 @@
 package org.denyfs.kernel.control;
+
 import java.util.function.Supplier;
-import jnr.ffi.Pointer;
+import com.kenai.jffi.MemoryIO;
 import org.denyfs.core.Caller;
 import org.denyfs.kernel.passthrough.Handle;
 
 /** A handle of {@code .denyfs/control}: bytes written are requests, bytes read are replies. */
-public final class ControlHandle implements Handle {
+final class ControlHandle implements Handle {
+    private static final MemoryIO MEMORY = MemoryIO.getInstance();
     private final Session session;
     private final Supplier<Caller> caller;
     private volatile long lastFlushNanos;
 
     /** {@code caller} answers for the request being served: the writer of each line, not the opener. */
-    public ControlHandle(Session session, Supplier<Caller> caller) {
+    ControlHandle(Session session, Supplier<Caller> caller) {
         this.session = session;
         this.caller = caller;
     }
 
     @Override
-    public int read(Pointer buf, long size, long offset) {
+    public int read(long buf, long size, long offset) {
         byte[] reply = session.read((int) Math.min(size, Integer.MAX_VALUE));
-        buf.put(0, reply, 0, reply.length);
+        MEMORY.putByteArray(buf, reply, 0, reply.length);
         return reply.length;
     }
 
     @Override
-    public int write(Pointer buf, long size, long offset) {
+    public int write(long buf, long size, long offset) {
         int n = (int) size; // at most max_write: the kernel splits larger writes
         byte[] bytes = new byte[n];
-        buf.get(0, bytes, 0, n);
+        MEMORY.getByteArray(buf, bytes, 0, n);
         return session.write(bytes, caller.get()); // short when the handle's backlog is full (direct_io passes it on)
     }
 

@@ -29,7 +29,7 @@ import org.denyfs.kernel.passthrough.BackingRoot;
  * <p>Thread-safety: stateless apart from the immutable root; any FUSE worker may call it. The root
  * belongs to the caller (the mount's Passthrough), who closes it.
  */
-public final class ControlPaths implements Resolver {
+final class ControlPaths implements Resolver {
     /** openat2 says EAGAIN when a rename raced a ".." it walked; the kernel suggests trying again. */
     private static final int ATTEMPTS = 16;
     private static final int S_IFMT = 0170000;

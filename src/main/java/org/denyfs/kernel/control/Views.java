@@ -21,7 +21,7 @@ import org.denyfs.kernel.module.Modules;
  * .denyfs/sys/module/NAME/holders/USER    a symlink per module that uses NAME
  * </pre>
  */
-public final class Views {
+final class Views {
     public sealed interface Node permits Dir, File, Link {}
 
     public record Dir(List<String> entries) implements Node {}

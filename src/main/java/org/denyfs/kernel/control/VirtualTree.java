@@ -1,4 +1,5 @@
 package org.denyfs.kernel.control;
+
 import org.denyfs.kernel.natives.Stat;
 
 /**
@@ -7,9 +8,10 @@ import org.denyfs.kernel.natives.Stat;
  * Inode numbers sit far above what backing file systems hand out (the mount uses use_ino).
  */
 public final class VirtualTree {
-    public static final String DIR = "/.denyfs";
-    public static final String CONTROL = DIR + "/control";
+    /** The tree's directory in the mount root; {@link #CONTROL} is denyfs_abi.h's DENYFS_CONTROL_PATH (VirtualTreeTest). */
     public static final String DIR_NAME = ".denyfs";
+    public static final String DIR = "/" + DIR_NAME;
+    public static final String CONTROL = DIR + "/control";
     public static final long DIR_INO = 0x7fde_0000_0000_0001L;
     public static final long CONTROL_INO = 0x7fde_0000_0000_0002L;
 

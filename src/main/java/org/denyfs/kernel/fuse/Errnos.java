@@ -11,8 +11,8 @@ import org.denyfs.kernel.natives.Libc;
  * {@code -errno} themselves (no exception on the hot path); semantic refusals throw
  * {@link ErrnoException}; anything else is a bug, logged once with the op and answered EIO.
  */
-public final class Errnos {
-    private static final Logger LOG = LogManager.getLogger(DenyFs.class);
+final class Errnos {
+    private static final Logger LOG = LogManager.getLogger(FuseOps.class);
 
     private Errnos() {}
 
@@ -34,20 +34,5 @@ public final class Errnos {
         }
         LOG.error("{} {}: unexpected failure, answering EIO", op, path, t);
         return -Errno.EIO.code();
-    }
-
-    /** The ErrnoException for the errno a libc call just set; EIO for a number denyfs does not know. */
-    public static ErrnoException lastError(String what) {
-        Errno e = Errno.of(Libc.errno());
-        return new ErrnoException(e == null ? Errno.EIO : e, what);
-    }
-
-    /** {@code -errno} for a libc call that returned -1, else 0. */
-    public static int check(int rc) {
-        return rc == -1 ? -Libc.errno() : 0;
-    }
-
-    public static int check(long rc) {
-        return rc == -1 ? -Libc.errno() : (int) rc;
     }
 }

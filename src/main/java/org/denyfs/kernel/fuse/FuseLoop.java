@@ -2,7 +2,6 @@ package org.denyfs.kernel.fuse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -11,6 +10,7 @@ import jnr.ffi.Struct;
 import jnr.ffi.types.size_t;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.denyfs.kernel.control.DaemonFigures;
 import org.denyfs.kernel.natives.FuseBuf;
 import org.denyfs.kernel.natives.FuseInHeader;
 import org.denyfs.kernel.natives.LibFuse;
@@ -53,29 +53,29 @@ public final class FuseLoop {
     /** Guarded by lock: workers waiting for a request, and workers alive. */
     private int idle;
     private int alive;
-    /** Workers started so far: the thread churn of this mount (the control file reports it). */
-    private final AtomicInteger started;
+    /** Counts the workers started: the thread churn of this mount (the status reply shows it). */
+    private final DaemonFigures figures;
     private volatile boolean failed;
 
-    private FuseLoop(Pointer se, Pointer ch, long bufSize, AtomicInteger started, ReplyFilter filter) {
+    private FuseLoop(Pointer se, Pointer ch, long bufSize, DaemonFigures figures, ReplyFilter filter) {
         this.se = se;
         this.ch = ch;
         this.filter = filter;
         this.replyChannel = filter.channel(ch);
         this.bufSize = bufSize;
-        this.started = started;
+        this.figures = figures;
     }
 
     /**
      * Mounts {@code fs} and serves it until it is unmounted, like jnr-fuse's blocking
      * {@code mount(mountPoint, true, debug, args)}: the same arguments reach libfuse.
      *
-     * @param started counts the worker threads this mount starts
+     * @param figures counts the worker threads this mount starts
      * @param filter rewrites replies on their way to the kernel
      * @return 0 on a clean unmount, non-zero if libfuse could not mount or the loop failed
      */
-    public static int run(AbstractFuseFS fs, Path mountPoint, boolean debug, String[] fuseArgs, AtomicInteger started,
-                   ReplyFilter filter) {
+    public static int run(AbstractFuseFS fs, Path mountPoint, boolean debug, String[] fuseArgs, DaemonFigures figures,
+                          ReplyFilter filter) {
         List<String> argv = new ArrayList<>(List.of("denyfs", "-f"));
         if (debug) {
             argv.add("-d");
@@ -92,7 +92,7 @@ public final class FuseLoop {
         }
         Pointer se = LIB.fuse_get_session(fuse);
         Pointer ch = LIB.fuse_session_next_chan(se, null);
-        FuseLoop loop = new FuseLoop(se, ch, LIB.fuse_chan_bufsize(ch), started, filter);
+        FuseLoop loop = new FuseLoop(se, ch, LIB.fuse_chan_bufsize(ch), figures, filter);
         try {
             loop.serve();
         } finally {
@@ -132,7 +132,7 @@ public final class FuseLoop {
     private void startWorker() {
         idle++;
         alive++;
-        Thread t = new Thread(this::work, "denyfs-fuse-" + started.incrementAndGet());
+        Thread t = new Thread(this::work, "denyfs-fuse-" + figures.fuseThreadStarted());
         t.setDaemon(true);
         t.start();
     }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.denyfs.core.Errno;
-import org.denyfs.kernel.fuse.Errnos;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.OpenHow;
 import org.denyfs.kernel.natives.Stat;

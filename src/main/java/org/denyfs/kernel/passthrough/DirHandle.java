@@ -3,7 +3,6 @@ import java.nio.charset.StandardCharsets;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.denyfs.core.Errno;
-import org.denyfs.kernel.control.VirtualTree;
 import org.denyfs.kernel.natives.Dirent;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.Stat;
@@ -16,21 +15,21 @@ import ru.serce.jnrfuse.struct.FileStat;
  * natively. Each entry goes to libfuse with its inode number and type (d_ino, d_type), so the
  * mount's readdir gives what the backing one gives, never DT_UNKNOWN.
  */
-public final class DirHandle implements Handle {
+final class DirHandle implements Handle {
     private static final Libc LIBC = Libc.INSTANCE;
 
     private final Pointer dir;
-    private final boolean root;
+    /** A name the listing leaves out (the control tree's, in the mount root), or null. */
+    private final String hidden;
     private boolean closed;
 
-    /** @param root the mount root, whose listing leaves out the control tree's name */
-    public DirHandle(Pointer dir, boolean root) {
+    DirHandle(Pointer dir, String hidden) {
         this.dir = dir;
-        this.root = root;
+        this.hidden = hidden;
     }
 
     /** Lists every entry from the start (libfuse asks again from offset 0 after a rewinddir). */
-    public synchronized int list(Pointer buf, FuseFillDir filler) {
+    synchronized int list(Pointer buf, FuseFillDir filler) {
         if (closed) {
             return -Errno.EBADF.code();
         }
@@ -39,7 +38,7 @@ public final class DirHandle implements Handle {
         FileStat stat = FileStat.of(st); // the filler's type; the fields are set through Stat's layout
         for (Pointer entry = LIBC.readdir(dir); entry != null; entry = LIBC.readdir(dir)) {
             String name = entry.getString(Dirent.D_NAME, Dirent.NAME_MAX_BYTES, StandardCharsets.UTF_8);
-            if (root && name.equals(VirtualTree.DIR_NAME)) {
+            if (name.equals(hidden)) {
                 continue;
             }
             st.putLong(Stat.ST_INO, entry.getLong(Dirent.D_INO));
@@ -52,12 +51,12 @@ public final class DirHandle implements Handle {
     }
 
     @Override
-    public int read(Pointer buf, long size, long offset) {
+    public int read(long buf, long size, long offset) {
         return -Errno.EISDIR.code();
     }
 
     @Override
-    public int write(Pointer buf, long size, long offset) {
+    public int write(long buf, long size, long offset) {
         return -Errno.EISDIR.code();
     }
 

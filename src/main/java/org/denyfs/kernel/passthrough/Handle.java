@@ -3,15 +3,21 @@ import jnr.ffi.Pointer;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 
-/** What a FUSE file handle ({@code fi->fh}) stands for: a backing file, or a virtual file. */
+/**
+ * What a FUSE file handle ({@code fi->fh}) stands for: a backing file or directory (this package's
+ * handles), or a file of the control tree (kernel.control's). Reads and writes take libfuse's
+ * buffer as a raw address, so a backing file's need no object per request.
+ */
 public interface Handle {
-    int read(Pointer buf, long size, long offset);
+    /** READ of up to {@code size} bytes at {@code offset} into {@code buf}: the count, or -errno. */
+    int read(long buf, long size, long offset);
 
-    int write(Pointer buf, long size, long offset);
+    /** WRITE of {@code size} bytes from {@code buf} at {@code offset}: the count, or -errno. */
+    int write(long buf, long size, long offset);
 
     /**
      * A denyfs ioctl ({@code abi.Abi.IOC_*}) on this handle; {@code data} is the kernel's
-     * buffer of {@code _IOC_SIZE(cmd)} bytes. Files that are not backing files have none.
+     * buffer of {@code _IOC_SIZE(cmd)} bytes. Only backing files have them.
      */
     default int ioctl(int cmd, Pointer data, Caller caller) {
         return -Errno.ENOTTY.code();

@@ -9,7 +9,6 @@ import org.denyfs.core.HoldKind;
 import org.denyfs.core.Inode;
 import org.denyfs.core.InodeKey;
 import org.denyfs.core.Inodes;
-import org.denyfs.kernel.fuse.Errnos;
 import org.denyfs.kernel.module.ModuleFile;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.Stat;

@@ -10,39 +10,37 @@ import org.denyfs.core.Hold;
 import org.denyfs.core.HoldKind;
 import org.denyfs.core.InodeKey;
 import org.denyfs.core.Inodes;
-import org.denyfs.kernel.control.ModuleBridge;
-import org.denyfs.kernel.fuse.Errnos;
 import org.denyfs.kernel.natives.Libc;
 
 /**
  * A backing file opened through the mount: its fd, and the write access or deny the open took
  * (null for a plain read-only open). The fd stays here until RELEASE, as in passthrough_hp.
  */
-public final class OpenFile implements Handle {
+final class OpenFile implements Handle {
     private static final Libc LIBC = Libc.INSTANCE;
 
-    static final int O_DIRECT = 040000;
+    private static final int O_DIRECT = 040000;
 
-    public final int fd;
+    final int fd;
     final int flags;
     /** Opened with O_DIRECT: transfers go through an aligned buffer (see DirectIo). */
-    public final boolean direct;
+    final boolean direct;
     final Hold hold;
-    private final ModuleBridge modules;
+    private final FinitModule finit;
     private final Inodes inodes;
     private final InodeKey key;
     /** Denies taken by ioctl on this handle, newest last; they end with the handle. */
     private final Deque<Hold> ioctlDenies = new ArrayDeque<>();
     private volatile long lastFlushNanos;
 
-    public OpenFile(int fd, int flags, Hold hold, Inodes inodes, InodeKey key, ModuleBridge modules) {
+    OpenFile(int fd, int flags, Hold hold, Inodes inodes, InodeKey key, FinitModule finit) {
         this.fd = fd;
         this.flags = flags;
         this.direct = (flags & O_DIRECT) != 0;
         this.hold = hold;
         this.inodes = inodes;
         this.key = key;
-        this.modules = modules;
+        this.finit = finit;
     }
 
     /**
@@ -55,7 +53,7 @@ public final class OpenFile implements Handle {
             // Not under this handle's monitor: a load may wait long (init, an idempotent group).
             int finitFlags = data.getInt(0);
             String params = data.getString(8, Abi.FINIT_PARAMS_MAX, java.nio.charset.StandardCharsets.UTF_8);
-            modules.finit(caller, fd, flags, key, finitFlags, params);
+            finit.finit(caller, fd, flags, key, finitFlags, params);
             return 0;
         }
         return denyIoctl(cmd, data, caller);
@@ -87,14 +85,15 @@ public final class OpenFile implements Handle {
         return 0;
     }
 
+    /** READ into libfuse's buffer at {@code buf}: nothing allocated, nothing copied but by the kernel. */
     @Override
-    public int read(Pointer buf, long size, long offset) {
-        return Libc.result(LIBC.pread(fd, buf, size, offset));
+    public int read(long buf, long size, long offset) {
+        return direct ? DirectIo.pread(fd, buf, size, offset) : Libc.result(LIBC.pread(fd, buf, size, offset));
     }
 
     @Override
-    public int write(Pointer buf, long size, long offset) {
-        return Libc.result(LIBC.pwrite(fd, buf, size, offset));
+    public int write(long buf, long size, long offset) {
+        return direct ? DirectIo.pwrite(fd, buf, size, offset) : Libc.result(LIBC.pwrite(fd, buf, size, offset));
     }
 
     @Override

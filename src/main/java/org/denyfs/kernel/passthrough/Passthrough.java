@@ -5,7 +5,6 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
-import org.denyfs.kernel.fuse.DenyFs;
 import org.denyfs.kernel.natives.FuseContext;
 import org.denyfs.kernel.natives.FuseInHeader;
 import org.denyfs.kernel.natives.Libc;
@@ -15,7 +14,7 @@ import org.denyfs.kernel.natives.XattrArgs;
 
 /**
  * What each FUSE operation does to the backing directory, and nothing else (the write-count rules
- * sit above, in {@link DenyFs}). Every call is an {@code *at} call on a directory descriptor
+ * sit beside it, in {@link OpenFiles}). Every call is an {@code *at} call on a directory descriptor
  * resolved beneath the backing root ({@link BackingRoot}, symlinks refused) and the last
  * component of the request's path, so a path is never rebuilt into an absolute one (no
  * ENAMETOOLONG below PATH_MAX, no symlink swapped in between a check and a use can send a call
@@ -347,7 +346,7 @@ public final class Passthrough implements AutoCloseable {
      */
     public int open(long path, int flags) {
         int h = hidden.fd(path);
-        int clean = flags & ~(DenyFs.FMODE_EXEC | Libc.O_CREAT | Libc.O_EXCL);
+        int clean = flags & ~(OpenFiles.FMODE_EXEC | Libc.O_CREAT | Libc.O_EXCL);
         if (h >= 0) {
             return reopen(h, clean);
         }
@@ -364,7 +363,7 @@ public final class Passthrough implements AutoCloseable {
     public int create(String path, int flags, int mode) {
         int umask = FuseContext.umask();
         try (Credentials.Scope as = asCaller()) {
-            return root.open(path.substring(1), (flags & ~DenyFs.FMODE_EXEC) | Libc.O_CREAT | Libc.O_NOFOLLOW,
+            return root.open(path.substring(1), (flags & ~OpenFiles.FMODE_EXEC) | Libc.O_CREAT | Libc.O_NOFOLLOW,
                     Credentials.createMode(mode, umask), BackingRoot.Walk.NO_SYMLINKS);
         }
     }

@@ -5,11 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.denyfs.abi.Abi;
 import org.denyfs.core.Hold;
 import org.denyfs.core.HoldKind;
 import org.denyfs.core.Inode;
 import org.denyfs.core.StaleHolders;
-import org.denyfs.kernel.control.VirtualTree;
 import org.denyfs.kernel.natives.Libc;
 
 /**
@@ -100,7 +100,7 @@ public final class PendingReleases implements StaleHolders {
     /** One pass over /proc: true as soon as any process may still hold one of the kinds asked. */
     private boolean scan(long ino, Wanted wanted) {
         String prefix = mountPoint + "/";
-        String controlPath = mountPoint + VirtualTree.CONTROL;
+        String controlPath = mountPoint + "/" + Abi.CONTROL_PATH;
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName()))) {
             for (Path proc : procs) {
                 if (wanted.exec && runsFrom(proc, prefix, ino)) {

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.passthrough;
+
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -13,7 +14,15 @@ public final class ReleaseLag {
     private final LongAdder totalNanos = new LongAdder();
     private final AtomicLong maxNanos = new AtomicLong();
 
-    public void record(long nanos) {
+    /** At a RELEASE, before the handle lets go: measured from its newest FLUSH, if it had one. */
+    public void released(Handle h) {
+        long flushed = h.lastFlushNanos();
+        if (flushed != 0) {
+            record(System.nanoTime() - flushed);
+        }
+    }
+
+    void record(long nanos) {
         count.increment();
         totalNanos.add(nanos);
         maxNanos.accumulateAndGet(nanos, Math::max);

@@ -125,7 +125,8 @@ class SessionTest {
 
     @Test
     void status_reportsTheDaemonsFigures() {
-        control.daemonFigures(() -> "handles=7");
+        Session session = new Control(inodes, path -> new Target(FILES.get("/f"), 0100644, 0, 0), ModuleCalls.NONE,
+                () -> "handles=7").open(1, 0);
         assertThat(ask(session, "status")).matches("ok pid=\\d+ inodes=0 sessions=1 control_denies=0 requests=1 handles=7\n");
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
-import jnr.ffi.Pointer;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
 import org.junit.jupiter.api.Test;
@@ -12,8 +11,8 @@ import org.junit.jupiter.api.Test;
 class HandlesTest {
     private static Handle handle() {
         return new Handle() {
-            public int read(Pointer buf, long size, long offset) { return 0; }
-            public int write(Pointer buf, long size, long offset) { return 0; }
+            public int read(long buf, long size, long offset) { return 0; }
+            public int write(long buf, long size, long offset) { return 0; }
             public void release() {}
         };
     }

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
-import org.denyfs.kernel.fuse.RawIo;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.Stat;
 import org.denyfs.kernel.natives.ReplyFilter;
@@ -79,15 +78,5 @@ class RawPathsTest {
             Libc.INSTANCE.close(fd);
             assertThat(files.open(cString("/missing").address(), Libc.O_RDONLY)).isEqualTo(-org.denyfs.core.Errno.ENOENT.code());
         }
-    }
-
-    @Test
-    void isVirtual_isTheControlTreeAndNothingElse() {
-        assertThat(RawIo.isVirtual(cString("/.denyfs").address())).isTrue();
-        assertThat(RawIo.isVirtual(cString("/.denyfs/control").address())).isTrue();
-        assertThat(RawIo.isVirtual(cString("/.denyfsx").address())).isFalse();
-        assertThat(RawIo.isVirtual(cString("/.deny").address())).isFalse();
-        assertThat(RawIo.isVirtual(cString("/a/.denyfs").address())).isFalse();
-        assertThat(RawIo.isVirtual(cString("/").address())).isFalse();
     }
 }

@@ -1,44 +1,30 @@
 package org.denyfs.kernel.control;
+
 import java.util.Locale;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
-import org.denyfs.core.Inode;
-import org.denyfs.core.InodeKey;
-import org.denyfs.core.Inodes;
 import org.denyfs.kernel.module.Modules;
 import org.denyfs.kernel.module.Policy;
 import org.denyfs.kernel.natives.Libc;
-import org.denyfs.kernel.passthrough.HandleModuleFile;
+import org.denyfs.kernel.passthrough.FinitModule;
 
 /**
- * Connects the control file and the FINIT ioctl to the emulated kernel. CAP_SYS_MODULE is uid 0:
- * any other caller gets EPERM first, as the kernel checks the capability before anything else.
+ * The module syscalls as the control file offers them, on the emulated kernel: {@code finit PATH}
+ * reads the module through the one descriptor PATH was resolved into ({@link ControlPaths}, then
+ * the passthrough's {@link FinitModule}, which the FINIT ioctl uses too); {@code init LEN} takes the
+ * kernel's buffer before the image streams in; {@code delete} and {@code policy}. CAP_SYS_MODULE is
+ * uid 0: any other caller gets EPERM first, as the kernel checks the capability before anything else.
  */
-public final class ModuleBridge implements ModuleCalls {
+final class ModuleSyscalls implements ModuleCalls {
     private final Modules modules;
     private final ControlPaths paths;
-    private final Inodes inodes;
+    private final FinitModule finit;
 
-    public ModuleBridge(Modules modules, ControlPaths paths, Inodes inodes) {
+    ModuleSyscalls(Modules modules, ControlPaths paths, FinitModule finit) {
         this.modules = modules;
         this.paths = paths;
-        this.inodes = inodes;
-    }
-
-    public Modules modules() {
-        return modules;
-    }
-
-    /** finit_module on an fd the caller opened: the FINIT ioctl. */
-    public void finit(Caller caller, int fd, int openFlags, InodeKey key, int flags, String params) {
-        requireCapability(caller, "finit_module");
-        Inode inode = inodes.pin(key);
-        try {
-            modules.finitModule(new HandleModuleFile(fd, openFlags, inode, inodes, caller), params, flags);
-        } finally {
-            inodes.unpin(inode);
-        }
+        this.finit = finit;
     }
 
     /**
@@ -47,16 +33,16 @@ public final class ModuleBridge implements ModuleCalls {
      */
     @Override
     public void finit(Caller caller, String path, int flags, String params) {
-        requireCapability(caller, "finit_module");
+        FinitModule.requireCapability(caller, "finit_module");
         try (Target file = paths.openForReading(path)) {
-            finit(caller, file.fd(), Libc.O_RDONLY, file.key(), flags, params);
+            finit.finit(caller, file.fd(), Libc.O_RDONLY, file.key(), flags, params);
         }
     }
 
     /** CAP_SYS_MODULE first: nothing is allocated for a caller who may not load. */
     @Override
     public ImageUpload beginInit(Caller caller, long len) {
-        requireCapability(caller, "init_module");
+        FinitModule.requireCapability(caller, "init_module");
         Modules.ImageCopy copy = modules.beginInit(caller.uid(), len);
         return new ImageUpload() {
             @Override
@@ -88,7 +74,7 @@ public final class ModuleBridge implements ModuleCalls {
 
     @Override
     public void delete(Caller caller, String name, int flags) {
-        requireCapability(caller, "delete_module");
+        FinitModule.requireCapability(caller, "delete_module");
         modules.deleteModule(name, flags);
     }
 
@@ -102,11 +88,5 @@ public final class ModuleBridge implements ModuleCalls {
             }
         }
         return modules.policy().name().toLowerCase(Locale.ROOT);
-    }
-
-    private static void requireCapability(Caller caller, String call) {
-        if (caller.uid() != 0) {
-            throw new ErrnoException(Errno.EPERM, call + ": uid " + caller.uid() + " lacks CAP_SYS_MODULE");
-        }
     }
 }

@@ -1,0 +1,69 @@
+package org.denyfs.kernel;
+
+import org.denyfs.core.InodeKey;
+import org.denyfs.core.Inodes;
+import org.denyfs.kernel.control.Control;
+import org.denyfs.kernel.control.DaemonFigures;
+import org.denyfs.kernel.module.Modules;
+import org.denyfs.kernel.natives.ReplyFilter;
+import org.denyfs.kernel.passthrough.ReleaseLag;
+
+/**
+ * What a test may look at inside a mount served in its own JVM ({@link Mount#view}): the daemon's
+ * tables and figures, read only, and the emulated kernel, which a test may also drive as the
+ * control file would (delete a module between cases). Nothing else of the mount's parts leaks out.
+ */
+public final class MountView {
+    private final Inodes inodes;
+    private final Modules kernel;
+    private final Control control;
+    private final DaemonFigures figures;
+    private final ReplyFilter filter;
+
+    MountView(Inodes inodes, Modules kernel, Control control, DaemonFigures figures, ReplyFilter filter) {
+        this.inodes = inodes;
+        this.kernel = kernel;
+        this.control = control;
+        this.figures = figures;
+        this.filter = filter;
+    }
+
+    /** An inode's signed write count, as {@code query} would say before settling (0 for none). */
+    public int count(InodeKey key) {
+        return inodes.count(key);
+    }
+
+    /** Inodes with an entry in the table: 0 once everything let go. */
+    public int inodeEntries() {
+        return inodes.size();
+    }
+
+    /** Handles open in every table (backing files, directories, the control tree's). */
+    public int openHandles() {
+        return figures.openHandles();
+    }
+
+    /** Open control-file handles. */
+    public int controlSessions() {
+        return control.sessionCount();
+    }
+
+    /** FLUSH requests received. */
+    public long flushes() {
+        return figures.flushes();
+    }
+
+    public ReleaseLag releaseLag() {
+        return figures.releaseLag();
+    }
+
+    /** Whether libdenyfs-fuse.so was found, so attributes may be cached (see ReplyFilter). */
+    public boolean replyFilterActive() {
+        return filter.active();
+    }
+
+    /** The emulated kernel. */
+    public Modules modules() {
+        return kernel;
+    }
+}

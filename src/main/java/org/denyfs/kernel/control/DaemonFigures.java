@@ -1,0 +1,64 @@
+package org.denyfs.kernel.control;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.denyfs.kernel.natives.ReplyFilter;
+import org.denyfs.kernel.passthrough.Handles;
+import org.denyfs.kernel.passthrough.ReleaseLag;
+
+/**
+ * The daemon's own figures in the {@code status} reply, counted where they happen: FUSE worker
+ * threads started (the FUSE loop), FLUSH requests (the op table), RELEASEs that followed a FLUSH and
+ * their lag (both sides' release), the handles open in every table, and the reply filter's
+ * rewrites. The FUSE side only adds to counters here; the status reply only reads them, so no
+ * request reaches back into the layer that counted.
+ */
+public final class DaemonFigures {
+    private final AtomicInteger fuseThreadsStarted = new AtomicInteger();
+    private final LongAdder flushes = new LongAdder();
+    private final ReleaseLag releaseLag = new ReleaseLag();
+    private final ReplyFilter filter;
+    private final List<Handles> tables;
+
+    /** @param tables every handle table of the mount (backing files', control tree's) */
+    public DaemonFigures(ReplyFilter filter, Handles... tables) {
+        this.filter = filter;
+        this.tables = List.of(tables);
+    }
+
+    /** A FUSE worker thread starts; returns how many have, this one included (its name's number). */
+    public int fuseThreadStarted() {
+        return fuseThreadsStarted.incrementAndGet();
+    }
+
+    /** A FLUSH arrived (backing files are opened without one where the kernel knows FOPEN_NOFLUSH). */
+    public void flushed() {
+        flushes.increment();
+    }
+
+    public long flushes() {
+        return flushes.sum();
+    }
+
+    /** Where each side's RELEASE records how long after the handle's last FLUSH it came. */
+    public ReleaseLag releaseLag() {
+        return releaseLag;
+    }
+
+    /** Handles open now, in every table. */
+    public int openHandles() {
+        int n = 0;
+        for (Handles t : tables) {
+            n += t.size();
+        }
+        return n;
+    }
+
+    /** The status reply's part: "handles=N flushes=N releases=N ... reply_filter=on ...". */
+    String text() {
+        return "handles=" + openHandles() + " flushes=" + flushes.sum() + " releases=" + releaseLag.count()
+                + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros()
+                + " fuse_threads_started=" + fuseThreadsStarted.get() + " " + filter.figures();
+    }
+}

@@ -1,0 +1,52 @@
+package org.denyfs.kernel.passthrough;
+
+import org.denyfs.core.Caller;
+import org.denyfs.core.Errno;
+import org.denyfs.core.ErrnoException;
+import org.denyfs.core.Inode;
+import org.denyfs.core.InodeKey;
+import org.denyfs.core.Inodes;
+import org.denyfs.kernel.module.Modules;
+
+/**
+ * finit_module(2) on a backing descriptor: the FINIT ioctl on a file the caller opened through the
+ * mount, or the descriptor a control-file {@code finit PATH} was resolved into. The emulated kernel
+ * reads the module through that descriptor ({@link HandleModuleFile}), so the file loaded is the
+ * one opened, and its deny of writes is a hold on the same inode as every other.
+ */
+public final class FinitModule {
+    private final Modules kernel;
+    private final Inodes inodes;
+
+    public FinitModule(Modules kernel, Inodes inodes) {
+        this.kernel = kernel;
+        this.inodes = inodes;
+    }
+
+    /**
+     * finit_module(fd, params, flags) for {@code caller}: returns for the syscall's 0, throws
+     * ErrnoException with the kernel's errno otherwise.
+     *
+     * @param openFlags how {@code fd} was opened (finit_module refuses a file open for write)
+     * @param key the inode {@code fd} refers to
+     */
+    public void finit(Caller caller, int fd, int openFlags, InodeKey key, int flags, String params) {
+        requireCapability(caller, "finit_module");
+        Inode inode = inodes.pin(key);
+        try {
+            kernel.finitModule(new HandleModuleFile(fd, openFlags, inode, inodes, caller), params, flags);
+        } finally {
+            inodes.unpin(inode);
+        }
+    }
+
+    /**
+     * CAP_SYS_MODULE, which the emulated kernel grants uid 0: any other caller gets EPERM before
+     * anything else is done or allocated, as the kernel checks the capability first.
+     */
+    public static void requireCapability(Caller caller, String call) {
+        if (caller.uid() != 0) {
+            throw new ErrnoException(Errno.EPERM, call + ": uid " + caller.uid() + " lacks CAP_SYS_MODULE");
+        }
+    }
+}
