@@ -20,8 +20,8 @@ import ru.serce.jnrfuse.struct.FuseOperations;
 
 /**
  * Every struct offset the daemon reads or writes in place (kernel.natives, one class per struct) is
- * the one the C compiler computes from the real headers: native-test/src/struct_print.c prints
- * them, as AbiTest does for denyfs_abi.h. libfuse 2.9's fuse.h comes with Debian's libfuse-dev.
+ * the one the C compiler computes from the real headers: src/test/c/struct_print.c prints them, as
+ * AbiTest does for denyfs_abi.h. libfuse 2.9's fuse.h comes with Debian's libfuse-dev.
  */
 class StructLayoutTest {
     private static final long SYS_SETXATTRAT = 463;
@@ -174,11 +174,7 @@ class StructLayoutTest {
     private static Map<String, String> compiled() throws IOException, InterruptedException {
         Path bin = Files.createTempFile("struct_print", "");
         try {
-            String cflags = run("pkg-config", "--cflags", "fuse").trim();
-            java.util.List<String> cc = new java.util.ArrayList<>(java.util.List.of("gcc"));
-            cc.addAll(java.util.List.of(cflags.split("\\s+")));
-            cc.addAll(java.util.List.of("-o", bin.toString(), "native-test/src/struct_print.c"));
-            run(cc.toArray(String[]::new));
+            run("gcc", "-Wall", "-Wextra", "-Werror", "-o", bin.toString(), "src/test/c/struct_print.c");
             Map<String, String> m = new LinkedHashMap<>();
             for (String line : run(bin.toString()).split("\n")) {
                 String[] kv = line.split("=", 2);

@@ -2,12 +2,13 @@
  * the C compiler sees it in the real headers (libfuse 2.9's fuse.h and fuse_common.h, linux/fuse.h,
  * linux/openat2.h, linux/xattr.h, sys/stat.h, dirent.h), one NAME=VALUE per line, so that
  * kernel.natives (one Java class per struct) can be checked against it: StructLayoutTest.
- * Build: gcc $(pkg-config --cflags fuse) -o struct_print struct_print.c
+ * Build: gcc -o struct_print struct_print.c (libfuse-dev's fuse.h, which wants a 64-bit off_t).
  * Bitfields have no offsetof: each is set alone in a zeroed struct and printed as OFFSET:MASK, the
  * 32-bit word it lands in and its bit there. */
+#define _FILE_OFFSET_BITS 64
 #define FUSE_USE_VERSION 26
 #include <dirent.h>
-#include <fuse.h>
+#include <fuse/fuse.h>
 #include <linux/fuse.h>
 #include <linux/openat2.h>
 #include <linux/xattr.h>
