@@ -2,8 +2,8 @@ package org.denyfs.core;
 
 /**
  * The Linux errno values denyfs produces, with the kernel's numbers (asm-generic/errno-base.h and
- * errno.h) and glibc's strerror text, so one table serves FUSE replies, control-file replies and
- * loader messages alike.
+ * errno.h) and glibc's strerror text: the one table of the Java side, which FUSE replies, control-file
+ * replies and the kmod tools' messages (user.kmod.Messages) all read.
  */
 public enum Errno {
     EPERM(1, "Operation not permitted"),
@@ -15,6 +15,7 @@ public enum Errno {
     E2BIG(7, "Argument list too long"),
     ENOEXEC(8, "Exec format error"),
     EBADF(9, "Bad file descriptor"),
+    ECHILD(10, "No child processes"),
     EAGAIN(11, "Resource temporarily unavailable"),
     ENOMEM(12, "Cannot allocate memory"),
     EACCES(13, "Permission denied"),
@@ -49,8 +50,10 @@ public enum Errno {
     EOVERFLOW(75, "Value too large for defined data type"),
     EOPNOTSUPP(95, "Operation not supported"),
     ETIMEDOUT(110, "Connection timed out"),
+    ECANCELED(125, "Operation canceled"),
     ENOTCONN(107, "Transport endpoint is not connected"),
     ENOKEY(126, "Required key not available"),
+    EKEYEXPIRED(127, "Key has expired"),
     EKEYREJECTED(129, "Key was rejected by service");
 
     /** EWOULDBLOCK is EAGAIN on Linux; delete_module documents it under this name. */
