@@ -1,4 +1,5 @@
 package org.denyfs.abi;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,4 +1,5 @@
 package org.denyfs.abi;
+
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 

@@ -1,4 +1,5 @@
 package org.denyfs.cli;
+
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.LogManager;

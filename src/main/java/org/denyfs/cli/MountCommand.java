@@ -1,4 +1,5 @@
 package org.denyfs.cli;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,4 +1,5 @@
 package org.denyfs.cli;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -6,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.denyfs.abi.NativeDir;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
-import picocli.CommandLine;
 
 /**
  * {@code denyfs hold} and {@code denyfs ctl} are C programs on libdenyfs (src/main/c/tools, built

@@ -1,4 +1,5 @@
 package org.denyfs.cli;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

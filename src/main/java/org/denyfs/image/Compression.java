@@ -1,4 +1,5 @@
 package org.denyfs.image;
+
 import com.github.luben.zstd.ZstdInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

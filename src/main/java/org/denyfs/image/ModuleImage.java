@@ -1,4 +1,5 @@
 package org.denyfs.image;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,5 @@
 package org.denyfs.image;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

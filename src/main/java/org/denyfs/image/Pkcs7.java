@@ -1,4 +1,5 @@
 package org.denyfs.image;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.FileSystemException;

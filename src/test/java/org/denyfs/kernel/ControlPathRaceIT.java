@@ -1,4 +1,5 @@
 package org.denyfs.kernel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel;
+
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel;
+
 import java.io.IOException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,4 +1,5 @@
 package org.denyfs.testing;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,5 @@
 package org.denyfs.testing;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

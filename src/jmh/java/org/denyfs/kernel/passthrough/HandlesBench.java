@@ -1,4 +1,5 @@
 package org.denyfs.kernel.passthrough;
+
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,5 @@
 package org.denyfs.bench.harness;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

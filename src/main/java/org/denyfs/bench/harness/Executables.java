@@ -1,4 +1,5 @@
 package org.denyfs.bench.harness;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,5 @@
 package org.denyfs.bench.harness;
+
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Collection;

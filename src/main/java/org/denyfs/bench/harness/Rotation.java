@@ -1,4 +1,5 @@
 package org.denyfs.bench.harness;
+
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,4 +1,5 @@
 package org.denyfs.bench.herd;
+
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 

@@ -1,4 +1,5 @@
 package org.denyfs.bench.herd;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

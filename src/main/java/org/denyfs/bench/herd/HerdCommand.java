@@ -1,4 +1,5 @@
 package org.denyfs.bench.herd;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -8,12 +9,12 @@ import java.util.concurrent.Callable;
 import org.denyfs.bench.harness.Cleanup;
 import org.denyfs.bench.harness.Exec;
 import org.denyfs.bench.harness.RepoPaths;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /** {@code denyfs bench herd}: udev's thundering herd of module loads, replayed per policy with real processes. */
 @Command(name = "herd", sortOptions = false,

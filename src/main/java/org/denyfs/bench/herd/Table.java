@@ -1,4 +1,5 @@
 package org.denyfs.bench.herd;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

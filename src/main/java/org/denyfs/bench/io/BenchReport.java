@@ -1,4 +1,5 @@
 package org.denyfs.bench.io;
+
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,5 @@
 package org.denyfs.bench.io;
+
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 

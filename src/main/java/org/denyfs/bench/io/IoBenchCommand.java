@@ -1,4 +1,5 @@
 package org.denyfs.bench.io;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -6,12 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.denyfs.bench.harness.RepoPaths;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /** {@code denyfs bench io}: the I/O benchmark of denyfs against the native directory and bindfs. */
 @Command(name = "io", sortOptions = false,

@@ -1,4 +1,5 @@
 package org.denyfs.bench.io;
+
 import java.util.HashMap;
 import java.util.Map;
 

@@ -1,4 +1,5 @@
 package org.denyfs.bench.io;
+
 import java.util.Arrays;
 
 /** Order statistics over a handful of samples (runs). */

@@ -1,4 +1,5 @@
 package org.denyfs.bench.io;
+
 import java.util.Locale;
 
 /** The filesystems compared; the reference ones first so ratio columns read left to right. */

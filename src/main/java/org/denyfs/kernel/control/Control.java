@@ -1,4 +1,5 @@
 package org.denyfs.kernel.control;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;

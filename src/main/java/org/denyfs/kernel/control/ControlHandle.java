@@ -1,7 +1,7 @@
 package org.denyfs.kernel.control;
 
-import java.util.function.Supplier;
 import com.kenai.jffi.MemoryIO;
+import java.util.function.Supplier;
 import org.denyfs.core.Caller;
 import org.denyfs.kernel.passthrough.Handle;
 

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.control;
+
 import java.nio.file.Path;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.control;
+
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.stream.Collectors;

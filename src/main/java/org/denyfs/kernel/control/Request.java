@@ -1,4 +1,5 @@
 package org.denyfs.kernel.control;
+
 import java.util.List;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;

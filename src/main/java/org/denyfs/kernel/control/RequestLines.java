@@ -1,4 +1,5 @@
 package org.denyfs.kernel.control;
+
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.control;
+
 import java.util.function.IntConsumer;
 import org.denyfs.core.InodeKey;
 

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.control;
+
 import org.denyfs.abi.Abi;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;

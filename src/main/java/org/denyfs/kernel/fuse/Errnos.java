@@ -1,4 +1,5 @@
 package org.denyfs.kernel.fuse;
+
 import java.util.function.IntSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;

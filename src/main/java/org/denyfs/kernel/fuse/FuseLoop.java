@@ -1,4 +1,5 @@
 package org.denyfs.kernel.fuse;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.module;
+
 import java.io.IOException;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.module;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.module;
+
 import java.nio.ByteBuffer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;

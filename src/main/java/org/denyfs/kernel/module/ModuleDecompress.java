@@ -1,4 +1,5 @@
 package org.denyfs.kernel.module;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.module;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.denyfs.core.InodeKey;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.module;
+
 import java.util.ArrayList;
 import java.util.LinkedList;
 import java.util.List;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.module;
+
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collection;

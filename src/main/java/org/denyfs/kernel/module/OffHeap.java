@@ -1,4 +1,5 @@
 package org.denyfs.kernel.module;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;

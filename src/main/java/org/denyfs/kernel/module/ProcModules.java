@@ -1,4 +1,5 @@
 package org.denyfs.kernel.module;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.module;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.natives;
+
 import com.kenai.jffi.MemoryIO;
 
 /**

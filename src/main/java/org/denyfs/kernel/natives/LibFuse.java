@@ -1,4 +1,5 @@
 package org.denyfs.kernel.natives;
+
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.types.intptr_t;

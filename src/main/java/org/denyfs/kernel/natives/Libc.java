@@ -1,4 +1,5 @@
 package org.denyfs.kernel.natives;
+
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.natives;
+
 import ru.serce.jnrfuse.struct.FuseOperations;
 
 /**

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.natives;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import jnr.ffi.LibraryLoader;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.passthrough;
+
 import java.nio.charset.StandardCharsets;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;

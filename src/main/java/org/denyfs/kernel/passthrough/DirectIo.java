@@ -1,4 +1,5 @@
 package org.denyfs.kernel.passthrough;
+
 import com.kenai.jffi.MemoryIO;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.passthrough;
+
 import jnr.ffi.Pointer;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;

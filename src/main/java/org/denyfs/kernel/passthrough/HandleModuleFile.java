@@ -1,4 +1,5 @@
 package org.denyfs.kernel.passthrough;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import jnr.ffi.Memory;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.passthrough;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;

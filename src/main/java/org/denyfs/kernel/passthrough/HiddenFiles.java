@@ -1,4 +1,5 @@
 package org.denyfs.kernel.passthrough;
+
 import java.util.concurrent.ConcurrentHashMap;
 import org.denyfs.kernel.natives.Libc;
 

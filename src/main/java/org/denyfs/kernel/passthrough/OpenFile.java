@@ -1,4 +1,5 @@
 package org.denyfs.kernel.passthrough;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
 import jnr.ffi.Pointer;

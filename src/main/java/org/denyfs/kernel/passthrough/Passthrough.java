@@ -1,4 +1,5 @@
 package org.denyfs.kernel.passthrough;
+
 import com.kenai.jffi.MemoryIO;
 import java.nio.charset.StandardCharsets;
 import jnr.ffi.Memory;

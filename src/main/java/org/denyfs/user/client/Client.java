@@ -1,4 +1,5 @@
 package org.denyfs.user.client;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

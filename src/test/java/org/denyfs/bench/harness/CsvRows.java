@@ -1,4 +1,5 @@
 package org.denyfs.bench.harness;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

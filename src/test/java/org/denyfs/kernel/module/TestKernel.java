@@ -1,4 +1,5 @@
 package org.denyfs.kernel.module;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,5 @@
 package org.denyfs.kernel.passthrough;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -7,8 +8,8 @@ import java.nio.file.Path;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import org.denyfs.kernel.natives.Libc;
-import org.denyfs.kernel.natives.Stat;
 import org.denyfs.kernel.natives.ReplyFilter;
+import org.denyfs.kernel.natives.Stat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

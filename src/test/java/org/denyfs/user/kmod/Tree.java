@@ -1,4 +1,5 @@
 package org.denyfs.user.kmod;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

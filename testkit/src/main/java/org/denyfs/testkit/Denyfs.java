@@ -1,4 +1,5 @@
 package org.denyfs.testkit;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

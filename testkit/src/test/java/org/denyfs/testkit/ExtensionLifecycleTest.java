@@ -1,4 +1,5 @@
 package org.denyfs.testkit;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
