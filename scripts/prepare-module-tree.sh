@@ -1,5 +1,5 @@
 #!/bin/bash
-# Prepares a real Debian module tree for the opt-in tests of org.denyfs.module:
+# Prepares a real Debian module tree for the opt-in tests of org.denyfs.kernel.module:
 # downloads the current linux-image-*-cloud-amd64-unsigned package, unpacks it with dpkg -x and
 # runs depmod -b on it, so the tree has modules.dep, modules.symbols and the rest as an installed
 # kernel would. Idempotent: a finished tree (marked by TARGET_DIR/PACKAGE) is reused as it is.

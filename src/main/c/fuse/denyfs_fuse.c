@@ -4,7 +4,7 @@
  * libfuse2's high-level API sets one attr_timeout for the whole mount and knows nothing of the
  * open flags newer kernels accept. Both cost denyfs round trips: with attr_timeout=0 every open
  * asks GETATTR for each path component (default_permissions), and every close sends a FLUSH that
- * a passthrough has nothing to do for. The daemon's FUSE loop (fs.FuseLoop) hands each request
+ * a passthrough has nothing to do for. The daemon's FUSE loop (kernel.fuse.FuseLoop) hands each request
  * to denyfs_fuse_process() instead of fuse_session_process_buf(); replies then leave through a
  * channel of ours whose send() rewrites three things before they reach the kernel:
  *
@@ -203,7 +203,7 @@ EXPORT void denyfs_fuse_uncached(void) {
 /**
  * The opcode of the request this thread is processing (0 outside one), and for a RENAME its new
  * name: libfuse renames an open file to a hidden name both when it is unlinked and when a rename
- * replaces it, and the daemon must know which (see fs.HiddenFiles).
+ * replaces it, and the daemon must know which (see kernel.passthrough.HiddenFiles).
  */
 EXPORT uint32_t denyfs_fuse_opcode(void) {
     return current.opcode;

@@ -86,7 +86,7 @@ int denyfs_errno_value(const char *name)
 
 /* ------------------------------------------------------------------ the control protocol */
 
-/* the longest request line the daemon takes (org.denyfs.control.Request.MAX_LINE) */
+/* the longest request line the daemon takes (org.denyfs.kernel.control.Request.MAX_LINE) */
 #define REQUEST_MAX 4096
 
 int denyfs_control_request(int ctlfd, const char *request, char *reply, size_t size)

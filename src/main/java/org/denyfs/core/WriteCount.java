@@ -78,7 +78,7 @@ public final class WriteCount {
     /**
      * Waits until the count differs from {@code seen} or the deadline passes; returns the count.
      * Not a kernel operation: used only to let an asynchronous FUSE RELEASE that is known to be in
-     * flight land before a refusal is reported (see fs.PendingReleases).
+     * flight land before a refusal is reported (see kernel.passthrough.PendingReleases).
      */
     public int awaitChange(int seen, long deadlineNanos) throws InterruptedException {
         synchronized (this) {

@@ -58,7 +58,7 @@ class InodesTest {
         Hold[] stale = new Hold[1];
         List<HoldKind> asked = new ArrayList<>();
         Inodes[] table = new Inodes[1];
-        // stands in for fs.PendingReleases: "no process holds that writer; its RELEASE just landed"
+        // stands in for kernel.passthrough.PendingReleases: "no process holds that writer; its RELEASE just landed"
         table[0] = new Inodes((inode, refused) -> {
             asked.add(refused);
             table[0].release(stale[0]);

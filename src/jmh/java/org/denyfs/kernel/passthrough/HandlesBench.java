@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * fs.Handles, the fh table: get is on every READ and WRITE, add/remove on every open/release.
+ * passthrough.Handles, the fh table: get is on every READ and WRITE, add/remove on every open/release.
  * chmGet is the ConcurrentHashMap&lt;Long, Handle&gt; it replaced, for comparison. Run with
  * {@code -prof gc} to see the allocation per operation (gc.alloc.rate.norm).
  */

@@ -3,7 +3,7 @@ package org.denyfs.kernel.control;
 /**
  * The kernel's copy of an init_module image while a control handle streams it in: its memory is
  * taken (and counted against the caller's budget) before the first byte arrives, and given back
- * when the image is loaded or dropped. Implemented by the layer that owns the emulated kernel.
+ * when the image is loaded or dropped. Implemented by {@link ModuleSyscalls} over the emulated kernel.
  * Not thread-safe: it belongs to one handle, whose lock guards it.
  */
 public interface ImageUpload extends AutoCloseable {

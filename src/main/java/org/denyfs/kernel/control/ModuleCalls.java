@@ -5,8 +5,8 @@ import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
 
 /**
- * The module syscalls as the control file offers them, implemented by the layer that owns the
- * emulated kernel (control may not depend on it). Each call returns normally for the syscall's 0
+ * The module syscalls as the control file offers them: {@link ModuleSyscalls} on the emulated kernel,
+ * or {@link #NONE} and fakes in the protocol's tests. Each call returns normally for the syscall's 0
  * and throws {@link ErrnoException} with the kernel's errno otherwise.
  */
 public interface ModuleCalls {

@@ -11,7 +11,7 @@ import org.denyfs.kernel.module.Modules;
  * The read-only tree under MOUNT/.denyfs, computed from the emulated kernel at each lookup so it
  * is never stale (files are served direct_io from a snapshot taken at open, like a seq_file):
  * <pre>
- * .denyfs/control                         the control file (see control.Control)
+ * .denyfs/control                         the control file (see Control)
  * .denyfs/stats                           debugfs modules/stats, plus bytes in flight
  * .denyfs/calls                           finit/init_module calls per file and result, with CPU time
  * .denyfs/inflight                        bytes in flight at each change, by CLOCK_MONOTONIC time

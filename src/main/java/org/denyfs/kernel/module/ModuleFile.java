@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import org.denyfs.core.InodeKey;
 
 /**
- * The file descriptor handed to finit_module(): an open handle on one backing inode. The FUSE layer
+ * The file descriptor handed to finit_module(): an open handle on one backing inode. The passthrough
  * implements it over its handle table; tests implement it over a byte array.
  *
  * <p>An implementation whose handle was opened for write must already hold write access on the

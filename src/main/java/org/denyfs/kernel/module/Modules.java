@@ -53,9 +53,10 @@ import org.denyfs.image.Compression;
  * A thread interrupt stands for a signal: interruptible waits end in EINTR.
  *
  * <h2>What is not emulated</h2>
- * CAP_SYS_MODULE (the caller's identity is the FUSE layer's business; {@link #disableLoading()} is
- * modules_disabled), the cryptography of signature verification ({@link ModuleSigCheck} parses a
- * signature strictly and checks its key id against the keyring, but has no key material to check
+ * CAP_SYS_MODULE (the caller's identity is the daemon's business: passthrough.FinitModule checks
+ * it; {@link #disableLoading()} is modules_disabled), the cryptography of signature verification
+ * ({@link ModuleSigCheck} parses a signature strictly and checks its key id against the
+ * keyring, but has no key material to check
  * the signature bytes with), the struct module size check, relocation, module parameters' values
  * (unknown parameters are ignored, as the kernel does with a warning), and the exit function's
  * running time.

@@ -13,8 +13,8 @@ import org.denyfs.image.ModuleSignature;
 /**
  * kmod's tools/modinfo.c: the .modinfo fields of a module file, name or alias, then its signature
  * fields, then the parameters; built-in modules from modules.builtin.modinfo. Reads files only,
- * so it needs no mount. (The one loader class that uses {@code module}: its ModuleImage is the
- * parser of .ko files, signature included.)
+ * so it needs no mount. The .ko parser, signature included, is the shared leaf {@code image}'s
+ * ModuleImage, which the emulated kernel reads modules with too.
  */
 public final class Modinfo {
     /** What to print: field null for everything; separator '\n' or '\0' (-0). */
