@@ -11,8 +11,8 @@ import org.denyfs.image.ModuleSignature;
  * big-endian sig_len, then "~Module signature appended~\n". Built by hand, so tests need no openssl.
  */
 public final class SignedImages {
-    public static final byte[] SERIAL = {0x00, (byte) 0x9a, 0x12, 0x34};
-    public static final byte[] SIGNATURE = {0x0b, (byte) 0xad, (byte) 0xc0, (byte) 0xde};
+    static final byte[] SERIAL = {0x00, (byte) 0x9a, 0x12, 0x34};
+    static final byte[] SIGNATURE = {0x0b, (byte) 0xad, (byte) 0xc0, (byte) 0xde};
     public static final String SIGNER = "denyfs test key";
     /** The key id modinfo shows as sig_key: the serial without its sign byte. */
     public static final String KEY_ID = "9A:12:34";

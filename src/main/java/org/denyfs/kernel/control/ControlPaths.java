@@ -40,7 +40,7 @@ final class ControlPaths implements Resolver {
 
     private final BackingRoot root;
 
-    public ControlPaths(BackingRoot root) {
+    ControlPaths(BackingRoot root) {
         this.root = root;
     }
 

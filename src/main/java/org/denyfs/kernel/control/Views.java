@@ -23,25 +23,25 @@ import org.denyfs.kernel.module.Modules;
  * </pre>
  */
 final class Views {
-    public sealed interface Node permits Dir, File, Link {}
+    sealed interface Node permits Dir, File, Link {}
 
-    public record Dir(List<String> entries) implements Node {}
+    record Dir(List<String> entries) implements Node {}
 
-    public record File(byte[] content) implements Node {}
+    record File(byte[] content) implements Node {}
 
-    public record Link(String target) implements Node {}
+    record Link(String target) implements Node {}
 
     private static final String SYS_MODULE = VirtualTree.DIR + "/sys/module";
     private final Modules modules;
     private final ConcurrentHashMap<String, Long> inos = new ConcurrentHashMap<>();
     private final AtomicLong nextIno = new AtomicLong(VirtualTree.CONTROL_INO + 1);
 
-    public Views(Modules modules) {
+    Views(Modules modules) {
         this.modules = modules;
     }
 
     /** The node at {@code path} (under /.denyfs, control excluded), or null for ENOENT. */
-    public Node lookup(String path) {
+    Node lookup(String path) {
         switch (path) {
             case VirtualTree.DIR:
                 return new Dir(List.of("control", "stats", "calls", "inflight", "proc", "sys"));
@@ -107,7 +107,7 @@ final class Views {
         return dups < 0 ? kernel + ours : kernel.substring(0, dups) + ours + kernel.substring(dups);
     }
 
-    public long ino(String path) {
+    long ino(String path) {
         return inos.computeIfAbsent(path, p -> nextIno.getAndIncrement());
     }
 
@@ -115,7 +115,7 @@ final class Views {
         return new File(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    public static List<String> withDots(List<String> entries) {
+    static List<String> withDots(List<String> entries) {
         List<String> all = new ArrayList<>(entries.size() + 2);
         all.add(".");
         all.add("..");

@@ -12,7 +12,7 @@ import org.denyfs.kernel.natives.Libc;
  * an 80-byte header), so each transfer goes through this thread's page-aligned buffer. The
  * caller's own buffer alignment cannot be seen through FUSE, and does not matter here.
  */
-public final class DirectIo {
+final class DirectIo {
     private static final int ALIGN = 4096;
     private static final MemoryIO MEMORY = MemoryIO.getInstance();
     private static final Libc LIBC = Libc.INSTANCE;
@@ -36,7 +36,7 @@ public final class DirectIo {
 
     private DirectIo() {}
 
-    public static int pread(int fd, long buf, long size, long offset) {
+    static int pread(int fd, long buf, long size, long offset) {
         long bounce = BOUNCE.get().fit(size);
         long n = LIBC.pread(fd, bounce, size, offset);
         if (n < 0) {
@@ -46,7 +46,7 @@ public final class DirectIo {
         return (int) n;
     }
 
-    public static int pwrite(int fd, long buf, long size, long offset) {
+    static int pwrite(int fd, long buf, long size, long offset) {
         long bounce = BOUNCE.get().fit(size);
         MEMORY.copyMemory(buf, bounce, size);
         long n = LIBC.pwrite(fd, bounce, size, offset);

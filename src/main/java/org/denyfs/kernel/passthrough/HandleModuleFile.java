@@ -19,7 +19,7 @@ import org.denyfs.kernel.natives.Stat;
  * one the daemon opened read-only for a control-file request. Reads go with pread straight into
  * the module subsystem's off-heap buffer.
  */
-public final class HandleModuleFile implements ModuleFile {
+final class HandleModuleFile implements ModuleFile {
     private static final long CHUNK = 1 << 20;
 
     private final Libc libc = Libc.INSTANCE;
@@ -30,7 +30,7 @@ public final class HandleModuleFile implements ModuleFile {
     private final Caller caller;
 
     /** {@code inode} must stay pinned by the caller for as long as this object is used. */
-    public HandleModuleFile(int fd, int openFlags, Inode inode, Inodes inodes, Caller caller) {
+    HandleModuleFile(int fd, int openFlags, Inode inode, Inodes inodes, Caller caller) {
         this.fd = fd;
         this.openFlags = openFlags;
         this.inode = inode;

@@ -59,7 +59,7 @@ public final class Passthrough implements AutoCloseable {
         this.filter = filter;
     }
 
-    public BackingRoot root() {
+    BackingRoot root() {
         return root;
     }
 
@@ -345,7 +345,7 @@ public final class Passthrough implements AutoCloseable {
      *
      * @return the fd, or -errno
      */
-    public int open(long path, int flags) {
+    int open(long path, int flags) {
         int h = hidden.fd(path);
         int clean = flags & ~(OpenFiles.FMODE_EXEC | Libc.O_CREAT | Libc.O_EXCL);
         if (h >= 0) {
@@ -361,7 +361,7 @@ public final class Passthrough implements AutoCloseable {
     }
 
     /** CREATE: as the caller, with the caller's mode and umask. @return the fd, or -errno */
-    public int create(String path, int flags, int mode) {
+    int create(String path, int flags, int mode) {
         int umask = FuseContext.umask();
         try (Credentials.Scope as = asCaller()) {
             return root.open(path.substring(1), (flags & ~OpenFiles.FMODE_EXEC) | Libc.O_CREAT | Libc.O_NOFOLLOW,
@@ -370,7 +370,7 @@ public final class Passthrough implements AutoCloseable {
     }
 
     /** truncate(2) by path: the file opened for write as the caller. @return the fd, or -errno */
-    public int openForTruncate(String path) {
+    int openForTruncate(String path) {
         try (Credentials.Scope as = asCaller()) {
             int h = hidden.fd(path);
             if (h >= 0) {
@@ -381,7 +381,7 @@ public final class Passthrough implements AutoCloseable {
     }
 
     /** OPENDIR: the directory itself, so a listing survives a rename of its path. @return the fd, or -errno */
-    public int openDirectory(String path) {
+    int openDirectory(String path) {
         String relative = path.equals("/") ? "." : path.substring(1);
         return root.open(relative, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW, 0, BackingRoot.Walk.NO_SYMLINKS);
     }
