@@ -17,26 +17,27 @@ import org.denyfs.kernel.control.ControlTree;
 import org.denyfs.kernel.control.DaemonFigures;
 import org.denyfs.kernel.fuse.FuseLoop;
 import org.denyfs.kernel.fuse.FuseOps;
+import org.denyfs.kernel.module.FinitModule;
 import org.denyfs.kernel.module.Modules;
 import org.denyfs.kernel.module.Policy;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.ReplyFilter;
 import org.denyfs.kernel.passthrough.BackingRoot;
-import org.denyfs.kernel.passthrough.FinitModule;
 import org.denyfs.kernel.passthrough.Handles;
 import org.denyfs.kernel.passthrough.OpenFiles;
 import org.denyfs.kernel.passthrough.Passthrough;
-import org.denyfs.kernel.passthrough.PendingReleases;
+import org.denyfs.kernel.pending.PendingReleases;
 
 /**
  * One live denyfs mount, and the composition root: {@link #start} is the one place that makes a
  * mount's parts and wires them, bottom up, each part taking what it needs in its constructor:
  * <pre>
- * kernel.natives      ReplyFilter (libdenyfs-fuse.so), the backing root's descriptor
- * core                Inodes (the write counts), with passthrough.PendingReleases for the release lag
- * kernel.module       Modules: the emulated kernel, as KernelTree and the mount options describe it
- * kernel.passthrough  Passthrough (calls on BACKING), OpenFiles (handles and the write-count rules),
- *                     FinitModule (finit_module on a backing descriptor)
+ * kernel.natives      ReplyFilter (libdenyfs-fuse.so, in front of /dev/fuse)
+ * core                Inodes (the write counts), asking kernel.pending.PendingReleases before a refusal
+ * kernel.module       Modules: the emulated kernel, as KernelTree and the mount options describe it;
+ *                     FinitModule, finit_module(2) on a backing descriptor for a caller
+ * kernel.passthrough  BackingRoot (BACKING as one descriptor), Passthrough (the calls on BACKING),
+ *                     OpenFiles (handles, and the write-count rules at open, truncate and release)
  * kernel.control      ControlTree (.denyfs: the control file, the views), DaemonFigures
  * kernel.fuse         FuseOps, the one op table over both; FuseLoop serves it on Java threads
  * </pre>

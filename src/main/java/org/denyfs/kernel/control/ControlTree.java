@@ -7,13 +7,13 @@ import jnr.ffi.Pointer;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.Inodes;
+import org.denyfs.kernel.module.FinitModule;
 import org.denyfs.kernel.module.Modules;
 import org.denyfs.kernel.natives.FileInfo;
 import org.denyfs.kernel.natives.FuseContext;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.ReplyFilter;
 import org.denyfs.kernel.passthrough.BackingRoot;
-import org.denyfs.kernel.passthrough.FinitModule;
 import org.denyfs.kernel.passthrough.Handle;
 import org.denyfs.kernel.passthrough.Handles;
 import org.denyfs.kernel.passthrough.ReleaseLag;
@@ -27,8 +27,8 @@ import ru.serce.jnrfuse.FuseFillDir;
  * a handle with {@link #HANDLE_TAG} set ({@link #owns}).
  *
  * <p>Below it: the control requests resolve their PATHs beneath the passthrough's backing root
- * ({@link ControlPaths}) and load modules through its {@link FinitModule}; nothing here calls back
- * into the op table.
+ * ({@link ControlPaths}) and load modules through the emulated kernel's {@link FinitModule};
+ * nothing here calls back into the op table.
  *
  * <p>Thread-safety: a handle's requests are serialised by its session; the views are computed from
  * the emulated kernel under its own locks at each lookup.
@@ -58,7 +58,7 @@ public final class ControlTree {
      * The tree of one mount.
      *
      * @param root the backing root, beneath which control-request PATHs resolve
-     * @param finit finit_module on a resolved descriptor (the passthrough's, shared with the FINIT ioctl)
+     * @param finit finit_module on a resolved descriptor (shared with the FINIT ioctl)
      * @param handles the tree's handle table, tagged with {@link #HANDLE_TAG}
      * @param figures the daemon's own figures, for the status reply
      */

@@ -4,15 +4,15 @@ import java.util.Locale;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
+import org.denyfs.kernel.module.FinitModule;
 import org.denyfs.kernel.module.Modules;
 import org.denyfs.kernel.module.Policy;
 import org.denyfs.kernel.natives.Libc;
-import org.denyfs.kernel.passthrough.FinitModule;
 
 /**
  * The module syscalls as the control file offers them, on the emulated kernel: {@code finit PATH}
  * reads the module through the one descriptor PATH was resolved into ({@link ControlPaths}, then
- * the passthrough's {@link FinitModule}, which the FINIT ioctl uses too); {@code init LEN} takes the
+ * the emulated kernel's {@link FinitModule}, which the FINIT ioctl uses too); {@code init LEN} takes the
  * kernel's buffer before the image streams in; {@code delete} and {@code policy}. CAP_SYS_MODULE is
  * uid 0: any other caller gets EPERM first, as the kernel checks the capability before anything else.
  */

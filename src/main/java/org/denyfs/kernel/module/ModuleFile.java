@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import org.denyfs.core.InodeKey;
 
 /**
- * The file descriptor handed to finit_module(): an open handle on one backing inode. The passthrough
- * implements it over its handle table; tests implement it over a byte array.
+ * The file descriptor handed to finit_module(): an open handle on one backing inode.
+ * {@link FdModuleFile} implements it over a backing descriptor; tests implement it over a byte array.
  *
  * <p>An implementation whose handle was opened for write must already hold write access on the
  * inode (as the kernel's open() does), so the count is positive while it is open. Denies go through

@@ -53,7 +53,7 @@ import org.denyfs.image.Compression;
  * A thread interrupt stands for a signal: interruptible waits end in EINTR.
  *
  * <h2>What is not emulated</h2>
- * CAP_SYS_MODULE (the caller's identity is the daemon's business: passthrough.FinitModule checks
+ * CAP_SYS_MODULE (the caller's identity is the daemon's business: {@link FinitModule} checks
  * it; {@link #disableLoading()} is modules_disabled), the cryptography of signature verification
  * ({@link ModuleSigCheck} parses a signature strictly and checks its key id against the
  * keyring, but has no key material to check

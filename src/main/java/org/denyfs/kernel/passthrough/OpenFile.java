@@ -11,6 +11,7 @@ import org.denyfs.core.Hold;
 import org.denyfs.core.HoldKind;
 import org.denyfs.core.InodeKey;
 import org.denyfs.core.Inodes;
+import org.denyfs.kernel.module.FinitModule;
 import org.denyfs.kernel.natives.Libc;
 
 /**

@@ -1,4 +1,4 @@
-package org.denyfs.kernel.passthrough;
+package org.denyfs.kernel.module;
 
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
@@ -6,13 +6,13 @@ import org.denyfs.core.ErrnoException;
 import org.denyfs.core.Inode;
 import org.denyfs.core.InodeKey;
 import org.denyfs.core.Inodes;
-import org.denyfs.kernel.module.Modules;
 
 /**
  * finit_module(2) on a backing descriptor: the FINIT ioctl on a file the caller opened through the
  * mount, or the descriptor a control-file {@code finit PATH} was resolved into. The emulated kernel
- * reads the module through that descriptor ({@link HandleModuleFile}), so the file loaded is the
- * one opened, and its deny of writes is a hold on the same inode as every other.
+ * reads the module through that descriptor ({@link FdModuleFile}), so the file loaded is the one
+ * opened, and its deny of writes is a hold on the same inode as every other. This and
+ * {@link #requireCapability} are the syscalls' entry with a caller; {@link Modules} knows none.
  */
 public final class FinitModule {
     private final Modules kernel;
@@ -34,7 +34,7 @@ public final class FinitModule {
         requireCapability(caller, "finit_module");
         Inode inode = inodes.pin(key);
         try {
-            kernel.finitModule(new HandleModuleFile(fd, openFlags, inode, inodes, caller), params, flags);
+            kernel.finitModule(new FdModuleFile(fd, openFlags, inode, inodes, caller), params, flags);
         } finally {
             inodes.unpin(inode);
         }

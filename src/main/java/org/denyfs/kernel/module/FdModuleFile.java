@@ -1,4 +1,4 @@
-package org.denyfs.kernel.passthrough;
+package org.denyfs.kernel.module;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,16 +10,16 @@ import org.denyfs.core.HoldKind;
 import org.denyfs.core.Inode;
 import org.denyfs.core.InodeKey;
 import org.denyfs.core.Inodes;
-import org.denyfs.kernel.module.ModuleFile;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.Stat;
 
 /**
- * The fd a finit_module() is given, over a backing fd: the caller's own handle (the FINIT ioctl) or
- * one the daemon opened read-only for a control-file request. Reads go with pread straight into
- * the module subsystem's off-heap buffer.
+ * The file a finit_module() is given, over a backing descriptor: the caller's own handle (the FINIT
+ * ioctl) or the one a control-file {@code finit PATH} was resolved into. Reads go with pread straight
+ * into the emulated kernel's off-heap buffer, so the module loaded is the descriptor's file, and
+ * its denies are holds in core's table like any other (listed by {@code holders}).
  */
-final class HandleModuleFile implements ModuleFile {
+final class FdModuleFile implements ModuleFile {
     private static final long CHUNK = 1 << 20;
 
     private final Libc libc = Libc.INSTANCE;
@@ -30,7 +30,7 @@ final class HandleModuleFile implements ModuleFile {
     private final Caller caller;
 
     /** {@code inode} must stay pinned by the caller for as long as this object is used. */
-    HandleModuleFile(int fd, int openFlags, Inode inode, Inodes inodes, Caller caller) {
+    FdModuleFile(int fd, int openFlags, Inode inode, Inodes inodes, Caller caller) {
         this.fd = fd;
         this.openFlags = openFlags;
         this.inode = inode;

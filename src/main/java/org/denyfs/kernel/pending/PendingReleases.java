@@ -1,4 +1,4 @@
-package org.denyfs.kernel.passthrough;
+package org.denyfs.kernel.pending;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -14,7 +14,10 @@ import org.denyfs.core.StaleHolders;
 import org.denyfs.kernel.natives.Libc;
 
 /**
- * Makes "close the writer, then deny" succeed every time despite FUSE's asynchronous RELEASE.
+ * The release-lag rule: makes "close the writer, then deny" succeed every time despite FUSE's
+ * asynchronous RELEASE. core.Inodes asks it (as its {@link StaleHolders}) before a refusal stands;
+ * it sits in a package of its own, below every caller of core, so that a refused open, deny or
+ * module load never calls back into a package it came through.
  *
  * <p>The kernel queues RELEASE when the last reference to an open file goes, before close(2) or
  * exit(2) returns to user space, but the daemon may still be on its way to handling it when the
