@@ -62,17 +62,22 @@ public final class Mount implements AutoCloseable {
         this.mountPoint = mountPoint;
         this.filter = ReplyFilter.load();
         this.root = BackingRoot.open(backing);
-        Inodes inodes = new Inodes(new PendingReleases(mountPoint));
-        Modules kernel = emulatedKernel(tree, options);
-        Handles fileHandles = new Handles();
-        Handles treeHandles = new Handles(ControlTree.HANDLE_TAG);
-        this.figures = new DaemonFigures(filter, fileHandles, treeHandles);
-        Passthrough paths = new Passthrough(root, filter);
-        FinitModule finit = new FinitModule(kernel, inodes);
-        OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag());
-        ControlTree controlTree = ControlTree.of(inodes, kernel, root, finit, treeHandles, filter, figures);
-        this.ops = new FuseOps(paths, files, controlTree, figures);
-        this.view = new MountView(inodes, kernel, controlTree.control(), figures, filter);
+        try {
+            Inodes inodes = new Inodes(new PendingReleases(mountPoint));
+            Modules kernel = emulatedKernel(tree, options);
+            Handles fileHandles = new Handles();
+            Handles treeHandles = new Handles(ControlTree.HANDLE_TAG);
+            this.figures = new DaemonFigures(filter, fileHandles, treeHandles);
+            Passthrough paths = new Passthrough(root, filter);
+            FinitModule finit = new FinitModule(kernel, inodes);
+            OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag());
+            ControlTree controlTree = ControlTree.of(inodes, kernel, root, finit, treeHandles, filter, figures);
+            this.ops = new FuseOps(paths, files, controlTree, figures);
+            this.view = new MountView(inodes, kernel, controlTree.control(), figures, filter);
+        } catch (RuntimeException | Error e) {
+            root.close(); // the mount never started: nothing else holds the descriptor
+            throw e;
+        }
     }
 
     /** libfuse refused to mount, for a reason the checks before it did not foresee. */
