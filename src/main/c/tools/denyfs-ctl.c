@@ -140,6 +140,24 @@ static void json_key(const char *key)
 
 /* ------------------------------------------------------------------ holders */
 
+/* "/usr/lib/denyfs/native/denyfs-hold F -- cmd" reads "denyfs hold F -- cmd": the launcher runs the
+ * tools directly (from sh, which cannot set argv[0]), and a user typed "denyfs hold". */
+static void as_denyfs_command(char *line, size_t size)
+{
+	size_t first = strcspn(line, " ");
+	const char *base = line;
+	for (size_t i = 0; i < first; i++)
+		if (line[i] == '/')
+			base = line + i + 1;
+	size_t blen = line + first - base;
+	if ((blen == 11 && strncmp(base, "denyfs-hold", 11) == 0) || (blen == 10 && strncmp(base, "denyfs-ctl", 10) == 0)) {
+		/* "denyfs-hold" and "denyfs hold" are as long: drop the directory, then the dash */
+		memmove(line, base, strlen(base) + 1);
+		line[6] = ' ';
+	}
+	(void)size;
+}
+
 /* The holder's command line from /proc/PID/cmdline, "[comm]" for one without (a zombie), "-" if
  * the process is gone. */
 static void command_of(int pid, char *out, size_t size)
@@ -160,8 +178,10 @@ static void command_of(int pid, char *out, size_t size)
 		if (out[i] == '\0')
 			out[i] = ' ';
 	out[n] = '\0';
-	if (n > 0)
+	if (n > 0) {
+		as_denyfs_command(out, size);
 		return;
+	}
 	char comm[64] = "";
 	snprintf(path, sizeof path, "/proc/%d/comm", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
