@@ -46,19 +46,22 @@ public final class OpenFiles {
     private final FinitModule finit;
     private final ReplyFilter filter;
     private final ReleaseLag releaseLag;
+    private final Deniers deniers;
 
     /**
      * @param handles this mount's table of backing handles (untagged: see Handles)
      * @param releaseLag where a RELEASE that follows a FLUSH records its lag
+     * @param deniers fs-verity and the exclusive readers: what they add at open and by ioctl
      */
     public OpenFiles(Passthrough paths, Inodes inodes, Handles handles, FinitModule finit, ReplyFilter filter,
-                     ReleaseLag releaseLag) {
+                     ReleaseLag releaseLag, Deniers deniers) {
         this.paths = paths;
         this.inodes = inodes;
         this.handles = handles;
         this.finit = finit;
         this.filter = filter;
         this.releaseLag = releaseLag;
+        this.deniers = deniers;
     }
 
     // ---- opening ----------------------------------------------------------------------------
@@ -73,7 +76,7 @@ public final class OpenFiles {
         if (fd < 0) {
             return fd;
         }
-        FileInfo.setFh(fi, attach(fd, flags));
+        FileInfo.setFh(fi, attach(fd, flags, readOnly(flags) && deniers.exclusiveReads().matches(path)));
         return 0;
     }
 
@@ -84,12 +87,16 @@ public final class OpenFiles {
         if (fd < 0) {
             return fd;
         }
-        FileInfo.setFh(fi, attach(fd, flags));
+        FileInfo.setFh(fi, attach(fd, flags, readOnly(flags) && deniers.exclusiveReads().matches(path)));
         return 0;
     }
 
+    private static boolean readOnly(int flags) {
+        return (flags & Libc.O_ACCMODE) == Libc.O_RDONLY && (flags & FMODE_EXEC) == 0;
+    }
+
     /** Takes what the open flags call for on the descriptor's inode, then publishes the handle. */
-    private long attach(int fd, int flags) {
+    private long attach(int fd, int flags, boolean exclusiveRead) {
         HoldKind kind = (flags & Libc.O_ACCMODE) != Libc.O_RDONLY ? HoldKind.WRITE
                 : (flags & FMODE_EXEC) != 0 ? HoldKind.EXEC : null;
         Hold hold = null;
@@ -99,8 +106,17 @@ public final class OpenFiles {
             if (kind != null) {
                 Caller caller = FuseContext.caller();
                 hold = inodes.take(key, kind, caller.pid(), caller.uid());
+            } else if (exclusiveRead) {
+                kind = HoldKind.EXCLUSIVE_READ;
+                hold = deniers.exclusiveReads().take(inodes, key, FuseContext.caller());
+            }
+            if (kind == HoldKind.WRITE) {
+                FsVerity.refuseWrite(fd); // EPERM once the write access is granted, as fsverity_file_open
             }
         } catch (RuntimeException e) {
+            if (hold != null) {
+                inodes.release(hold);
+            }
             LIBC.close(fd);
             throw e;
         }
@@ -193,6 +209,12 @@ public final class OpenFiles {
         return handles.get(fh).ioctl(cmd, data, caller);
     }
 
+    /** An fs-verity ioctl ({@link FsVerity#handles}) with the byte counts the kernel copied in and will copy out. */
+    public int verityIoctl(long fh, int cmd, Pointer data, long inSize, long outSize, Caller caller) {
+        return handles.get(fh) instanceof OpenFile f ? deniers.verity().ioctl(f, cmd, data, inSize, outSize, caller)
+                : -Errno.EISDIR.code();
+    }
+
     /** RELEASE (and RELEASEDIR): the handle goes, and with it what its open took. */
     public void release(long fh) {
         Handle h = handles.remove(fh);
@@ -212,6 +234,7 @@ public final class OpenFiles {
             Caller caller = FuseContext.caller();
             Hold hold = inodes.take(Stat.keyOf(fd), HoldKind.WRITE, caller.pid(), caller.uid());
             try {
+                FsVerity.refuseWrite(fd);
                 return Libc.result(LIBC.ftruncate(fd, size));
             } finally {
                 inodes.release(hold);
