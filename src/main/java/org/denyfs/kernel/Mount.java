@@ -25,6 +25,7 @@ import org.denyfs.kernel.natives.ReplyFilter;
 import org.denyfs.kernel.passthrough.BackingRoot;
 import org.denyfs.kernel.passthrough.Handles;
 import org.denyfs.kernel.passthrough.Deniers;
+import org.denyfs.kernel.passthrough.Firmware;
 import org.denyfs.kernel.passthrough.FsVerity;
 import org.denyfs.kernel.passthrough.OpenFiles;
 import org.denyfs.kernel.passthrough.Passthrough;
@@ -72,7 +73,7 @@ public final class Mount implements AutoCloseable {
             this.figures = new DaemonFigures(filter, fileHandles, treeHandles);
             Passthrough paths = new Passthrough(root, filter);
             FinitModule finit = new FinitModule(kernel, inodes);
-            Deniers deniers = new Deniers(new FsVerity(inodes), options.exclusiveReads());
+            Deniers deniers = new Deniers(new FsVerity(inodes), options.exclusiveReads(), new Firmware(inodes));
             OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag(), deniers);
             ControlTree controlTree = ControlTree.of(inodes, kernel, root, finit, deniers, treeHandles, filter, figures);
             this.ops = new FuseOps(paths, files, controlTree, figures);

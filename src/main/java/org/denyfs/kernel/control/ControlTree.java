@@ -60,7 +60,7 @@ public final class ControlTree {
      *
      * @param root the backing root, beneath which control-request PATHs resolve
      * @param finit finit_module on a resolved descriptor (shared with the FINIT ioctl)
-     * @param deniers fs-verity and the exclusive readers, for the status reply
+     * @param deniers fs-verity, the exclusive readers and firmware: the firmware verb and the status reply
      * @param handles the tree's handle table, tagged with {@link #HANDLE_TAG}
      * @param figures the daemon's own figures, for the status reply
      */
@@ -68,7 +68,8 @@ public final class ControlTree {
                                  Handles handles, ReplyFilter filter, DaemonFigures figures) {
         ControlPaths paths = new ControlPaths(root);
         Supplier<String> daemon = () -> figures.text() + " " + deniers.figures();
-        Control control = new Control(inodes, paths, new ModuleSyscalls(kernel, paths, finit), daemon);
+        Control control = new Control(inodes, paths, new ModuleSyscalls(kernel, paths, finit), daemon,
+                new FirmwareRequests(paths, deniers.firmware()));
         return new ControlTree(control, new Views(kernel), handles, filter, figures.releaseLag());
     }
 

@@ -1,6 +1,7 @@
 package org.denyfs.kernel.passthrough;
 
 import jnr.ffi.Pointer;
+import org.denyfs.abi.Abi;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
@@ -204,9 +205,14 @@ public final class OpenFiles {
         return -Errno.EOPNOTSUPP.code();
     }
 
-    /** A denyfs ioctl (abi.Abi.IOC_*) on the handle: the write-count verbs and FINIT. */
+    /** A denyfs ioctl (abi.Abi.IOC_*) on the handle: the write-count verbs, FINIT and FIRMWARE. */
     public int ioctl(long fh, int cmd, Pointer data, Caller caller) {
-        return handles.get(fh).ioctl(cmd, data, caller);
+        Handle h = handles.get(fh);
+        if (cmd == Abi.IOC_FIRMWARE && h instanceof OpenFile f && data != null) {
+            data.putLong(0, deniers.firmware().request(caller, f.fd, f.key()));
+            return 0;
+        }
+        return h.ioctl(cmd, data, caller);
     }
 
     /** An fs-verity ioctl ({@link FsVerity#handles}) with the byte counts the kernel copied in and will copy out. */
