@@ -201,6 +201,35 @@ class VerityIT {
         }
     }
 
+    private static String verityIoctl(LiveMount m, String file, String mode, String call) {
+        return Proc.run(m.mnt, List.of(Proc.tool("verityioctl").toString(), file, mode, call)).out().strip();
+    }
+
+    @Test
+    void enableVerity_onAnFdWithoutRead_failsEbadf_onAnFdThatWrites_failsEtxtbsy() throws IOException {
+        try (LiveMount m = LiveMount.start()) {
+            m.file("f", "data\n");
+            assertThat(verityIoctl(m, "f", "wo", "enable")).isEqualTo("err EBADF");
+            assertThat(verityIoctl(m, "f", "rw", "enable")).isEqualTo("err ETXTBSY"); // the fd's own write access
+            assertThat(verityIoctl(m, "f", "ro", "enable")).isEqualTo("ok");
+            assertThat(verityIoctl(m, "f", "ro", "measure")).isEqualTo("ok 1 32");
+            assertThat(verityIoctl(m, "f", "ro", "measure-short")).isEqualTo("err EOVERFLOW");
+            assertThat(m.count("f")).isZero(); // the enable's deny was given back
+        }
+    }
+
+    @Test
+    void enableVerity_byAUserWithoutWritePermission_failsEacces() throws IOException {
+        try (LiveMount m = LiveMount.start()) {
+            m.file("f", "data\n");
+            Files.setPosixFilePermissions(m.backing.resolve("f"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Proc.Result r = Proc.sh(m.mnt, "setpriv --reuid=65534 --regid=65534 --clear-groups "
+                    + Proc.tool("verityioctl") + " f ro enable");
+            assertThat(r.out().strip()).isEqualTo("err EACCES");
+            assertThat(fsverity(m.mnt, "measure", "f").err()).contains("No data available");
+        }
+    }
+
     private static int count(LiveMount m) {
         try {
             return m.count("f");
