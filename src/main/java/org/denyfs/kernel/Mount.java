@@ -73,7 +73,8 @@ public final class Mount implements AutoCloseable {
             this.figures = new DaemonFigures(filter, fileHandles, treeHandles);
             Passthrough paths = new Passthrough(root, filter);
             FinitModule finit = new FinitModule(kernel, inodes);
-            Deniers deniers = new Deniers(new FsVerity(inodes), options.exclusiveReads(), new Firmware(inodes));
+            boolean readOnly = options.fuseOptions().lastIndexOf("ro") > options.fuseOptions().lastIndexOf("rw");
+            Deniers deniers = new Deniers(new FsVerity(inodes, readOnly), options.exclusiveReads(), new Firmware(inodes));
             OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag(), deniers);
             ControlTree controlTree = ControlTree.of(inodes, kernel, root, finit, deniers, treeHandles, filter, figures);
             this.ops = new FuseOps(paths, files, controlTree, figures);

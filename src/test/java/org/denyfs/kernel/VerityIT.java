@@ -115,6 +115,16 @@ class VerityIT {
     }
 
     @Test
+    void fsverityEnable_onAReadOnlyMount_failsErofs() throws IOException {
+        try (LiveMount m = LiveMount.start("ro")) {
+            m.file("f", "read-only\n");
+            Proc.Result r = fsverity(m.mnt, "enable", "f");
+            assertThat(r.status()).isNotZero();
+            assertThat(r.err()).contains("Read-only file system");
+        }
+    }
+
+    @Test
     void fsverityMeasure_withoutVerity_failsEnodata() throws IOException {
         try (LiveMount m = LiveMount.start()) {
             m.file("f", "plain\n");

@@ -43,6 +43,8 @@ public final class FsVerity {
     private static final int O_WRONLY = 1;
 
     private final Inodes inodes;
+    /** Mounted with -o ro: mnt_want_write_file says EROFS. */
+    private final boolean readOnly;
     /** Inodes whose tree is being built: a second enable meanwhile is EBUSY (ext4's begin_enable_verity). */
     private final Set<InodeKey> building = ConcurrentHashMap.newKeySet();
     private final LongAdder enabled = new LongAdder();
@@ -50,8 +52,10 @@ public final class FsVerity {
     /** Told after the deny is taken and before the tree is built; tests hold a build here. */
     private volatile Consumer<InodeKey> onBuild = key -> { };
 
-    public FsVerity(Inodes inodes) {
+    /** @param readOnly whether the mount is read-only ({@code -o ro}): enabling is then EROFS, as on any read-only mount */
+    public FsVerity(Inodes inodes, boolean readOnly) {
         this.inodes = inodes;
+        this.readOnly = readOnly;
     }
 
     /** Whether {@code cmd} is one of the fs-verity ioctls this class answers. */
@@ -134,6 +138,9 @@ public final class FsVerity {
         }
         if ((st.getInt(Stat.ST_MODE) & Stat.S_IFMT) != Stat.S_IFREG) {
             throw new ErrnoException(Errno.EINVAL, "not a regular file");
+        }
+        if (readOnly) {
+            throw new ErrnoException(Errno.EROFS, "the mount is read-only");
         }
         int algorithm = data.getInt(VerityArgs.ENABLE_HASH_ALGORITHM);
         byte[] salt = new byte[(int) saltSize];
