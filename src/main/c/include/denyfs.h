@@ -46,7 +46,7 @@ int denyfs_mount_of(const char *path, char *mount, size_t mount_size, char *rel,
 
 /* One entry of a holders reply ("KIND pid=N uid=N since=ISO-8601, ..." or "-"). */
 struct denyfs_holder {
-	char kind[16];   /* write, deny, xdeny, exec, module, module-xdeny */
+	char kind[16];   /* write, deny, xdeny, exec, module, module-xdeny, verity, firmware, xread */
 	int pid;
 	int uid;
 	char since[40];  /* ISO-8601 in UTC, as the daemon sends it */

@@ -27,7 +27,10 @@ import ru.serce.jnrfuse.FuseFillDir;
  * get_write_access until its RELEASE; an exec open (FMODE_EXEC, 0x20, in the open flags) takes
  * deny_write_access until its RELEASE; truncate(2) by path takes write access around the call;
  * ftruncate on a handle takes nothing new. The count is checked after the backing open, on the
- * inode the descriptor really refers to, and an ETXTBSY closes that descriptor again.
+ * inode the descriptor really refers to, and an ETXTBSY closes that descriptor again. The other
+ * deniers ({@link Deniers}) add two rules: a read-only open of a path {@code -o exclusive_read} names
+ * takes an exclusive deny until its RELEASE, and a write open or truncate of a file with fs-verity
+ * fails with EPERM once its write access is granted (so ETXTBSY comes first, as in the kernel).
  *
  * <p>Methods return 0 (or a count, or a handle) or {@code -errno}; refusals (ETXTBSY, EBADF for an
  * unknown handle) are thrown as ErrnoException for the op table to answer.
