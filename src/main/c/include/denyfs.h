@@ -24,6 +24,10 @@ int denyfs_deny(int fd, int32_t *count);
 int denyfs_xdeny(int fd, int32_t *count);
 int denyfs_allow(int fd, int32_t *count);
 
+/* request_firmware()'s read of the file fd is open on (DENYFS_IOC_FIRMWARE): ETXTBSY while it is
+ * open for write. Stores the bytes read in *bytes (if bytes is not NULL). */
+int denyfs_firmware(int fd, int64_t *bytes);
+
 /* Opens MOUNT/.denyfs/control read-write (close-on-exec); returns the fd or -1. */
 int denyfs_control_open(const char *mount);
 
@@ -42,7 +46,7 @@ int denyfs_mount_of(const char *path, char *mount, size_t mount_size, char *rel,
 
 /* One entry of a holders reply ("KIND pid=N uid=N since=ISO-8601, ..." or "-"). */
 struct denyfs_holder {
-	char kind[16];   /* write, deny, xdeny, exec, module, module-xdeny */
+	char kind[16];   /* write, deny, xdeny, exec, module, module-xdeny, verity, firmware, xread */
 	int pid;
 	int uid;
 	char since[40];  /* ISO-8601 in UTC, as the daemon sends it */

@@ -35,6 +35,12 @@ struct denyfs_finit_args {
 };
 #define DENYFS_IOC_FINIT _IOW(DENYFS_IOC_MAGIC, 5, struct denyfs_finit_args)
 
+/* request_firmware() of the file this ioctl is issued on, as the kernel's firmware loader reads it
+ * (kernel_read_file): deny_write_access for the length of the read only, so it fails with ETXTBSY
+ * while the file is open for write (this very handle included, if O_RDWR), and stacks on every other
+ * denier. Writes back the bytes read. Empty file: EINVAL; over INT_MAX bytes: EFBIG. */
+#define DENYFS_IOC_FIRMWARE _IOR(DENYFS_IOC_MAGIC, 6, int64_t)
+
 /* the control file, relative to the mount root, and its request verbs.
  * Module verbs (replies "ok 0" or "err ERRNO message", errno as the kernel's syscall would give):
  *   finit PATH [FLAGS [PARAMS...]]   finit_module of PATH, opened read-only by the daemon for the caller
@@ -42,6 +48,8 @@ struct denyfs_finit_args {
  *                                    right after the newline; the reply comes after the last byte
  *   delete NAME [FLAGS]              delete_module; FLAGS as the syscall's (O_NONBLOCK=2048, O_TRUNC=512)
  *   policy [plain|exclusive|idempotent]   read or switch the module-load policy; replies "ok POLICY"
+ * Firmware verb (as DENYFS_IOC_FIRMWARE; the caller must be allowed to read PATH):
+ *   firmware PATH                    request_firmware's read of PATH; replies "ok BYTES"
  * FLAGS are decimal or 0x-hex. PATH and NAME may not contain spaces; PARAMS is the rest of the line. */
 #define DENYFS_CONTROL_PATH ".denyfs/control"
 #define DENYFS_VERB_QUERY "query"
@@ -54,6 +62,7 @@ struct denyfs_finit_args {
 #define DENYFS_VERB_INIT "init"
 #define DENYFS_VERB_DELETE "delete"
 #define DENYFS_VERB_POLICY "policy"
+#define DENYFS_VERB_FIRMWARE "firmware"
 
 /* read-only views inside the mount, in the kernel's own text formats */
 #define DENYFS_PROC_MODULES ".denyfs/proc/modules"    /* as /proc/modules */

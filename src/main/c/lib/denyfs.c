@@ -25,6 +25,16 @@ int denyfs_deny(int fd, int32_t *count) { return call(fd, DENYFS_IOC_DENY, count
 int denyfs_xdeny(int fd, int32_t *count) { return call(fd, DENYFS_IOC_XDENY, count); }
 int denyfs_allow(int fd, int32_t *count) { return call(fd, DENYFS_IOC_ALLOW, count); }
 
+int denyfs_firmware(int fd, int64_t *bytes)
+{
+	int64_t value = 0;
+	if (ioctl(fd, DENYFS_IOC_FIRMWARE, &value) != 0)
+		return -1;
+	if (bytes)
+		*bytes = value;
+	return 0;
+}
+
 int denyfs_control_open(const char *mount)
 {
 	char path[PATH_MAX];

@@ -18,6 +18,7 @@ public final class Abi {
     public static final int FINIT_PARAMS_MAX = 4088;
     public static final int FINIT_ARGS_SIZE = 8 + FINIT_PARAMS_MAX;
     public static final int IOC_FINIT = Ioctl.iow(IOC_MAGIC, 5, FINIT_ARGS_SIZE);
+    public static final int IOC_FIRMWARE = Ioctl.ior(IOC_MAGIC, 6, Long.BYTES);
 
     public static final String CONTROL_PATH = ".denyfs/control";
     public static final String VERB_QUERY = "query";
@@ -30,6 +31,7 @@ public final class Abi {
     public static final String VERB_INIT = "init";
     public static final String VERB_DELETE = "delete";
     public static final String VERB_POLICY = "policy";
+    public static final String VERB_FIRMWARE = "firmware";
     public static final String PROC_MODULES = ".denyfs/proc/modules";
     public static final String SYS_MODULE = ".denyfs/sys/module";
     public static final String STATS = ".denyfs/stats";
@@ -48,6 +50,7 @@ public final class Abi {
         m.put("DENYFS_IOC_ALLOW", IOC_ALLOW);
         m.put("DENYFS_FINIT_PARAMS_MAX", FINIT_PARAMS_MAX);
         m.put("DENYFS_IOC_FINIT", IOC_FINIT);
+        m.put("DENYFS_IOC_FIRMWARE", IOC_FIRMWARE);
         m.put("DENYFS_CONTROL_PATH", CONTROL_PATH);
         m.put("DENYFS_VERB_QUERY", VERB_QUERY);
         m.put("DENYFS_VERB_DENY", VERB_DENY);
@@ -59,6 +62,7 @@ public final class Abi {
         m.put("DENYFS_VERB_INIT", VERB_INIT);
         m.put("DENYFS_VERB_DELETE", VERB_DELETE);
         m.put("DENYFS_VERB_POLICY", VERB_POLICY);
+        m.put("DENYFS_VERB_FIRMWARE", VERB_FIRMWARE);
         m.put("DENYFS_PROC_MODULES", PROC_MODULES);
         m.put("DENYFS_SYS_MODULE", SYS_MODULE);
         m.put("DENYFS_STATS", STATS);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.denyfs.kernel.passthrough.ExclusiveReads;
 import org.denyfs.kernel.module.MemoryLimits;
 
 /**
@@ -15,7 +16,8 @@ import org.denyfs.kernel.module.MemoryLimits;
  * refused rather than passed on, so a typo never mounts something the user did not ask for.
  */
 public record MountOptions(boolean debug, Path logFile, String logLevel, String policy, String kernelRelease,
-        Long initMillis, String fsname, Cache cache, List<String> fuseOptions, MemoryLimits memory) {
+        Long initMillis, String fsname, Cache cache, List<String> fuseOptions, MemoryLimits memory,
+        String exclusiveRead) {
     public static final List<String> POLICIES = List.of("plain", "exclusive", "idempotent");
     public static final String DEFAULT_POLICY = "idempotent";
 
@@ -49,9 +51,14 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
      */
     public enum Cache { RELAXED, EXACT }
 
+    /** The files read exclusively ({@code -o exclusive_read=GLOB[:GLOB...]}, several joined). */
+    public ExclusiveReads exclusiveReads() {
+        return exclusiveRead == null ? ExclusiveReads.NONE : ExclusiveReads.parse(exclusiveRead);
+    }
+
     public static MountOptions defaults() {
         return new MountOptions(false, null, null, DEFAULT_POLICY, null, null, null, Cache.RELAXED, List.of(),
-                MemoryLimits.DEFAULTS);
+                MemoryLimits.DEFAULTS, null);
     }
 
     /** Parses "debug,log=/tmp/x,policy=plain"; several -o values may be joined with commas. */
@@ -68,6 +75,7 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
         long maxInFlight = MemoryLimits.DEFAULTS.maxInFlight();
         long maxPerUid = MemoryLimits.DEFAULTS.maxInFlightPerUid();
         List<String> fuse = new ArrayList<>();
+        String exclusiveRead = null;
         for (String value : values) {
             for (String opt : value.split(",")) {
                 if (opt.isBlank() || IGNORED.contains(opt) || IGNORED_PREFIXES.stream().anyMatch(opt::startsWith)) {
@@ -89,6 +97,10 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
                     case "kernel" -> kernel = require(name, arg);
                     case "init_ms" -> initMillis = milliseconds(name, require(name, arg));
                     case "fsname" -> fsname = require(name, arg);
+                    case "exclusive_read" -> {
+                        ExclusiveReads.parse(require(name, arg)); // refused here, with the glob named
+                        exclusiveRead = exclusiveRead == null ? arg : exclusiveRead + ":" + arg;
+                    }
                     case "max_module_bytes" -> maxImage = bytes(name, arg, Integer.MAX_VALUE);
                     case "max_inflight_bytes" -> maxInFlight = bytes(name, arg, Long.MAX_VALUE);
                     case "max_inflight_bytes_per_uid" -> maxPerUid = bytes(name, arg, Long.MAX_VALUE);
@@ -115,7 +127,7 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
             }
         }
         return new MountOptions(debug, log, logLevel, policy, kernel, initMillis, fsname, cache, List.copyOf(fuse),
-                new MemoryLimits(maxImage, maxInFlight, maxPerUid));
+                new MemoryLimits(maxImage, maxInFlight, maxPerUid), exclusiveRead);
     }
 
     /** A positive byte count, optionally with a binary suffix: 4096, 64K, 256M, 1G. */

@@ -66,4 +66,20 @@ class MountOptionsTest {
         List<String> args = Mount.fuseArgs(MountOptions.defaults(), "/srv/a,b\\c", true);
         assertThat(args.get(1)).startsWith("fsname=/srv/a\\,b\\\\c,subtype=denyfs,");
     }
+
+    @Test
+    void parse_exclusiveRead_joinsEveryGlobGiven() {
+        MountOptions o = parse("exclusive_read=lib/**.ko:firmware/*,ro,exclusive_read=boot/vmlinuz-?");
+        assertThat(o.exclusiveRead()).isEqualTo("lib/**.ko:firmware/*:boot/vmlinuz-?");
+        assertThat(o.exclusiveReads().figures()).startsWith("exclusive_read=lib/**.ko:firmware/*:boot/vmlinuz-? ");
+        assertThat(parse("ro").exclusiveReads().figures()).startsWith("exclusive_read=- ");
+    }
+
+    @Test
+    void parse_exclusiveReadOfNoPathBelowTheMount_isRefusedNamingTheGlob() {
+        assertThatThrownBy(() -> parse("exclusive_read=/etc/passwd")).hasMessageContaining("'/etc/passwd' is not a glob");
+        assertThatThrownBy(() -> parse("exclusive_read=a::b")).hasMessageContaining("'' is not a glob");
+        assertThatThrownBy(() -> parse("exclusive_read=[a")).hasMessageStartingWith("exclusive_read=[a: '[a': ");
+        assertThatThrownBy(() -> parse("exclusive_read")).hasMessageContaining("exclusive_read");
+    }
 }

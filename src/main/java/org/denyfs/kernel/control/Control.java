@@ -20,10 +20,9 @@ import org.denyfs.core.Inodes;
  * allow PATH   -> ok N | err EINVAL    gives back this handle's newest deny on PATH
  * holders PATH -> ok KIND pid=N uid=N since=ISO-8601, ...   (or "ok -")   who holds the count
  * status       -> ok pid=N inodes=N sessions=N ...   the daemon's own figures
+ * firmware PATH -> ok BYTES | err ETXTBSY   request_firmware's read, writes denied for its length
  * </pre>
- * deny and xdeny need read permission on the file for the caller (see {@link Permissions}).
- * <pre>
- * </pre>
+ * deny, xdeny and firmware need read permission on the file for the caller (see {@link Permissions}).
  * Replies are {@code ok VALUE} or {@code err ERRNO_NAME message}. A bad request gets one err
  * reply and changes nothing. Thread-safety: each {@link Session} serialises its own requests; the
  * counts are the lock-free ones of {@link Inodes}.
@@ -36,6 +35,7 @@ public final class Control {
     /** The daemon's own figures (handles, release lag, FUSE threads...) for the status reply; "" for none. */
     private final Supplier<String> daemonFigures;
     private final ModuleCalls modules;
+    private final FirmwareCalls firmware;
 
     /** A control file without the module subsystem and daemon figures (tests of the protocol). */
     public Control(Inodes inodes, Resolver resolver) {
@@ -48,6 +48,11 @@ public final class Control {
     }
 
     public Control(Inodes inodes, Resolver resolver, ModuleCalls modules, Supplier<String> daemonFigures) {
+        this(inodes, resolver, modules, daemonFigures, FirmwareCalls.NONE);
+    }
+
+    Control(Inodes inodes, Resolver resolver, ModuleCalls modules, Supplier<String> daemonFigures, FirmwareCalls firmware) {
+        this.firmware = firmware;
         this.inodes = inodes;
         this.resolver = resolver;
         this.modules = modules;
@@ -85,8 +90,9 @@ public final class Control {
                 yield "0";
             }
             case Abi.VERB_POLICY -> modules.policy(request.args().isEmpty() ? null : request.args().get(0));
+            case Abi.VERB_FIRMWARE -> Long.toString(firmware.request(caller, request.path()));
             default -> throw new ErrnoException(Errno.EINVAL, "unknown verb '" + request.verb()
-                    + "' (expected query, deny, xdeny, allow, holders, status, finit, init, delete or policy)");
+                    + "' (expected query, deny, xdeny, allow, holders, status, finit, init, delete, policy or firmware)");
         };
     }
 
