@@ -459,6 +459,14 @@ public final class Modules {
         return calls.text();
     }
 
+    /**
+     * The text of {@code .denyfs/calltrace}: every finit_module and init_module call as it ended, one
+     * "CLOCK_MONOTONIC_NS\tCALL\tFILE\tRESULT" line each, after a comment line.
+     */
+    public String callTrace() {
+        return calls.traceText();
+    }
+
     private void mayInitModule() {
         if (modulesDisabled) {
             throw new ErrnoException(Errno.EPERM, "module loading is disabled");
