@@ -81,6 +81,39 @@ final class Accounting {
         return new Timeline(millis, bytes, dropped);
     }
 
+    /** One line of .denyfs/calltrace: when a call ended (ms since the release), which, on what file, with what result. */
+    record Traced(double millis, String call, String file, String result) {
+        /** The module a file holds, by the file's name: "aesni-intel.ko" is aesni_intel. */
+        String module() {
+            return ColdplugEvents.moduleName(file);
+        }
+    }
+
+    /** The call trace, its times made relative to {@code releaseNanos} (same CLOCK_MONOTONIC). */
+    static List<Traced> callTrace(String text, long releaseNanos) {
+        List<Traced> rows = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.split("\t");
+            if (line.startsWith("#") || f.length != 4) {
+                continue;
+            }
+            rows.add(new Traced((Long.parseLong(f[0]) - releaseNanos) / 1e6, f[1], f[2], f[3]));
+        }
+        return List.copyOf(rows);
+    }
+
+    /** The names of the modules /proc/modules shows Live. */
+    static java.util.Set<String> liveModules(String procModules) {
+        java.util.Set<String> live = new java.util.TreeSet<>();
+        for (String line : procModules.split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length >= 5 && f[4].equals("Live")) {
+                live.add(f[0]);
+            }
+        }
+        return live;
+    }
+
     /** Lines of /proc/modules: one per module in the table. */
     static int modulesLoaded(String procModules) {
         return (int) procModules.lines().filter(l -> !l.isBlank()).count();
