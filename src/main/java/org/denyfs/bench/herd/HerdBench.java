@@ -137,6 +137,10 @@ final class HerdBench {
                 }
                 outcome = Launch.run(herd, herdOptions, workload.workers(), worker.argv(mnt), worker.env(mnt), logs,
                         herdTimeout(cfg, initMillis), cleanup, line::done);
+                if (inFlight != null) {
+                    say(String.format(Locale.ROOT, "%s: the workers were released %.0f ms after %s was seen COMING", name,
+                            inFlight.comingToRelease(outcome.releaseNanos()), cfg.scenario().inFlight()));
+                }
             } finally {
                 if (inFlight != null) {
                     say(name + ": the in-flight load of " + cfg.scenario().inFlight() + " returned " + inFlight.finish(IN_FLIGHT_TIMEOUT));

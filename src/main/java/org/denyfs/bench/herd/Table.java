@@ -43,6 +43,9 @@ final class Table {
             rows.add(row);
         }
         int width = 12;
+        for (String p : policies) {
+            width = Math.max(width, p.length() + 2);
+        }
         for (String[] row : rows) {
             for (String cell : row) {
                 width = Math.max(width, cell.length() + 2);
