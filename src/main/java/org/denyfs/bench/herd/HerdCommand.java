@@ -58,7 +58,7 @@ import picocli.CommandLine.Spec;
                 + " hid, cpu, virtio, vmbus, acpi, platform, ...) made concrete ('*' as nothing, '?' as '0'), the"
                 + " drivers whose dependencies (modules.dep) another driver needs too first, shuffled by --seed, one"
                 + " alias per driver a pass, until there are --workers distinct events (fewer if the tree has fewer);"
-                + " the same tree, seed and count give the same events, written to events.txt. --events FILE takes"
+                + " the same tree, seed and count give the same events, which the report lists. --events FILE takes"
                 + " them from a file instead (one MODALIAS per line; this machine's: find /sys/devices -name modalias"
                 + " -exec cat {} + | sort -u). Per policy it reports the modules requested (every event's probe,"
                 + " dependencies included), those live at the end, those missing and which, and the time from the"
@@ -91,7 +91,8 @@ import picocli.CommandLine.Spec;
             "A coldplug of 64 device events from the tree; then one whose shared cryptd is in flight at the release:",
             "",
             "  denyfs bench herd --scenario coldplug --workers 64",
-            "  denyfs bench herd --scenario coldplug --events ev.txt --in-flight cryptd --init-ms 2000",
+            "  denyfs bench herd --scenario coldplug --events ev.txt \\",
+            "      --in-flight cryptd --init-ms 2000",
             "",
             "aesni_intel and ghash_clmulni_intel, which share cryptd:",
             "",
