@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -103,8 +105,8 @@ final class Accounting {
     }
 
     /** The names of the modules /proc/modules shows Live. */
-    static java.util.Set<String> liveModules(String procModules) {
-        java.util.Set<String> live = new java.util.TreeSet<>();
+    static Set<String> liveModules(String procModules) {
+        Set<String> live = new TreeSet<>();
         for (String line : procModules.split("\n")) {
             String[] f = line.split(" ");
             if (f.length >= 5 && f[4].equals("Live")) {
@@ -117,6 +119,16 @@ final class Accounting {
     /** Lines of /proc/modules: one per module in the table. */
     static int modulesLoaded(String procModules) {
         return (int) procModules.lines().filter(l -> !l.isBlank()).count();
+    }
+
+    /**
+     * Adds one worker's {@link #failures} to the tallies, counting workers, not lines: a worker that
+     * printed "aesni_intel: Text file busy" twice, and "sha1_ssse3: Text file busy" once, adds 1 to
+     * each of those two and 1 to "Text file busy" in {@code byError}.
+     */
+    static void countWorker(List<String> failures, Map<String, Integer> byModule, Map<String, Integer> byError) {
+        failures.stream().distinct().forEach(f -> byModule.merge(f, 1, Integer::sum));
+        failures.stream().map(f -> f.substring(f.indexOf(": ") + 2)).distinct().forEach(e -> byError.merge(e, 1, Integer::sum));
     }
 
     /** What stopped a worker: "MODULE: MESSAGE" for each module its probe could not insert. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -158,18 +159,18 @@ final class HerdBench {
             List<Accounting.Traced> trace = Accounting.callTrace(Files.readString(mnt.resolve(Abi.CALLTRACE)),
                     outcome.releaseNanos());
             Map<String, Integer> failures = new TreeMap<>();
+            Map<String, Integer> byError = new TreeMap<>();
             int failed = 0;
             for (Launch.Worker w : outcome.workers()) {
                 List<String> why = Accounting.failures(Files.readString(logs.resolve("worker-" + w.index() + ".log")));
-                // workers, not lines: a worker that printed one message twice counts once
-                new java.util.LinkedHashSet<>(why).forEach(f -> failures.merge(f, 1, Integer::sum));
+                Accounting.countWorker(why, failures, byError);
                 if (!why.isEmpty() || !w.exitedCleanly()) {
                     failed++;
                 }
             }
             Result r = new Result(policy, round, workload.workers(), initMillis, stats, calls, loaded, failed,
                     failures, outcome.wallMillis(), outcome.forkMillis(), cpu, rssBefore, peakRss, timeline,
-                    workload.requested().names(), Accounting.liveModules(procModules), trace);
+                    workload.requested().names(), Accounting.liveModules(procModules), trace, byError);
             line.finish(r);
             return r;
         } finally {
@@ -205,7 +206,7 @@ final class HerdBench {
                     + " and modules.dep (seed " + s.seed() + "), resolving each...");
         }
         List<String> events = new ArrayList<>();
-        java.util.LinkedHashMap<String, Long> requested = new java.util.LinkedHashMap<>();
+        Map<String, Long> requested = new LinkedHashMap<>();
         for (String e : asked) {
             Tree.ModuleSet m;
             try {

@@ -11,6 +11,7 @@ import java.util.TreeMap;
  *
  * @param stats the figures of .denyfs/stats, by label ("Virtual mem wasted bytes", ...)
  * @param failures "MODULE: MESSAGE" to the number of workers that printed it
+ * @param failedByError "MESSAGE" (any module) to the number of workers that printed it
  * @param daemonCpuMillis the daemon's user plus system CPU time from just before the launcher starts (its
  *     index reads and forks included) to the last worker's end
  * @param requested the modules the herd's events ask for (each probe's modules, dependencies included)
@@ -21,7 +22,7 @@ record Result(String policy, int round, int workers, long initMillis, Map<String
                   List<Accounting.Call> calls, int modulesLoaded, int failedWorkers, Map<String, Integer> failures,
                   double wallMillis, double forkMillis, double daemonCpuMillis, long daemonRssBeforeKiB,
                   long daemonPeakRssKiB, Accounting.Timeline timeline, List<String> requested, Set<String> live,
-                  List<Accounting.Traced> trace) {
+                  List<Accounting.Traced> trace, Map<String, Integer> failedByError) {
     static final String WASTED = "Virtual mem wasted bytes";
     static final List<String> WASTE_PARTS = List.of(
             "Failed kread bytes", "Failed decompress bytes", "Failed becoming bytes", "Failed kmod bytes");

@@ -86,7 +86,19 @@ final class Table {
             if (b.length() == 0) {
                 b.append("\nWhat failed workers printed (module: error, and how many workers printed it):\n");
             }
-            b.append("  ").append(p).append(":\n");
+            Map<String, Integer> byError = new TreeMap<>();
+            int failed = 0;
+            int workers = 0;
+            for (Result r : report.results()) {
+                if (r.policy().equals(p)) {
+                    r.failedByError().forEach((k, v) -> byError.merge(k, v, Integer::sum));
+                    failed += r.failedWorkers();
+                    workers += r.workers();
+                }
+            }
+            StringBuilder errors = new StringBuilder();
+            byError.forEach((e, n) -> errors.append(errors.length() == 0 ? "" : ", ").append(e).append(": ").append(n));
+            b.append(String.format(Locale.ROOT, "  %s: %d of %d workers failed (%s)%n", p, failed, workers, errors));
             all.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                     .limit(MAX_FAILURE_LINES)
                     .forEach(e -> b.append(String.format(Locale.ROOT, "    %-50s x %d%n", e.getKey(), e.getValue())));

@@ -20,7 +20,8 @@ class ReportTest {
                 1500, 1, 600, 90_000, 120_000, new Accounting.Timeline(millis, bytes, 0),
                 List.of("cryptd", "aesni_intel"), java.util.Set.of("cryptd"),
                 List.of(new Accounting.Traced(12.5, "finit_module", "cryptd.ko", "0"),
-                        new Accounting.Traced(20, "finit_module", "cryptd.ko", "EEXIST")));
+                        new Accounting.Traced(20, "finit_module", "cryptd.ko", "EEXIST")),
+                failedWorkers == 0 ? Map.of() : Map.of("Text file busy", failedWorkers));
     }
 
     private static Config config(int workers, Long initMillis, int rounds) {
@@ -123,5 +124,21 @@ class ReportTest {
         String live = LiveChart.svg(rs, "coldplug");
         assertThat(live).contains("1/2 live at the end, 1 missing", "modules requested");
         assertThat(LiveChart.rises(rs.get(0))).containsExactly(12.5);
+    }
+
+    @Test
+    void table_fourPolicyColumnsInTheSeedsOrder_failuresCountedInWorkers() {
+        Config cfg = config(16, 80L, 1);
+        Workload w = new Workload(Scenario.cpu(), List.of("cpu:x"), new Tree.ModuleSet(List.of("cryptd", "aesni_intel"), 2,
+                List.of(1L, 1L)), 16);
+        List<Result> rs = Config.ALL_POLICIES.stream().map(p -> result(p, 1, 0, p.equals("exclusive") ? 3 : 0,
+                new double[0], new long[0])).toList();
+        String table = Table.format(new HerdBench.Report(cfg, new Tree(Path.of("/t"), "r", "a tree"), "cpu:x", w.requested(),
+                80, 2, "w", rs, Map.of(), w));
+        assertThat(table.lines().skip(1).findFirst().orElseThrow().trim().split("\\s+"))
+                .containsExactly("plain", "exclusive-read", "exclusive", "idempotent");
+        assertThat(table).contains("  exclusive: 3 of 16 workers failed (Text file busy: 3)")
+                .containsPattern("aesni_intel: Text file busy +x 3")
+                .contains("exclusive: 1 of 2: aesni_intel");
     }
 }
