@@ -1,12 +1,14 @@
 /* denyfs-herd - start N copies of a command at the same instant, as udev forks one worker per uevent.
  *
- *   denyfs-herd [--logs DIR] N -- COMMAND [ARGS...]
- *   denyfs-herd [--logs DIR] --udev MOUNT [--release R] N -- modprobe ARGS...
+ *   denyfs-herd [--logs DIR] [--each FILE] N -- COMMAND [ARGS...]
+ *   denyfs-herd [--logs DIR] [--each FILE] --udev MOUNT [--release R] N -- modprobe ARGS...
  *
  * All N children are forked first and wait on one pipe; closing its write end releases them
  * together, so the herd measures what the workers do, not how fast they were started. Each child
  * gets DENYFS_HERD_WORKER=I (0..N-1) in its environment and its stdout and stderr in
- * DIR/worker-I.log (or /dev/null without --logs).
+ * DIR/worker-I.log (or /dev/null without --logs). With --each, worker I's arguments that read
+ * exactly @EACH@ become line I of FILE (at least N lines): one device event per worker, as udev's
+ * coldplug has, where the plain form gives every worker the same one.
  *
  * The first form executes COMMAND in each worker. With --udev, workers are what udevd's are: the
  * launcher loads the module indexes of MOUNT's tree once (udevd's kmod_load_resources), and every
@@ -54,7 +56,7 @@ static long long now_ns(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: denyfs-herd [--logs DIR] [--udev MOUNT [--release R]] N -- COMMAND [ARGS...]\n");
+	fprintf(stderr, "usage: denyfs-herd [--logs DIR] [--each FILE] [--udev MOUNT [--release R]] N -- COMMAND [ARGS...]\n");
 	exit(2);
 }
 
@@ -94,6 +96,45 @@ static void run_worker(int index, int gate, pid_t launcher, const char *logs, in
 	_exit(127);
 }
 
+/* --each FILE: its first n lines, newline-stripped, or NULL with a message naming the file. */
+static char **read_each(const char *file, long n)
+{
+	FILE *f = fopen(file, "r");
+	if (!f) {
+		fprintf(stderr, "herd: %s: %s\n", file, strerror(errno));
+		return NULL;
+	}
+	char **lines = calloc(n, sizeof(*lines));
+	size_t cap = 0;
+	long k = 0;
+	for (; lines && k < n; k++) {
+		char *line = NULL;
+		ssize_t len = getline(&line, &cap, f);
+		cap = 0;
+		if (len < 0) {
+			free(line);
+			break;
+		}
+		if (len > 0 && line[len - 1] == '\n')
+			line[len - 1] = 0;
+		lines[k] = line;
+	}
+	fclose(f);
+	if (!lines || k < n) {
+		fprintf(stderr, "herd: %s: %ld line(s), %ld workers need one each\n", file, k, n);
+		return NULL;
+	}
+	return lines;
+}
+
+/* Worker I's command: cmd with every "@EACH@" argument replaced by its line. */
+static void substitute_each(char **cmd, const char *line)
+{
+	for (int a = 0; cmd[a]; a++)
+		if (strcmp(cmd[a], "@EACH@") == 0)
+			cmd[a] = (char *)line;
+}
+
 static void kill_all(struct worker *w, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -105,11 +146,13 @@ static void kill_all(struct worker *w, int n)
 
 int main(int argc, char **argv)
 {
-	const char *logs = NULL, *udev = NULL, *kernel_release = NULL;
+	const char *logs = NULL, *udev = NULL, *kernel_release = NULL, *each_file = NULL;
 	int i = 1;
 	for (; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--logs") == 0)
 			logs = argv[i + 1];
+		else if (strcmp(argv[i], "--each") == 0)
+			each_file = argv[i + 1];
 		else if (strcmp(argv[i], "--udev") == 0)
 			udev = argv[i + 1];
 		else if (strcmp(argv[i], "--release") == 0)
@@ -124,6 +167,9 @@ int main(int argc, char **argv)
 	if (*end || n < 1 || n > 100000)
 		usage();
 	char **cmd = argv + i + 2;
+	char **each = NULL;
+	if (each_file && !(each = read_each(each_file, n)))
+		return 1;
 	if (udev)
 		denyfs_loader_preload(udev, kernel_release);
 
@@ -145,6 +191,8 @@ int main(int argc, char **argv)
 		}
 		if (pid == 0) {
 			close(gate[1]);
+			if (each)
+				substitute_each(cmd, each[k]);
 			run_worker(k, gate[0], self, logs, udev != NULL, cmd);
 		}
 		w[k].pid = pid;

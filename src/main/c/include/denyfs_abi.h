@@ -71,6 +71,7 @@ struct denyfs_finit_args {
 /* denyfs's own accounting, for the herd benchmark: tab-separated, after one '#' header line */
 #define DENYFS_CALLS ".denyfs/calls"                  /* call, file, result (0 or errno name), count, cpu_us */
 #define DENYFS_INFLIGHT ".denyfs/inflight"            /* clock_monotonic_ns, bytes in flight after each change */
+#define DENYFS_CALLTRACE ".denyfs/calltrace"          /* clock_monotonic_ns, call, file, result: each call as it ended */
 
 /* the file system type in /proc/mounts */
 #define DENYFS_FSTYPE "fuse.denyfs"

@@ -37,6 +37,7 @@ public final class Abi {
     public static final String STATS = ".denyfs/stats";
     public static final String CALLS = ".denyfs/calls";
     public static final String INFLIGHT = ".denyfs/inflight";
+    public static final String CALLTRACE = ".denyfs/calltrace";
     public static final String FSTYPE = "fuse.denyfs";
 
     private Abi() {}
@@ -68,6 +69,7 @@ public final class Abi {
         m.put("DENYFS_STATS", STATS);
         m.put("DENYFS_CALLS", CALLS);
         m.put("DENYFS_INFLIGHT", INFLIGHT);
+        m.put("DENYFS_CALLTRACE", CALLTRACE);
         m.put("DENYFS_FSTYPE", FSTYPE);
         return m;
     }

@@ -63,7 +63,14 @@ final class MountCommand implements Callable<Integer> {
                 "debug: log every FUSE request (libfuse -d) and denyfs's decisions.",
                 "log=FILE: append the daemon's log to FILE (default: stderr with -f, else nowhere).",
                 "log_level=LEVEL: as --log-level.",
-                "policy=POLICY: module-load policy: plain, exclusive or idempotent (default: idempotent).",
+                "policy=POLICY: how finit_module keeps concurrent loads of one module file apart (default: idempotent):"
+                        + " plain (before May 2023: only the read denies writes; concurrent loads all read the file"
+                        + " and meet in the duplicate check, EEXIST), exclusive (commit 9828ed3f69: an exclusive"
+                        + " deny around the whole load, module init included; a concurrent load gets ETXTBSY at"
+                        + " once), exclusive-read (the seed's second kernel: the exclusive deny around the file read"
+                        + " only; a concurrent reader gets ETXTBSY, a load that starts after the read is over reads"
+                        + " again and fails later with EEXIST) or idempotent (v6.5: concurrent loads of one file wait"
+                        + " for the first and share its result).",
                 "kernel=RELEASE: the emulated kernel release for module loading (default: the single "
                         + "lib/modules/* under BACKING, else uname -r).",
                 "init_ms=MS: how long each emulated module init takes (default: 10; longer makes concurrent loads "

@@ -12,7 +12,10 @@ public enum HoldKind {
     EXEC("exec", true),
     /** kernel_read_file() reading a module: deny_write_access for the length of the read. */
     MODULE("module", true),
-    /** The seed commit's exclusive deny around a whole finit_module() (policy "exclusive"). */
+    /**
+     * The seed commit's exclusive deny, around a whole finit_module() (policy "exclusive") or
+     * around its file read only (policy "exclusive-read").
+     */
     MODULE_EXCLUSIVE("module-xdeny", true),
     /** FS_IOC_ENABLE_VERITY: deny_write_access while the Merkle tree is built (fs/verity/enable.c). */
     VERITY("verity", true),

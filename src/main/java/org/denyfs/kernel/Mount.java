@@ -131,7 +131,7 @@ public final class Mount implements AutoCloseable {
         Modules.Builder b = Modules.builder()
                 .vermagic(tree.vermagic())
                 .vmlinux(tree.vmlinux())
-                .policy(Policy.valueOf(options.policy().toUpperCase(java.util.Locale.ROOT)))
+                .policy(Policy.of(options.policy()))
                 .memoryLimits(options.memory())
                 .trustedKeys(tree.signingKeys());
         if (options.initMillis() != null) {

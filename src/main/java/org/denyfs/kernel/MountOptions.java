@@ -18,7 +18,7 @@ import org.denyfs.kernel.module.MemoryLimits;
 public record MountOptions(boolean debug, Path logFile, String logLevel, String policy, String kernelRelease,
         Long initMillis, String fsname, Cache cache, List<String> fuseOptions, MemoryLimits memory,
         String exclusiveRead) {
-    public static final List<String> POLICIES = List.of("plain", "exclusive", "idempotent");
+    public static final List<String> POLICIES = List.of("plain", "exclusive", "exclusive-read", "idempotent");
     public static final String DEFAULT_POLICY = "idempotent";
 
     /** The generic flags of mount(8) that libfuse 2.9 passes to mount(2) (its lib/mount.c table). */

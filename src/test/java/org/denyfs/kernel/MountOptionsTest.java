@@ -55,7 +55,7 @@ class MountOptionsTest {
 
     @Test
     void parse_badValues_areRefusedNamingThem() {
-        assertThatThrownBy(() -> parse("policy=lazy")).hasMessage("policy=lazy: expected one of plain, exclusive, idempotent");
+        assertThatThrownBy(() -> parse("policy=lazy")).hasMessage("policy=lazy: expected one of plain, exclusive, exclusive-read, idempotent");
         assertThatThrownBy(() -> parse("init_ms=soon")).hasMessage("init_ms=soon: not a number of milliseconds");
         assertThatThrownBy(() -> parse("attr_timeout=-1")).hasMessage("attr_timeout=-1: must not be negative");
         assertThatThrownBy(() -> parse("fsname=")).hasMessage("mount option fsname= needs a value");

@@ -14,10 +14,12 @@ import java.util.List;
  * @param initMillis how long each emulated module init takes; null means scaled to the herd (see HerdCommand)
  * @param client which loader the workers run
  * @param repoRoot the denyfs checkout (launcher, native tools); null if not found
+ * @param scenario which device events the workers replay (orthogonal to {@code client}, what runs them)
  */
 public record Config(int workers, List<String> policies, String modalias, Path treeRoot, String release, boolean generatedTree,
-                         int rounds, Long initMillis, Client client, Path out, String denyfsCommand, Path repoRoot) {
-    public static final List<String> ALL_POLICIES = List.of("plain", "exclusive", "idempotent");
+                         int rounds, Long initMillis, Client client, Path out, String denyfsCommand, Path repoRoot,
+                         Scenario scenario) {
+    public static final List<String> ALL_POLICIES = List.of("plain", "exclusive-read", "exclusive", "idempotent");
 
     /** The loader each worker runs: denyfs's native one, or Debian's kmod through the preload library. */
     public enum Client {
@@ -26,6 +28,12 @@ public record Config(int workers, List<String> policies, String modalias, Path t
 
     public Config {
         policies = List.copyOf(new java.util.LinkedHashSet<>(policies));
+        if (scenario == null) {
+            scenario = Scenario.cpu();
+        }
+        if (scenario.kind() == Scenario.Kind.COLDPLUG && modalias != null) {
+            throw new IllegalArgumentException("--modalias goes with the cpu scenario (coldplug takes --events FILE)");
+        }
         if (workers < 1 || workers > 10_000) {
             throw new IllegalArgumentException("--workers must be between 1 and 10000");
         }
@@ -36,7 +44,7 @@ public record Config(int workers, List<String> policies, String modalias, Path t
             throw new IllegalArgumentException("--init-ms must not be negative");
         }
         if (policies.isEmpty() || !ALL_POLICIES.containsAll(policies)) {
-            throw new IllegalArgumentException("--policy takes all, plain, exclusive or idempotent");
+            throw new IllegalArgumentException("--policy takes all, or one or more of " + String.join(", ", ALL_POLICIES));
         }
     }
 

@@ -23,8 +23,10 @@ import picocli.CommandLine.Spec;
             "At boot, udev forks one worker per CPU uevent, and every worker asks to load the CPU's MODALIAS:"
                 + " the same dozen CPU-feature modules (aesni_intel, sha*_ssse3, crc32c_intel, ...) loaded by"
                 + " hundreds of processes at once. Kernel commit 9828ed3f69 measured what that cost on a 255-vCPU"
-                + " guest (docs/KERNEL.md): 1.8 GiB of module images read for nothing before it, one serial"
-                + " duplicate with its exclusive deny around finit_module - which failed real probes with ETXTBSY"
+                + " guest (docs/KERNEL.md): 1.8 GiB of module images read for nothing before it, 354 MB with an"
+                + " exclusive deny inside the file read only (policy exclusive-read: loads that start after"
+                + " another's read still read and fail later), one serial"
+                + " duplicate with its exclusive deny around finit_module (policy exclusive) - which failed real probes with ETXTBSY"
                 + " and was reverted - and nothing with v6.5's idempotent loads.",
             "",
             "For each policy (and round) this mounts denyfs afresh over a module tree with -o policy=POLICY,"
@@ -47,10 +49,27 @@ import picocli.CommandLine.Spec;
                 + " and read the file again after it (serial duplicates, counted as \"Becoming\" waste in every"
                 + " policy).",
             "",
+            "Scenarios (--scenario). cpu, the default, is the herd above: N workers, one MODALIAS. coldplug is"
+                + " what the seed commit's revert was about: udev's coldplug at boot, one worker per distinct device"
+                + " event, each probing its own MODALIAS once, many of whose drivers share dependencies. With the"
+                + " seed's exclusive deny around all of finit_module, a probe whose dependency another probe is"
+                + " loading gets ETXTBSY and gives up, and its device loses its driver. The events are derived from"
+                + " the tree, not this machine's devices: from modules.alias, every alias on a device bus (pci, usb,"
+                + " hid, cpu, virtio, vmbus, acpi, platform, ...) made concrete ('*' as nothing, '?' as '0'), the"
+                + " drivers whose dependencies (modules.dep) another driver needs too first, shuffled by --seed, one"
+                + " alias per driver a pass, until there are --workers distinct events (fewer if the tree has fewer);"
+                + " the same tree, seed and count give the same events, which the report lists. --events FILE takes"
+                + " them from a file instead (one MODALIAS per line; this machine's: find /sys/devices -name modalias"
+                + " -exec cat {} + | sort -u). Per policy it reports the modules requested (every event's probe,"
+                + " dependencies included), those live at the end, those missing and which, and the time from the"
+                + " release until the last requested module was live (the seed's boot time; '-' while any is missing).",
+            "",
             "Files written to --out: table.txt (the table below), herd.csv (every figure of every herd),"
                 + " failures.csv (module, message and how many workers printed it), inflight.csv and"
                 + " inflight.svg (bytes in flight over time, the policies side by side on shared axes: first"
-                + " round), results.json (all of that with the machine and the configuration), and logs/ (each"
+                + " round), results.svg (finit_module calls returned 0, EEXIST and ETXTBSY so far, over time),"
+                + " live.svg (requested modules live over time against modules requested), events.txt (coldplug:"
+                + " each worker's MODALIAS), results.json (all of that with the machine and the configuration), and logs/ (each"
                 + " worker's output).",
         },
         exitCodeListHeading = "%nExit status:%n",
@@ -69,17 +88,30 @@ import picocli.CommandLine.Spec;
             "  denyfs bench herd --workers 16 --policy exclusive",
             "  denyfs bench herd --client kmod --workers 64",
             "",
+            "A coldplug of 64 device events from the tree; then one whose shared cryptd is in flight at the release:",
+            "",
+            "  denyfs bench herd --scenario coldplug --workers 64",
+            "  denyfs bench herd --scenario coldplug --events ev.txt \\",
+            "      --in-flight cryptd --init-ms 2000",
+            "",
             "aesni_intel and ghash_clmulni_intel, which share cryptd:",
             "",
             "  denyfs bench herd --modalias \\",
             "      'cpu:type:x86,ven0000fam0006mod0000:feature:,0081,0099'"})
 public final class HerdCommand implements Callable<Integer> {
+    @Option(names = "--scenario", defaultValue = "cpu", paramLabel = "NAME",
+            description = "cpu (every worker loads one MODALIAS, the seed commit's herd) or coldplug (one worker per"
+                    + " distinct device event; see above) (default: ${DEFAULT-VALUE}). Independent of --client.")
+    String scenario;
+
     @Option(names = "--workers", defaultValue = "255", paramLabel = "N",
-            description = "Worker processes per herd (default: ${DEFAULT-VALUE}, the seed's guest's vCPUs).")
+            description = "Worker processes per herd; with coldplug, the device events to derive (default: ${DEFAULT-VALUE},"
+                    + " the seed's guest's vCPUs).")
     int workers;
 
     @Option(names = "--policy", defaultValue = "all", paramLabel = "POLICY", split = ",",
-            description = "all, or one or more of plain, exclusive, idempotent, comma-separated (default: ${DEFAULT-VALUE}).")
+            description = "all, or one or more of plain, exclusive-read, exclusive, idempotent, comma-separated (default:"
+                    + " ${DEFAULT-VALUE}: the four kernels of the seed commit's table, in its order).")
     List<String> policy;
 
     @ArgGroup(exclusive = true)
@@ -93,6 +125,20 @@ public final class HerdCommand implements Callable<Integer> {
         @Option(names = "--cpu", description = "This machine's CPU modalias, /sys/devices/system/cpu/modalias (the default).")
         boolean cpu;
     }
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S",
+            description = "coldplug: the seed of the derived events' order (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--events", paramLabel = "FILE",
+            description = "coldplug: the device events, one MODALIAS per line ('#' comments), instead of deriving them.")
+    Path events;
+
+    @Option(names = "--in-flight", paramLabel = "MODULE",
+            description = "Before each herd's release, load MODULE (its dependencies first) through the control file,"
+                    + " and release the workers only once it is COMING, so every probe that needs it meets a load in"
+                    + " flight whatever the timing; its init lasts --init-ms, which must outlast the probes' way to it.")
+    String inFlight;
 
     @Option(names = "--root", paramLabel = "TREE",
             description = "A module tree: a directory holding lib/modules/RELEASE with depmod's files (default: Debian's"
@@ -205,8 +251,9 @@ public final class HerdCommand implements Callable<Integer> {
         }
         Path repo = RepoPaths.findRoot().orElse(null);
         Path outDir = out != null ? out : RepoPaths.defaultOut("herd");
+        Scenario s = new Scenario(Scenario.kind(scenario), seed, events == null ? null : events.toAbsolutePath(), inFlight);
         return new Config(workers, policies, alias.modalias, root == null ? null : root.toAbsolutePath(), release,
                 generatedTree,
-                rounds, initMillis, c, outDir.toAbsolutePath(), denyfs, repo);
+                rounds, initMillis, c, outDir.toAbsolutePath(), denyfs, repo, s);
     }
 }

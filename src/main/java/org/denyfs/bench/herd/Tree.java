@@ -24,8 +24,12 @@ record Tree(Path root, String release, String origin) {
     private static final Duration PREPARE_TIMEOUT = Duration.ofMinutes(20);
     private static final Duration RESOLVE_TIMEOUT = Duration.ofMinutes(1);
 
-    /** The modules a MODALIAS brings in, dependencies first, each once, and their size on disk. */
-    record ModuleSet(List<String> names, long bytes) {}
+    /** The modules a MODALIAS brings in, dependencies first, each once, their files (below the root) and sizes on disk. */
+    record ModuleSet(List<String> names, long bytes, List<Long> sizes, List<Path> files) {
+        ModuleSet(List<String> names, long bytes, List<Long> sizes) {
+            this(names, bytes, sizes, List.of());
+        }
+    }
 
     /**
      * --root as given; else, with {@code generated}, a tree built here of the same shape; else the
@@ -115,12 +119,16 @@ record Tree(Path root, String release, String origin) {
                     + r.describe());
         }
         List<String> names = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
+        List<Path> below = new ArrayList<>();
         long bytes = 0;
         for (Path f : files) {
             String n = f.getFileName().toString();
             names.add(n.substring(0, n.indexOf(".ko")).replace('-', '_'));
+            sizes.add(Files.size(f));
+            below.add(f.isAbsolute() && f.startsWith(root) ? root.relativize(f) : f);
             bytes += Files.size(f);
         }
-        return new ModuleSet(List.copyOf(names), bytes);
+        return new ModuleSet(List.copyOf(names), bytes, List.copyOf(sizes), List.copyOf(below));
     }
 }

@@ -15,6 +15,7 @@ import org.denyfs.kernel.module.Modules;
  * .denyfs/stats                           debugfs modules/stats, plus bytes in flight
  * .denyfs/calls                           finit/init_module calls per file and result, with CPU time
  * .denyfs/inflight                        bytes in flight at each change, by CLOCK_MONOTONIC time
+ * .denyfs/calltrace                       each finit/init_module call as it ended, by CLOCK_MONOTONIC time
  * .denyfs/proc/modules                    /proc/modules
  * .denyfs/sys/module/NAME/initstate       live, coming, going
  * .denyfs/sys/module/NAME/refcnt          the reference count
@@ -44,11 +45,13 @@ final class Views {
     Node lookup(String path) {
         switch (path) {
             case VirtualTree.DIR:
-                return new Dir(List.of("control", "stats", "calls", "inflight", "proc", "sys"));
+                return new Dir(List.of("control", "stats", "calls", "calltrace", "inflight", "proc", "sys"));
             case VirtualTree.DIR + "/stats":
                 return file(stats());
             case VirtualTree.DIR + "/calls":
                 return file(modules.callsTable());
+            case VirtualTree.DIR + "/calltrace":
+                return file(modules.callTrace());
             case VirtualTree.DIR + "/inflight":
                 return file(modules.inflightTimeline());
             case VirtualTree.DIR + "/proc":

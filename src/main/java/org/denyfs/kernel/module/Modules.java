@@ -19,7 +19,8 @@ import org.denyfs.image.Compression;
  *
  * <h2>Architecture</h2>
  * <pre>
- *  finitModule ── policy: PLAIN │ EXCLUSIVE (ModuleFile.exclusiveDenyWrites) │ IDEMPOTENT (IdempotentLoads)
+ *  finitModule ── policy: PLAIN │ EXCLUSIVE (ModuleFile.exclusiveDenyWrites) │ EXCLUSIVE_READ (the same, around
+ *       │                  the read only) │ IDEMPOTENT (IdempotentLoads)
  *       │
  *       ├─ KernelReadFile: deny/allow around the read, file -> OffHeap region (counted memory)
  *       ├─ ModuleDecompress (COMPRESSED_FILE): region -> new region
@@ -112,7 +113,7 @@ public final class Modules {
     /**
      * finit_module(2). Returns when the module is LIVE; otherwise throws with the kernel's errno:
      * EPERM (loading disabled), EINVAL (unknown flags, not a regular file), EBADF (O_PATH or not
-     * readable), ETXTBSY (writers, or a concurrent load under EXCLUSIVE), read errors (EINVAL empty,
+     * readable), ETXTBSY (writers, or a concurrent load under EXCLUSIVE, a concurrent read under EXCLUSIVE_READ), read errors (EINVAL empty,
      * EFBIG, EIO), decompression errors, ENOEXEC, EEXIST/EBUSY (duplicates), ENOENT/EINVAL/EBUSY
      * (symbols), or whatever the module's init returns.
      */
@@ -133,6 +134,9 @@ public final class Modules {
             case EXCLUSIVE:
                 finitExclusive(file, params, flags);
                 break;
+            case EXCLUSIVE_READ:
+                finitExclusiveRead(file, params, flags);
+                break;
             case IDEMPOTENT:
                 finitIdempotent(file, params, flags);
                 break;
@@ -147,6 +151,23 @@ public final class Modules {
         try {
             checkReadable(file);
             buf = KernelReadFile.read(file, heap);
+        } catch (ErrnoException e) {
+            stats.kreadFailed(0);
+            throw e;
+        }
+        loadFromBuffer(buf, params, flags);
+    }
+
+    /**
+     * The seed table's "exclusive deny inside the file read only": as {@link #finitPlain}, but the
+     * read's own deny is exclusive, so a concurrent reader's ETXTBSY is a kread failure, and
+     * nothing is held once load_module() starts.
+     */
+    private void finitExclusiveRead(ModuleFile file, String params, int flags) {
+        OffHeap.Region buf;
+        try {
+            checkReadable(file);
+            buf = KernelReadFile.readExclusively(file, heap);
         } catch (ErrnoException e) {
             stats.kreadFailed(0);
             throw e;
@@ -436,6 +457,14 @@ public final class Modules {
      */
     public String callsTable() {
         return calls.text();
+    }
+
+    /**
+     * The text of {@code .denyfs/calltrace}: every finit_module and init_module call as it ended, one
+     * "CLOCK_MONOTONIC_NS\tCALL\tFILE\tRESULT" line each, after a comment line.
+     */
+    public String callTrace() {
+        return calls.traceText();
     }
 
     private void mayInitModule() {

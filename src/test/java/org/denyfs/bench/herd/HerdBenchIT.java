@@ -41,7 +41,7 @@ class HerdBenchIT {
 
         assertThat(exit).as("exit status; stderr:%n%s%nstdout:%n%s", stderr, stdout).isZero();
         Map<String, Map<String, String>> rows = csvRows(out.resolve(OutputFiles.HERD_CSV));
-        assertThat(rows.keySet()).containsExactlyInAnyOrder("plain", "exclusive", "idempotent");
+        assertThat(rows.keySet()).containsExactlyInAnyOrder("plain", "exclusive-read", "exclusive", "idempotent");
         long plain = Long.parseLong(rows.get("plain").get("wasted_bytes"));
         long exclusive = Long.parseLong(rows.get("exclusive").get("wasted_bytes"));
         Map<String, String> idempotent = rows.get("idempotent");
@@ -56,10 +56,13 @@ class HerdBenchIT {
         assertThat(idempotent.get("finit_etxtbsy")).isEqualTo("0");
         for (Map<String, String> row : rows.values()) {
             assertThat(row.get("modules_loaded")).as("every policy ends with the six modules live").isEqualTo("6");
+            assertThat(row.get("modules_missing")).as("N identical probes: some worker finishes every module").isEqualTo("0");
             assertThat(Long.parseLong(row.get("peak_in_flight_bytes"))).isPositive();
             assertThat(Long.parseLong(row.get("daemon_peak_rss_kib"))).isPositive();
         }
-        assertThat(stdout.toString()).contains("Virtual mem wasted bytes", "plain", "exclusive", "idempotent");
+        assertThat(stdout.toString()).contains("Virtual mem wasted bytes", "plain", "exclusive-read", "exclusive", "idempotent");
+        assertThat(out.resolve(OutputFiles.RESULTS_SVG)).content().contains(">exclusive-read<", "ETXTBSY");
+        assertThat(out.resolve(OutputFiles.LIVE_SVG)).content().contains(">idempotent<", "6/6 live at the end");
         assertThat(stderr.toString()).contains("16/16 workers done");
         assertThat(out.resolve(OutputFiles.CHART_SVG)).content().contains(">plain<", ">exclusive<", ">idempotent<");
         assertThat(out.resolve(OutputFiles.RESULTS_JSON)).content().contains("\"results\"", "\"calls\"");
@@ -69,6 +72,49 @@ class HerdBenchIT {
         assertThat(mountRoot.startsWith(out.toRealPath())).as(mountRoot + ": the mounts live under --out").isTrue();
         assertThat(Files.readAllLines(Path.of("/proc/mounts"))).noneMatch(l -> l.contains(" " + mountRoot + "/"));
         assertThat(mountRoot).doesNotExist();
+    }
+
+    /**
+     * The seed commit's revert, made visible: a coldplug of two device events, AES (aesni_intel needs
+     * crypto_simd and cryptd) and CRC32C (no dependency), released while another load of cryptd is
+     * COMING (--in-flight: by construction, not by a race). Under the seed's exclusive deny around all
+     * of finit_module the AES probe gets ETXTBSY for cryptd and gives up: its driver goes missing.
+     * Under the other three it waits for cryptd (or shares its result) and every driver is live. The
+     * in-flight load's init lasts 2.5 s, far longer than a released worker takes to reach cryptd.
+     */
+    @Test
+    void herd_coldplug_sharedDependencyInFlight_losesDriversUnderExclusiveOnly(@TempDir Path out) throws Exception {
+        ModuleTree tree = ModuleTree.require();
+        Path events = Files.write(out.resolve("events.in"), List.of("# AES, then CRC32C",
+                "cpu:type:x86,ven0000fam0006mod0000:feature:,0099", "cpu:type:x86,ven0000fam0006mod0000:feature:,0094"));
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        CommandLine cl = new CommandLine(new HerdCommand());
+        cl.setOut(new PrintWriter(stdout));
+        cl.setErr(new PrintWriter(stderr));
+
+        int exit = cl.execute("--scenario", "coldplug", "--events", events.toString(), "--in-flight", "cryptd",
+                "--init-ms", "2500", "--root", tree.root().toString(), "--out", out.resolve("report").toString());
+
+        assertThat(exit).as("exit status; stderr:%n%s%nstdout:%n%s", stderr, stdout).isZero();
+        Map<String, Map<String, String>> rows = csvRows(out.resolve("report").resolve(OutputFiles.HERD_CSV));
+        assertThat(rows.keySet()).containsExactlyInAnyOrder("plain", "exclusive-read", "exclusive", "idempotent");
+        for (Map<String, String> row : rows.values()) {
+            assertThat(row).as(row.get("policy")).containsEntry("workers", "2").containsEntry("modules_requested", "4");
+        }
+        assertThat(rows.get("exclusive")).containsEntry("modules_missing", "2").containsEntry("failed_workers", "1")
+                .containsEntry("last_live_ms", "");
+        for (String p : List.of("plain", "exclusive-read", "idempotent")) {
+            assertThat(rows.get(p)).as(p).containsEntry("modules_missing", "0").containsEntry("modules_live", "4")
+                    .containsEntry("failed_workers", "0");
+            assertThat(Double.parseDouble(rows.get(p).get("last_live_ms"))).as(p).isPositive();
+        }
+        assertThat(stdout.toString()).contains("--scenario coldplug: 2 device events", "cryptd in flight at the release",
+                "exclusive: 2 of 4: aesni_intel crypto_simd", "aesni_intel: Text file busy");
+        assertThat(stderr.toString()).contains("cryptd is in flight (COMING", "; releasing the workers");
+        assertThat(out.resolve("report").resolve(OutputFiles.EVENTS_TXT)).hasContent(
+                "cpu:type:x86,ven0000fam0006mod0000:feature:,0099\ncpu:type:x86,ven0000fam0006mod0000:feature:,0094");
+        assertThat(out.resolve("report").resolve(OutputFiles.LIVE_SVG)).content().contains("2/4 live at the end, 2 missing");
     }
 
     @Test
