@@ -128,7 +128,8 @@ public final class Mount implements AutoCloseable {
                 .vmlinux(tree.vmlinux())
                 .policy(Policy.valueOf(options.policy().toUpperCase(java.util.Locale.ROOT)))
                 .memoryLimits(options.memory())
-                .trustedKeys(tree.signingKeys());
+                .trustedKeys(tree.signingKeys())
+                .decompression(options.moduleCompression());
         if (options.initMillis() != null) {
             b.initDuration(java.time.Duration.ofMillis(options.initMillis()));
         }
