@@ -49,20 +49,22 @@ final class HerdBench {
         long initMillis = cfg.effectiveInitMillis(cpus);
         Path nativeDir = nativeDir(cfg.repoRoot());
         Path herd = requireExecutable(nativeDir.resolve("denyfs-herd"));
-        Path loader = requireExecutable(nativeDir.resolve("denyfs-loader"));
         try (Cleanup cleanup = new Cleanup()) {
             cleanup.installShutdownHook();
             Exec exec = new Exec(cleanup);
             Tree tree = Tree.locate(cfg.treeRoot(), cfg.release(), cfg.generatedTree(), cfg.repoRoot(), exec, progress);
+            if (cfg.compress() != Config.Compress.NONE) {
+                tree = CompressedTree.ensure(tree, cfg.compress(), exec, progress);
+            }
             String modalias = cfg.modalias() != null ? cfg.modalias() : cpuModalias();
-            Tree.ModuleSet modules = tree.resolve(modalias, loader, exec);
+            Tree.ModuleSet modules = tree.resolve(modalias);
             List<String> launcher;
             try {
                 launcher = Launcher.resolve(cfg.denyfsCommand(), cfg.repoRoot());
             } catch (TargetUnavailable e) {
                 throw new IOException(e.getMessage(), e);
             }
-            WorkerCommand worker = WorkerCommand.of(cfg.client(), nativeDir, tree, modalias);
+            WorkerCommand worker = WorkerCommand.of(cfg.worker(), cfg.kmod(), nativeDir, tree, modalias);
             say("tree: " + tree.origin() + ", release " + tree.release());
             say("MODALIAS " + abbreviate(modalias) + " -> " + modules.names().size() + " modules, "
                     + String.format(Locale.ROOT, "%,d", modules.bytes()) + " bytes: " + String.join(" ", modules.names()));
@@ -93,7 +95,9 @@ final class HerdBench {
         String name = policy + (cfg.rounds() > 1 ? " round " + round + "/" + cfg.rounds() : "");
         Path mnt = Files.createDirectory(mountRoot.resolve(policy + "-" + round));
         List<String> mount = new ArrayList<>(launcher);
-        mount.addAll(List.of("mount", "-o", "policy=" + policy + ",init_ms=" + initMillis + ",kernel=" + tree.release(),
+        String kernelCompression = cfg.compress() == Config.Compress.NONE ? "" : ",module_compression=" + cfg.compress().sysfsName();
+        mount.addAll(List.of("mount", "-o", "policy=" + policy + ",init_ms=" + initMillis + ",kernel=" + tree.release()
+                + kernelCompression,
                 tree.root().toString(), mnt.toString()));
         List<String> umount = new ArrayList<>(launcher);
         umount.addAll(List.of("umount", mnt.toString()));
@@ -150,7 +154,7 @@ final class HerdBench {
         if (repoRoot != null && Files.isDirectory(repoRoot.resolve("target/native"))) {
             return repoRoot.resolve("target/native");
         }
-        throw new IOException("no target/native with denyfs-herd and denyfs-loader: build denyfs first (mvn package,"
+        throw new IOException("no target/native with denyfs-herd and libdenyfs-preload.so: build denyfs first (mvn package,"
                 + " or any scripts/denyfs command)");
     }
 

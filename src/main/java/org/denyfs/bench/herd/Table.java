@@ -21,8 +21,9 @@ final class Table {
         List<String> policies = report.config().policies();
         StringBuilder b = new StringBuilder();
         Config cfg = report.config();
-        b.append(String.format(Locale.ROOT, "denyfs bench herd: %d workers, %d module(s) (%,d bytes) per probe, init %d ms,"
-                        + " %d round(s)%s%n", cfg.workers(), report.modules().names().size(), report.modules().bytes(),
+        b.append(String.format(Locale.ROOT, "denyfs bench herd: %d workers (%s), %d module(s) (%,d bytes) per probe, init %d ms,"
+                        + " %d round(s)%s%n", cfg.workers(), OutputFiles.workerLabel(cfg), report.modules().names().size(),
+                report.modules().bytes(),
                 report.initMillis(), cfg.rounds(), cfg.rounds() > 1 ? ", median across rounds" : ""));
         int labelWidth = Arrays.stream(Figure.values()).mapToInt(f -> f.label.length()).max().orElse(10) + 2;
         List<String[]> rows = new ArrayList<>();
