@@ -1,0 +1,99 @@
+package org.denyfs.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.denyfs.image.Compression;
+import org.denyfs.testing.ModuleTree;
+import org.denyfs.user.client.Client;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kmod 31+'s route on a real mount: .denyfs/sys/module/compression names the one format the
+ * emulated kernel's module_decompress() undoes (-o module_compression=), and finit_module with
+ * MODULE_INIT_COMPRESSED_FILE loads a file of that format, refuses any other with EINVAL as
+ * kernel/module/decompress.c does, and says EOPNOTSUPP on a kernel without MODULE_DECOMPRESS.
+ * The backing tree is Debian's cryptd.ko beside its xz- and zstd-compressed copies.
+ */
+class CompressedModulesIT {
+    private static final int COMPRESSED_FILE = 4;
+    private static ModuleTree debian;
+
+    @TempDir
+    Path backing;
+
+    @BeforeAll
+    static void tree() {
+        debian = ModuleTree.require();
+    }
+
+    /** lib/modules/R/{modules.symbols, kernel/crypto/cryptd.ko{,.xz,.zst}}; returns cryptd.ko's path below the root. */
+    private String cryptdTree() throws IOException {
+        String ko = debian.ko("cryptd");
+        Path plain = backing.resolve(ko);
+        Files.createDirectories(plain.getParent());
+        Files.copy(debian.root().resolve(ko), plain);
+        Files.copy(debian.moduleDir().resolve("modules.symbols"),
+                backing.resolve("lib/modules").resolve(debian.release()).resolve("modules.symbols"));
+        for (Compression c : new Compression[] {Compression.XZ, Compression.ZSTD}) {
+            try (InputStream in = Files.newInputStream(plain);
+                    OutputStream out = c.compressing(Files.newOutputStream(Path.of(plain + c.moduleSuffix().substring(3))))) {
+                in.transferTo(out);
+            }
+        }
+        return ko;
+    }
+
+    private static String stat(LiveMount m, String name) throws IOException {
+        return Files.readString(m.mnt.resolve(".denyfs/stats")).lines().filter(l -> l.strip().startsWith(name))
+                .findFirst().orElseThrow().strip();
+    }
+
+    @Test
+    void sysModuleCompression_byDefault_namesXz() throws IOException {
+        cryptdTree();
+        try (LiveMount m = LiveMount.over(backing, "init_ms=0")) {
+            assertThat(m.mnt.resolve(".denyfs/sys/module/compression")).content().isEqualTo("xz\n");
+            try (var entries = Files.list(m.mnt.resolve(".denyfs/sys/module"))) {
+                assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("compression");
+            }
+        }
+    }
+
+    @Test
+    void finitModule_compressedFileInTheKernelsFormat_loads() throws IOException {
+        String ko = cryptdTree();
+        try (LiveMount m = LiveMount.over(backing, "init_ms=0,module_compression=zstd"); Client c = Client.open(m.mnt)) {
+            assertThat(m.mnt.resolve(".denyfs/sys/module/compression")).content().isEqualTo("zstd\n");
+            assertThat(c.request("finit " + ko + ".zst " + COMPRESSED_FILE)).isEqualTo("ok 0");
+            assertThat(m.mnt.resolve(".denyfs/sys/module/cryptd/initstate")).content().isEqualTo("live\n");
+            assertThat(stat(m, "Mods failed on decompress")).endsWith("\t0");
+        }
+    }
+
+    @Test
+    void finitModule_compressedFileInAnotherFormat_failsEinval() throws IOException {
+        String ko = cryptdTree();
+        try (LiveMount m = LiveMount.over(backing, "init_ms=0,module_compression=zstd"); Client c = Client.open(m.mnt)) {
+            assertThat(c.request("finit " + ko + ".xz " + COMPRESSED_FILE)).startsWith("err EINVAL");
+            assertThat(stat(m, "Mods failed on decompress")).endsWith("\t1");
+            assertThat(m.mnt.resolve(".denyfs/sys/module/cryptd")).doesNotExist();
+        }
+    }
+
+    @Test
+    void finitModule_kernelWithoutModuleDecompress_failsEopnotsuppAndShowsNoCompressionFile() throws IOException {
+        String ko = cryptdTree();
+        try (LiveMount m = LiveMount.over(backing, "init_ms=0,module_compression=none"); Client c = Client.open(m.mnt)) {
+            assertThat(m.mnt.resolve(".denyfs/sys/module/compression")).doesNotExist();
+            assertThat(c.request("finit " + ko + ".xz " + COMPRESSED_FILE)).startsWith("err EOPNOTSUPP");
+            assertThat(c.request("finit " + ko)).as("an uncompressed module still loads").isEqualTo("ok 0");
+        }
+    }
+}
