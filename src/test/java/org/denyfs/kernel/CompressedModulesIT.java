@@ -7,9 +7,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.denyfs.image.Compression;
 import org.denyfs.testing.ModuleTree;
 import org.denyfs.user.client.Client;
+import org.denyfs.user.kmod.Loader;
+import org.denyfs.user.kmod.Log;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,4 +99,34 @@ class CompressedModulesIT {
             assertThat(c.request("finit " + ko)).as("an uncompressed module still loads").isEqualTo("ok 0");
         }
     }
+
+    /** denyfs insmod, kmod 31+: finit_module with the flag for the kernel's format, init_module of the decompressed image else. */
+    @Test
+    void insmod_compressedFile_finitForTheKernelsFormat_initForAnother() throws IOException {
+        String ko = cryptdTree();
+        try (LiveMount m = LiveMount.over(backing, "init_ms=0,module_compression=xz")) {
+            Loader insmod = Loader.open(m.mnt, null, List.of(), QUIET);
+            assertThat(insmod.insertFile(m.mnt.resolve(ko + ".xz"), "", 0)).isZero();
+            assertThat(insmod.remove("cryptd", false, false)).isZero();
+            assertThat(insmod.insertFile(m.mnt.resolve(ko + ".zst"), "", 0)).isZero();
+            List<String> calls = Files.readAllLines(m.mnt.resolve(".denyfs/calls"));
+            assertThat(calls).anyMatch(l -> l.startsWith("finit_module\tcryptd.ko.xz\t0\t1\t"));
+            assertThat(calls).noneMatch(l -> l.startsWith("finit_module\tcryptd.ko.zst"));
+            assertThat(calls).anyMatch(l -> l.startsWith("init_module\t") && l.contains("\t0\t1\t"));
+        }
+    }
+
+    private static final Log QUIET = new Log() {
+        @Override
+        public void log(int priority, String message) {
+        }
+
+        @Override
+        public void out(String text) {
+        }
+
+        @Override
+        public void stderr(String text) {
+        }
+    };
 }
