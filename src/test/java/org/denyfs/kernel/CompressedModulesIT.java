@@ -100,6 +100,17 @@ class CompressedModulesIT {
         }
     }
 
+    /** A distribution that compresses every module still gives the emulated kernel its vermagic and key. */
+    @Test
+    void kernelTree_onlyCompressedModules_takesVermagicAndSigningKeyFromThem() throws IOException {
+        String ko = cryptdTree();
+        KernelTree plain = KernelTree.discover(backing, null);
+        Files.delete(backing.resolve(ko));
+        KernelTree compressed = KernelTree.discover(backing, null);
+        assertThat(compressed.vermagic()).isEqualTo(plain.vermagic());
+        assertThat(compressed.signingKeys()).isEqualTo(plain.signingKeys()).isNotEmpty();
+    }
+
     /** denyfs insmod, kmod 31+: finit_module with the flag for the kernel's format, init_module of the decompressed image else. */
     @Test
     void insmod_compressedFile_finitForTheKernelsFormat_initForAnother() throws IOException {
