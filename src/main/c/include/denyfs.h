@@ -1,6 +1,7 @@
 /* denyfs.h - the C client library of denyfs mounts (libdenyfs): the one C client of the control
- * protocol and the ioctls, and the one C table of errno names. Its tools (denyfs-hold, denyfs-ctl,
- * denyfs-ioctl) and the LD_PRELOAD library are built on it.
+ * protocol and the ioctls, and the one C table of errno names. Every C program of denyfs is built on
+ * it: the tools (denyfs-hold, denyfs-ctl, denyfs-ioctl), the LD_PRELOAD library, the herd launcher
+ * and its libkmod workers, and the native tests' helpers.
  *
  * The ioctl calls act on an open file on a denyfs mount; a deny belongs to that open file
  * description and ends when it is released. The control-file calls speak the line protocol of
@@ -28,6 +29,11 @@ int denyfs_allow(int fd, int32_t *count);
  * open for write. Stores the bytes read in *bytes (if bytes is not NULL). */
 int denyfs_firmware(int fd, int64_t *bytes);
 
+/* finit_module(2) with the open file fd as the module image (DENYFS_IOC_FINIT): flags as the
+ * syscall's (MODULE_INIT_*), params the module parameters. 0, or -1 with the kernel's errno;
+ * EFAULT for params NULL, E2BIG for params of DENYFS_FINIT_PARAMS_MAX bytes or more. */
+int denyfs_finit(int fd, const char *params, int flags);
+
 /* Opens MOUNT/.denyfs/control read-write (close-on-exec); returns the fd or -1. */
 int denyfs_control_open(const char *mount);
 
@@ -35,6 +41,11 @@ int denyfs_control_open(const char *mount);
  * stripped). Returns 0 for an "ok" reply, -1 with errno set from an "err ERRNO" reply (the reply
  * is still in reply). A reply longer than size-1 bytes fails with EMSGSIZE. */
 int denyfs_control_request(int ctlfd, const char *request, char *reply, size_t size);
+
+/* As denyfs_control_request, with len bytes of body written right after the request line: the raw
+ * image of "init LEN [PARAMS]". A request line over the daemon's 4096 bytes fails with EMSGSIZE
+ * before anything is sent. */
+int denyfs_control_send(int ctlfd, const char *request, const void *body, size_t len, char *reply, size_t size);
 
 /* The innermost denyfs mount (fuse.denyfs in /proc/self/mounts) that holds path, which is made
  * absolute and normalised lexically, as the control protocol resolves it (symlinks inside the mount

@@ -75,6 +75,11 @@ final class MountCommand implements Callable<Integer> {
                         + "lib/modules/* under BACKING, else uname -r).",
                 "init_ms=MS: how long each emulated module init takes (default: 10; longer makes concurrent loads "
                         + "overlap).",
+                "module_compression=xz|zstd|gzip|none: the one format the emulated kernel decompresses for "
+                        + "finit_module's MODULE_INIT_COMPRESSED_FILE, as CONFIG_MODULE_COMPRESS_* chooses it, and "
+                        + "named in the mount's view of /sys/module/compression (default: xz); a file of another "
+                        + "format is EINVAL. "
+                        + "none is a kernel without MODULE_DECOMPRESS: the flag gives EOPNOTSUPP and the file is absent.",
                 "cache=relaxed|exact: relaxed (the default) lets the kernel keep names and attributes for a "
                         + "second and a file's pages across opens while its size and mtime stay the same; changes "
                         + "made through the mount are seen at once, hard links included, but one made in BACKING "

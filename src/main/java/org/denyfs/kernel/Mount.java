@@ -133,7 +133,8 @@ public final class Mount implements AutoCloseable {
                 .vmlinux(tree.vmlinux())
                 .policy(Policy.of(options.policy()))
                 .memoryLimits(options.memory())
-                .trustedKeys(tree.signingKeys());
+                .trustedKeys(tree.signingKeys())
+                .decompression(options.moduleCompression());
         if (options.initMillis() != null) {
             b.initDuration(java.time.Duration.ofMillis(options.initMillis()));
         }

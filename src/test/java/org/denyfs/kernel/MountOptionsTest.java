@@ -62,6 +62,16 @@ class MountOptionsTest {
     }
 
     @Test
+    void parse_moduleCompression_namesTheKernelsOneDecompressor() {
+        assertThat(MountOptions.defaults().moduleCompression()).isEqualTo(org.denyfs.image.Compression.XZ);
+        assertThat(parse("module_compression=zstd").moduleCompression()).isEqualTo(org.denyfs.image.Compression.ZSTD);
+        assertThat(parse("module_compression=gzip").moduleCompression()).isEqualTo(org.denyfs.image.Compression.GZIP);
+        assertThat(parse("module_compression=none").moduleCompression()).isNull();
+        assertThatThrownBy(() -> parse("module_compression=lz4"))
+                .hasMessage("module_compression=lz4: expected xz, zstd, gzip or none");
+    }
+
+    @Test
     void fuseArgs_source_isBackingEscapedForLibfuse() {
         List<String> args = Mount.fuseArgs(MountOptions.defaults(), "/srv/a,b\\c", true);
         assertThat(args.get(1)).startsWith("fsname=/srv/a\\,b\\\\c,subtype=denyfs,");

@@ -14,8 +14,12 @@ import java.util.regex.Pattern;
  * .denyfs/inflight, .denyfs/proc/modules) and the workers' own words.
  */
 final class Accounting {
-    /** kmod's (and denyfs-loader's) message for a module a probe could not insert. */
-    private static final Pattern COULD_NOT_INSERT = Pattern.compile("ERROR: could not insert '?([^':]+)'?: (.+)$");
+    /**
+     * What a worker says for a module a probe could not insert: modprobe's "ERROR: could not insert
+     * 'NAME': MESSAGE", or udev's "Failed to insert module 'NAME': MESSAGE" (the libkmod workers).
+     */
+    private static final Pattern COULD_NOT_INSERT = Pattern.compile(
+            "(?:ERROR: could not insert|Failed to insert module) '?([^':]+)'?: (.+)$");
 
     /** One line of .denyfs/calls. */
     record Call(String call, String file, String result, long count, long cpuMicros) {}

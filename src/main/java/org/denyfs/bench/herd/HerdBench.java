@@ -58,12 +58,14 @@ final class HerdBench {
         long initMillis = cfg.effectiveInitMillis(cpus);
         Path nativeDir = nativeDir(cfg.repoRoot());
         Path herd = requireExecutable(nativeDir.resolve("denyfs-herd"));
-        Path loader = requireExecutable(nativeDir.resolve("denyfs-loader"));
         try (Cleanup cleanup = new Cleanup()) {
             cleanup.installShutdownHook();
             Exec exec = new Exec(cleanup);
             Tree tree = Tree.locate(cfg.treeRoot(), cfg.release(), cfg.generatedTree(), cfg.repoRoot(), exec, progress);
-            Workload workload = workload(cfg, tree, loader, exec);
+            if (cfg.compress() != Config.Compress.NONE) {
+                tree = CompressedTree.ensure(tree, cfg.compress(), exec, progress);
+            }
+            Workload workload = workload(cfg, tree);
             String modalias = workload.perWorker() ? workload.describe() : workload.events().get(0);
             Tree.ModuleSet modules = workload.requested();
             List<String> launcher;
@@ -72,8 +74,9 @@ final class HerdBench {
             } catch (TargetUnavailable e) {
                 throw new IOException(e.getMessage(), e);
             }
-            // the scenario decides the MODALIAS, the client what runs it: @EACH@ is each worker's own event
-            WorkerCommand worker = WorkerCommand.of(cfg.client(), nativeDir, tree, workload.perWorker() ? EACH : modalias);
+            // the scenario decides the MODALIAS, the worker what runs it: @EACH@ is each worker's own event
+            WorkerCommand worker = WorkerCommand.of(cfg.worker(), cfg.kmod(), nativeDir, tree,
+                    workload.perWorker() ? EACH : modalias);
             say("tree: " + tree.origin() + ", release " + tree.release());
             say((workload.perWorker() ? "coldplug: " + workload.describe() : "MODALIAS " + abbreviate(modalias)) + " -> "
                     + modules.names().size() + " modules, " + String.format(Locale.ROOT, "%,d", modules.bytes()) + " bytes: "
@@ -92,7 +95,7 @@ final class HerdBench {
             for (int round = 1; round <= cfg.rounds(); round++) {
                 for (String policy : Rotation.rotate(cfg.policies(), round - 1)) {
                     results.add(runOne(cfg, workload, eventsFile, policy, round, initMillis, tree, launcher, herd, worker,
-                            mountRoot, exec, cleanup, loader));
+                            mountRoot, exec, cleanup));
                 }
             }
             cleanup.close();
@@ -106,11 +109,13 @@ final class HerdBench {
 
     private Result runOne(Config cfg, Workload workload, Path eventsFile, String policy, int round, long initMillis, Tree tree,
                               List<String> launcher, Path herd, WorkerCommand worker, Path mountRoot, Exec exec,
-                              Cleanup cleanup, Path loader) throws IOException {
+                              Cleanup cleanup) throws IOException {
         String name = policy + (cfg.rounds() > 1 ? " round " + round + "/" + cfg.rounds() : "");
         Path mnt = Files.createDirectory(mountRoot.resolve(policy + "-" + round));
         List<String> mount = new ArrayList<>(launcher);
-        mount.addAll(List.of("mount", "-o", "policy=" + policy + ",init_ms=" + initMillis + ",kernel=" + tree.release(),
+        String kernelCompression = cfg.compress() == Config.Compress.NONE ? "" : ",module_compression=" + cfg.compress().sysfsName();
+        mount.addAll(List.of("mount", "-o", "policy=" + policy + ",init_ms=" + initMillis + ",kernel=" + tree.release()
+                + kernelCompression,
                 tree.root().toString(), mnt.toString()));
         List<String> umount = new ArrayList<>(launcher);
         umount.addAll(List.of("umount", mnt.toString()));
@@ -130,7 +135,7 @@ final class HerdBench {
                 herdOptions.addAll(List.of("--each", eventsFile.toString()));
             }
             InFlightLoad inFlight = cfg.scenario().inFlight() == null ? null
-                    : InFlightLoad.start(mnt, tree, cfg.scenario().inFlight(), loader, exec);
+                    : InFlightLoad.start(mnt, tree, cfg.scenario().inFlight(), exec);
             Launch.Outcome outcome;
             try {
                 if (inFlight != null) {
@@ -188,11 +193,11 @@ final class HerdBench {
      * coldplug: --events FILE, or {@link ColdplugEvents} from the tree (--workers of them, --seed); each
      * event resolved as its probe would load it, and one that loads nothing left out, with a word.
      */
-    private Workload workload(Config cfg, Tree tree, Path loader, Exec exec) throws IOException {
+    private Workload workload(Config cfg, Tree tree) throws IOException {
         Scenario s = cfg.scenario();
         if (s.kind() == Scenario.Kind.CPU) {
             String modalias = cfg.modalias() != null ? cfg.modalias() : cpuModalias();
-            return new Workload(s, List.of(modalias), tree.resolve(modalias, loader, exec), cfg.workers());
+            return new Workload(s, List.of(modalias), tree.resolve(modalias), cfg.workers());
         }
         List<String> asked;
         if (s.eventsFile() != null) {
@@ -210,7 +215,7 @@ final class HerdBench {
         for (String e : asked) {
             Tree.ModuleSet m;
             try {
-                m = tree.resolve(e, loader, exec);
+                m = tree.resolve(e);
             } catch (IOException none) {
                 say("coldplug: left out '" + abbreviate(e) + "', which loads no module of the tree");
                 continue;
@@ -236,7 +241,7 @@ final class HerdBench {
         if (repoRoot != null && Files.isDirectory(repoRoot.resolve("target/native"))) {
             return repoRoot.resolve("target/native");
         }
-        throw new IOException("no target/native with denyfs-herd and denyfs-loader: build denyfs first (mvn package,"
+        throw new IOException("no target/native with denyfs-herd and libdenyfs-preload.so: build denyfs first (mvn package,"
                 + " or any scripts/denyfs command)");
     }
 

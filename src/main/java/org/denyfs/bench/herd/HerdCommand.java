@@ -31,9 +31,21 @@ import picocli.CommandLine.Spec;
             "",
             "For each policy (and round) this mounts denyfs afresh over a module tree with -o policy=POLICY,"
                 + " then starts N real worker processes and releases them at one instant (denyfs-herd, a small"
-                + " C launcher: all are forked first and wait on one pipe). Each worker runs kmod 30's modprobe of"
-                + " the MODALIAS: it skips modules already live, treats EEXIST as success and prints any other"
-                + " error, as udev's builtin does. The daemon plays the kernel and accounts for every byte.",
+                + " C launcher: all are forked first and wait on one pipe). By default the workers are what"
+                + " udevd's are: forks of one process holding a context of Debian's libkmod, its indexes loaded"
+                + " once, each probing the MODALIAS in-process as udev's builtin kmod does"
+                + " (kmod_module_new_from_lookup, then kmod_module_probe_insert_module of each match not yet live,"
+                + " EEXIST taken as success, any other error logged). libdenyfs-preload.so takes libkmod's"
+                + " finit_module, init_module and delete_module, and its /sys/module and /proc/modules reads,"
+                + " to the mount, where the daemon plays the kernel and accounts for every byte.",
+            "",
+            "Compressed modules (--compress): the same tree with every module compressed and depmod run"
+                + " again. kmod 30 (Debian bookworm's libkmod, --kmod 30) decompresses such a module in user"
+                + " space and calls init_module, which has no file and so no exclusion of any kind: every policy"
+                + " reads as plain does. kmod 31 and later (--kmod 31) call finit_module on the open file with"
+                + " MODULE_INIT_COMPRESSED_FILE when /sys/module/compression names its format, so the policies"
+                + " act on its inode again; libkmod 30 cannot, so for that route the worker walks libkmod's"
+                + " dependency lists itself and calls finit_module directly.",
             "",
             "Per policy it reports, from the daemon's own accounting (the stats, calls and inflight files"
                 + " under MNT/.denyfs) and the workers' exit codes and messages: \"Virtual mem wasted bytes\" and"
@@ -83,10 +95,15 @@ import picocli.CommandLine.Spec;
             "",
             "  denyfs bench herd",
             "",
-            "A quick look at one policy; Debian's own modprobe as the workers:",
+            "A quick look at one policy; Debian's own modprobe executed as the workers:",
             "",
             "  denyfs bench herd --workers 16 --policy exclusive",
-            "  denyfs bench herd --client kmod --workers 64",
+            "  denyfs bench herd --worker modprobe --workers 64",
+            "",
+            "Compressed modules, as kmod 30 and as kmod 31+ load them:",
+            "",
+            "  denyfs bench herd --compress xz --kmod 30",
+            "  denyfs bench herd --compress xz --kmod 31",
             "",
             "A coldplug of 64 device events from the tree; then one whose shared cryptd is in flight at the release:",
             "",
@@ -101,7 +118,7 @@ import picocli.CommandLine.Spec;
 public final class HerdCommand implements Callable<Integer> {
     @Option(names = "--scenario", defaultValue = "cpu", paramLabel = "NAME",
             description = "cpu (every worker loads one MODALIAS, the seed commit's herd) or coldplug (one worker per"
-                    + " distinct device event; see above) (default: ${DEFAULT-VALUE}). Independent of --client.")
+                    + " distinct device event; see above) (default: ${DEFAULT-VALUE}). Independent of --worker.")
     String scenario;
 
     @Option(names = "--workers", defaultValue = "255", paramLabel = "N",
@@ -171,11 +188,24 @@ public final class HerdCommand implements Callable<Integer> {
             description = "How long each emulated module init takes (default: 10 x workers / CPUs, at least 10; see above).")
     Long initMillis;
 
-    @Option(names = "--client", defaultValue = "denyfs", paramLabel = "CLIENT",
-            description = "What each worker runs: denyfs (kmod 30's modprobe ported to C, denyfs-loader's, in forks of"
-                    + " the launcher that loaded the module indexes once, as udevd's workers inherit libkmod's) or kmod"
-                    + " (Debian's own modprobe executed in each worker, with libdenyfs-preload.so) (default: ${DEFAULT-VALUE}).")
-    String client;
+    @Option(names = "--worker", defaultValue = "libkmod", paramLabel = "KIND",
+            description = "What each worker is: libkmod (a fork of one process holding a libkmod context, probing"
+                    + " in-process as udev's builtin kmod does) or modprobe (Debian's modprobe executed in each worker)."
+                    + " Both are Debian's kmod, with libdenyfs-preload.so (default: ${DEFAULT-VALUE}).")
+    String worker;
+
+    @Option(names = "--kmod", defaultValue = "30", paramLabel = "30|31",
+            description = "How a compressed module is inserted: 30, libkmod 30's way (decompressed in user space,"
+                    + " init_module), or 31, kmod 31+'s (finit_module with MODULE_INIT_COMPRESSED_FILE when"
+                    + " /sys/module/compression names the file's format; --worker libkmod only). Uncompressed modules"
+                    + " go to finit_module either way (default: ${DEFAULT-VALUE}).")
+    String kmod;
+
+    @Option(names = "--compress", defaultValue = "none", paramLabel = "FORMAT",
+            description = "none, xz or zstd: use a copy of the tree with every module compressed so and depmod run"
+                    + " again, made once and cached beside the tree; the mounts' kernels then decompress FORMAT"
+                    + " (-o module_compression=FORMAT) (default: ${DEFAULT-VALUE}).")
+    String compress;
 
     @Option(names = "--out", paramLabel = "DIR",
             description = "Directory for the report files (default: target/bench-herd-<timestamp> in the checkout).")
@@ -243,17 +273,28 @@ public final class HerdCommand implements Callable<Integer> {
     private Config config() {
         List<String> policies = policy.size() == 1 && policy.get(0).equals("all") ? Config.ALL_POLICIES
                 : policy.stream().map(p -> p.trim().toLowerCase(Locale.ROOT)).toList();
-        Config.Client c;
+        Config.Worker w;
+        Config.Compress z;
         try {
-            c = Config.Client.valueOf(client.trim().toUpperCase(Locale.ROOT));
+            w = Config.Worker.valueOf(worker.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--client takes denyfs or kmod, not '" + client + "'");
+            throw new IllegalArgumentException("--worker takes libkmod or modprobe, not '" + worker + "'");
+        }
+        Config.Kmod k = switch (kmod.trim()) {
+            case "30" -> Config.Kmod.KMOD30;
+            case "31" -> Config.Kmod.KMOD31;
+            default -> throw new IllegalArgumentException("--kmod takes 30 or 31, not '" + kmod + "'");
+        };
+        try {
+            z = Config.Compress.valueOf(compress.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--compress takes none, xz or zstd, not '" + compress + "'");
         }
         Path repo = RepoPaths.findRoot().orElse(null);
         Path outDir = out != null ? out : RepoPaths.defaultOut("herd");
         Scenario s = new Scenario(Scenario.kind(scenario), seed, events == null ? null : events.toAbsolutePath(), inFlight);
         return new Config(workers, policies, alias.modalias, root == null ? null : root.toAbsolutePath(), release,
                 generatedTree,
-                rounds, initMillis, c, outDir.toAbsolutePath(), denyfs, repo, s);
+                rounds, initMillis, w, k, z, outDir.toAbsolutePath(), denyfs, repo, s);
     }
 }

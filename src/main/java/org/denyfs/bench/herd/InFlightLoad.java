@@ -51,8 +51,8 @@ final class InFlightLoad {
         });
     }
 
-    static InFlightLoad start(Path mnt, Tree tree, String module, Path loader, Exec exec) throws IOException {
-        Tree.ModuleSet set = tree.resolve(module, loader, exec);
+    static InFlightLoad start(Path mnt, Tree tree, String module, Exec exec) throws IOException {
+        Tree.ModuleSet set = tree.resolve(module);
         List<Path> files = set.files();
         String name = set.names().get(set.names().size() - 1);
         try (Client control = Client.open(mnt)) {

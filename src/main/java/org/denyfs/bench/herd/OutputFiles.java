@@ -93,7 +93,9 @@ final class OutputFiles {
         config.put("rounds", cfg.rounds());
         config.put("init_ms", report.initMillis());
         config.put("init_ms_given", cfg.initMillis() != null);
-        config.put("client", cfg.client().name().toLowerCase(Locale.ROOT));
+        config.put("worker", cfg.worker().name().toLowerCase(Locale.ROOT));
+        config.put("kmod", cfg.kmod() == Config.Kmod.KMOD31 ? 31 : 30);
+        config.put("compress", cfg.compress().sysfsName());
         config.put("worker_command", report.workerCommand());
         config.put("scenario", cfg.scenario().kind().label());
         config.put("in_flight", cfg.scenario().inFlight());
@@ -151,10 +153,17 @@ final class OutputFiles {
                 .toList();
     }
 
+    /** "libkmod", "modprobe", with the kmod route and the compression when they matter. */
+    static String workerLabel(Config cfg) {
+        String w = cfg.worker().name().toLowerCase(Locale.ROOT);
+        return cfg.compress() == Config.Compress.NONE ? w
+                : w + ", " + cfg.compress().sysfsName() + " modules, kmod " + (cfg.kmod() == Config.Kmod.KMOD31 ? "31+" : "30");
+    }
+
     private static String subtitle(HerdBench.Report report) {
         return String.format(Locale.ROOT, "%s, %d workers (%s), %d modules %s, init %d ms, %d CPUs%s",
-                report.config().scenario().kind().label(), report.workers(),
-                report.config().client().name().toLowerCase(Locale.ROOT), report.modules().names().size(),
+                report.config().scenario().kind().label(), report.workers(), workerLabel(report.config()),
+                report.modules().names().size(),
                 report.workload().perWorker() ? "requested" : "per probe", report.initMillis(), report.cpus(),
                 report.config().rounds() > 1 ? ", round 1" : "");
     }

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Which device events a herd replays, whatever program each worker runs (--client): udev's CPU
+ * Which device events a herd replays, whatever program each worker runs (--worker): udev's CPU
  * uevents, every worker asking for the same MODALIAS (the seed commit's case), or a coldplug at
  * boot, one worker per distinct device event.
  *

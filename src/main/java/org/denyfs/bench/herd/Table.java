@@ -23,15 +23,15 @@ final class Table {
         StringBuilder b = new StringBuilder();
         Config cfg = report.config();
         if (report.workload().perWorker()) {
-            b.append(String.format(Locale.ROOT, "denyfs bench herd --scenario coldplug: %d device events (one worker each),"
+            b.append(String.format(Locale.ROOT, "denyfs bench herd --scenario coldplug: %d device events (one worker each, %s),"
                             + " %d module(s) (%,d bytes) requested, init %d ms, %d round(s)%s%s%n", report.workers(),
-                    report.modules().names().size(), report.modules().bytes(), report.initMillis(), cfg.rounds(),
-                    cfg.rounds() > 1 ? ", median across rounds" : "",
+                    OutputFiles.workerLabel(cfg), report.modules().names().size(), report.modules().bytes(),
+                    report.initMillis(), cfg.rounds(), cfg.rounds() > 1 ? ", median across rounds" : "",
                     cfg.scenario().inFlight() == null ? "" : ", " + cfg.scenario().inFlight() + " in flight at the release"));
         } else {
-            b.append(String.format(Locale.ROOT, "denyfs bench herd: %d workers, %d module(s) (%,d bytes) per probe, init %d ms,"
-                            + " %d round(s)%s%n", report.workers(), report.modules().names().size(), report.modules().bytes(),
-                    report.initMillis(), cfg.rounds(), cfg.rounds() > 1 ? ", median across rounds" : ""));
+            b.append(String.format(Locale.ROOT, "denyfs bench herd: %d workers (%s), %d module(s) (%,d bytes) per probe, init %d ms,"
+                            + " %d round(s)%s%n", report.workers(), OutputFiles.workerLabel(cfg), report.modules().names().size(),
+                    report.modules().bytes(), report.initMillis(), cfg.rounds(), cfg.rounds() > 1 ? ", median across rounds" : ""));
         }
         int labelWidth = Arrays.stream(Figure.values()).mapToInt(f -> f.label.length()).max().orElse(10) + 2;
         List<String[]> rows = new ArrayList<>();

@@ -21,6 +21,7 @@ import org.denyfs.kernel.module.Modules;
  * .denyfs/sys/module/NAME/refcnt          the reference count
  * .denyfs/sys/module/NAME/coresize        the module's size
  * .denyfs/sys/module/NAME/holders/USER    a symlink per module that uses NAME
+ * .denyfs/sys/module/compression          the format finit_module's COMPRESSED_FILE undoes (if any)
  * </pre>
  */
 final class Views {
@@ -61,7 +62,9 @@ final class Views {
             case VirtualTree.DIR + "/sys":
                 return new Dir(List.of("module"));
             case SYS_MODULE:
-                return new Dir(modules.moduleNames());
+                return new Dir(sysModuleEntries());
+            case SYS_MODULE + "/compression":
+                return modules.compression().map(Views::file).orElse(null);
             default:
                 return path.startsWith(SYS_MODULE + "/") ? module(path.substring(SYS_MODULE.length() + 1).split("/")) : null;
         }
@@ -88,6 +91,17 @@ final class Views {
             return new Link("../../" + parts[2]);
         }
         return null;
+    }
+
+    /** The module directories, then the compression file as the kernel's module kset holds it. */
+    private List<String> sysModuleEntries() {
+        List<String> names = modules.moduleNames();
+        if (modules.compression().isEmpty()) {
+            return names;
+        }
+        List<String> all = new ArrayList<>(names);
+        all.add("compression");
+        return all;
     }
 
     /** The SIZE column of the module's /proc/modules line. */

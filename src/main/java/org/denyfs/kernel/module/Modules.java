@@ -3,7 +3,6 @@ package org.denyfs.kernel.module;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -413,6 +412,14 @@ public final class Modules {
         return views.holders(name);
     }
 
+    /**
+     * /sys/module/compression (kernel/module/decompress.c): the format module_decompress() undoes,
+     * "xz\n", "zstd\n" or "gzip\n"; empty for a kernel without MODULE_DECOMPRESS, which has no such file.
+     */
+    public Optional<String> compression() {
+        return Optional.ofNullable(config.decompression).map(c -> c.sysfsName() + "\n");
+    }
+
     /** The loadable modules that have a /sys/module directory, newest first. */
     public List<String> moduleNames() {
         return views.names();
@@ -489,7 +496,8 @@ public final class Modules {
         final boolean forceLoad;
         final boolean forceUnload;
         final Set<String> blacklist;
-        final Set<Compression> decompression;
+        /** The one format module_decompress() undoes (CONFIG_MODULE_COMPRESS_*), or null without MODULE_DECOMPRESS. */
+        final Compression decompression;
         /** The key ids (modinfo's sig_key) of the built-in keyring. */
         final Set<String> trustedKeys;
 
@@ -502,7 +510,7 @@ public final class Modules {
             this.forceLoad = b.forceLoad;
             this.forceUnload = b.forceUnload;
             this.blacklist = Set.copyOf(b.blacklist);
-            this.decompression = b.decompression.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(b.decompression));
+            this.decompression = b.decompression;
             this.trustedKeys = Set.copyOf(b.trustedKeys);
         }
 
@@ -546,7 +554,7 @@ public final class Modules {
         private boolean forceLoad = true;
         private boolean forceUnload = true;
         private Set<String> blacklist = Set.of();
-        private Set<Compression> decompression = EnumSet.allOf(Compression.class);
+        private Compression decompression = Compression.XZ;
         private MemoryLimits memory = MemoryLimits.DEFAULTS;
         private Set<String> trustedKeys = Set.of();
 
@@ -623,9 +631,13 @@ public final class Modules {
             return this;
         }
 
-        /** The formats MODULE_INIT_COMPRESSED_FILE accepts; empty is a kernel without MODULE_DECOMPRESS. */
-        public Builder decompression(Collection<Compression> formats) {
-            this.decompression = formats.isEmpty() ? Set.of() : EnumSet.copyOf(formats);
+        /**
+         * The one format MODULE_INIT_COMPRESSED_FILE undoes, as a kernel is built with one of
+         * CONFIG_MODULE_COMPRESS_{GZIP,XZ,ZSTD} and CONFIG_MODULE_DECOMPRESS (default: xz); null is a
+         * kernel without MODULE_DECOMPRESS (EOPNOTSUPP, and no /sys/module/compression).
+         */
+        public Builder decompression(Compression format) {
+            this.decompression = format;
             return this;
         }
 

@@ -1,17 +1,17 @@
 package org.denyfs.user.kmod;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
+import org.denyfs.core.ErrnoException;
+import org.denyfs.image.Compression;
 
 /**
  * The module loader of denyfs: libkmod's job, against the emulated kernel of a denyfs mount.
@@ -344,9 +344,9 @@ public final class Loader {
         if ((flags & PROBE_FORCE_MODVERSION) != 0) {
             kflags |= KernelClient.IGNORE_MODVERSIONS;
         }
-        String compression;
+        Compression compression;
         try (InputStream in = Files.newInputStream(file)) {
-            compression = compressionOf(in.readNBytes(6));
+            compression = Compression.detect(ByteBuffer.wrap(in.readNBytes(6)));
         } catch (java.nio.file.NoSuchFileException e) {
             return -Messages.ENOENT;
         } catch (java.nio.file.AccessDeniedException e) {
@@ -355,7 +355,7 @@ public final class Loader {
         try {
             KernelClient k = kernel();
             int err = -Messages.ENOSYS;
-            if (compression == null || compression.equals(k.compression().orElse(null))) {
+            if (compression == null || compression.sysfsName().equals(k.compression().orElse(null))) {
                 try {
                     k.finit(file, options, compression == null ? kflags : kflags | KernelClient.COMPRESSED_FILE);
                     return 0;
@@ -375,38 +375,25 @@ public final class Loader {
         }
     }
 
-    /** The name /sys/module/compression uses for a file's compression, from its magic; null if none. */
-    static String compressionOf(byte[] head) {
-        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            return "gzip";
+    /** The module image as init_module wants it: decompressed in user space, as kmod does, by image.Compression. */
+    static byte[] image(Path file, Compression compression) throws IOException, LoaderException {
+        byte[] raw = Files.readAllBytes(file);
+        if (compression == null) {
+            return raw;
         }
-        if (head.length >= 6 && Arrays.equals(Arrays.copyOf(head, 6), new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0})) {
-            return "xz";
+        try {
+            ByteBuffer image = compression.decompressToHeap(ByteBuffer.wrap(raw));
+            return image.hasArray() && image.arrayOffset() == 0 && image.array().length == image.remaining()
+                    ? image.array() : copy(image);
+        } catch (ErrnoException e) {
+            throw new LoaderException(e.errno().code(), file + ": " + e.getMessage());
         }
-        if (head.length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
-                && (head[3] & 0xff) == 0xfd) {
-            return "zstd";
-        }
-        return null;
     }
 
-    /** The module image as init_module wants it: decompressed in user space, as kmod does. */
-    static byte[] image(Path file, String compression) throws IOException, LoaderException {
-        if (compression == null) {
-            return Files.readAllBytes(file);
-        }
-        try (InputStream raw = Files.newInputStream(file);
-                InputStream in = switch (compression) {
-                    case "gzip" -> new GZIPInputStream(raw, 65536);
-                    case "xz" -> new org.tukaani.xz.XZInputStream(raw);
-                    default -> new com.github.luben.zstd.ZstdInputStream(raw);
-                }) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            in.transferTo(out);
-            return out.toByteArray();
-        } catch (IOException | RuntimeException e) {
-            throw new LoaderException(Messages.EINVAL, file + ": corrupt " + compression + " data: " + e.getMessage());
-        }
+    private static byte[] copy(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
     }
 
     /** kmod_module_remove_module: delete_module with O_NONBLOCK (plus O_TRUNC when forced); -errno on failure. */

@@ -51,7 +51,12 @@ class HerdBenchIT {
         assertThat(rows.get("exclusive").get("failed_workers")).as("exclusive fails workers").isNotEqualTo("0");
         assertThat(Long.parseLong(rows.get("exclusive").get("finit_etxtbsy"))).isPositive();
         assertThat(Files.readString(out.resolve(OutputFiles.FAILURES_CSV))).contains("exclusive,1,", "Text file busy");
-        assertThat(idempotent.get("wasted_bytes")).as("idempotent wastes nothing").isEqualTo("0");
+        // idempotent wastes nothing on concurrent loads; a worker that looks only once a load has finished
+        // runs a serial duplicate (EEXIST) in every policy, which a loaded machine can make happen
+        if (idempotent.get("finit_eexist").equals("0")) {
+            assertThat(idempotent.get("wasted_bytes")).as("idempotent wastes nothing").isEqualTo("0");
+        }
+        assertThat(Long.parseLong(idempotent.get("wasted_bytes"))).as("idempotent wastes less than plain").isLessThan(plain);
         assertThat(idempotent.get("failed_workers")).as("idempotent fails no worker").isEqualTo("0");
         assertThat(idempotent.get("finit_etxtbsy")).isEqualTo("0");
         for (Map<String, String> row : rows.values()) {
@@ -147,7 +152,7 @@ class HerdBenchIT {
         cl.setOut(new PrintWriter(new StringWriter()));
         cl.setErr(new PrintWriter(stderr));
 
-        int exit = cl.execute("--client", "kmod", "--workers", "4", "--policy", "idempotent", "--root",
+        int exit = cl.execute("--worker", "modprobe", "--workers", "4", "--policy", "idempotent", "--root",
                 tree.root().toString(), "--modalias", SHARED_DEPENDENCY_MODALIAS, "--init-ms", "200", "--out", out.toString());
 
         assertThat(exit).as("exit status; stderr:%n%s", stderr).isZero();
@@ -156,6 +161,44 @@ class HerdBenchIT {
         assertThat(row).containsEntry("modules_loaded", "6").containsEntry("failed_workers", "0")
                 .containsEntry("wasted_bytes", "0");
         assertThat(Long.parseLong(row.get("finit_calls"))).isPositive();
+    }
+
+    /**
+     * Issue 17's compressed modules: on a tree whose every module is zstd-compressed, libkmod 30
+     * workers decompress in user space and call init_module, which has no file and so no inode to
+     * deny: the exclusive policy fails no one and wastes memory in the duplicate check, as plain
+     * does. Workers taking kmod 31+'s route give the open file to finit_module with
+     * MODULE_INIT_COMPRESSED_FILE, and exclusive catches the herd with ETXTBSY again.
+     */
+    @Test
+    void herd_compressedTree_kmod30EscapesTheExclusionKmod31MeetsIt(@TempDir Path out) throws Exception {
+        ModuleTree tree = ModuleTree.require();
+        Map<String, String> kmod30 = compressedHerd(tree, "30", out.resolve("kmod30"));
+        Map<String, String> kmod31 = compressedHerd(tree, "31", out.resolve("kmod31"));
+
+        assertThat(kmod30.get("finit_calls")).as("kmod 30: no finit_module for a compressed module").isEqualTo("0");
+        assertThat(Long.parseLong(kmod30.get("init_calls"))).as("kmod 30: init_module instead").isPositive();
+        assertThat(kmod30.get("finit_etxtbsy")).isEqualTo("0");
+        assertThat(kmod30.get("failed_workers")).as("kmod 30: exclusive fails no one").isEqualTo("0");
+        assertThat(Long.parseLong(kmod30.get("wasted_bytes"))).as("kmod 30: duplicates waste, as under plain").isPositive();
+
+        assertThat(kmod31.get("init_calls")).as("kmod 31+: finit_module only").isEqualTo("0");
+        assertThat(Long.parseLong(kmod31.get("finit_etxtbsy"))).as("kmod 31+: exclusive refuses the herd").isPositive();
+        assertThat(kmod31.get("failed_workers")).isNotEqualTo("0");
+        for (Map<String, String> row : List.of(kmod30, kmod31)) {
+            assertThat(row.get("modules_loaded")).isEqualTo("6");
+        }
+    }
+
+    private static Map<String, String> compressedHerd(ModuleTree tree, String kmod, Path out) throws Exception {
+        StringWriter stderr = new StringWriter();
+        CommandLine cl = new CommandLine(new HerdCommand());
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(stderr));
+        int exit = cl.execute("--compress", "zstd", "--kmod", kmod, "--workers", "8", "--policy", "exclusive", "--root",
+                tree.root().toString(), "--modalias", SHARED_DEPENDENCY_MODALIAS, "--init-ms", "500", "--out", out.toString());
+        assertThat(exit).as("exit status; stderr:%n%s", stderr).isZero();
+        return csvRows(out.resolve(OutputFiles.HERD_CSV)).get("exclusive");
     }
 
     private static Map<String, Map<String, String>> csvRows(Path csv) throws Exception {

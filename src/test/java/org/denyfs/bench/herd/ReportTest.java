@@ -26,7 +26,7 @@ class ReportTest {
 
     private static Config config(int workers, Long initMillis, int rounds) {
         return new Config(workers, Config.ALL_POLICIES, null, null, null, false, rounds, initMillis,
-                Config.Client.DENYFS, Path.of("/tmp/out"), "scripts/denyfs", null, null);
+                Config.Worker.LIBKMOD, Config.Kmod.KMOD30, Config.Compress.NONE, Path.of("/tmp/out"), "scripts/denyfs", null, null);
     }
 
     @Test
@@ -39,14 +39,15 @@ class ReportTest {
     @Test
     void config_samePolicyTwice_runsOnce() {
         assertThat(new Config(4, List.of("plain", "plain", "idempotent"), null, null, null, false, 1, null,
-                Config.Client.DENYFS, Path.of("/tmp"), "d", null, null).policies()).containsExactly("plain", "idempotent");
+                Config.Worker.LIBKMOD, Config.Kmod.KMOD30, Config.Compress.NONE, Path.of("/tmp"), "d", null, null).policies())
+                .containsExactly("plain", "idempotent");
     }
 
     @Test
     void config_refusesWhatCannotRun() {
         assertThatThrownBy(() -> config(0, null, 1)).hasMessageContaining("--workers");
-        assertThatThrownBy(() -> new Config(4, List.of("fast"), null, null, null, false, 1, null, Config.Client.DENYFS,
-                Path.of("/tmp"), "d", null, null)).hasMessageContaining("--policy");
+        assertThatThrownBy(() -> new Config(4, List.of("fast"), null, null, null, false, 1, null, Config.Worker.LIBKMOD,
+                Config.Kmod.KMOD30, Config.Compress.NONE, Path.of("/tmp"), "d", null, null)).hasMessageContaining("--policy");
     }
 
     @Test
