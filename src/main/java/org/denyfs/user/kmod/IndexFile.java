@@ -3,11 +3,10 @@ package org.denyfs.user.kmod;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,8 +54,8 @@ final class IndexFile {
     /** The index, or null if the file is missing (libkmod then has no answer from it: -ENOSYS). */
     static IndexFile open(Path file) throws IOException {
         ByteBuffer map;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).order(ByteOrder.BIG_ENDIAN);
+        try { // read, not mapped: a mapping would keep the file (and a mount it is on) busy until a GC
+            map = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.BIG_ENDIAN);
         } catch (NoSuchFileException e) {
             return null;
         }

@@ -15,6 +15,7 @@ final class LibkmodLog {
     static final String COMMAND_RUN = "libkmod-module.c:1041 command_do";
     static final String COMMAND_STATUS = "libkmod-module.c:1047 command_do";
     static final String SOFTDEP_LOOKUP = "libkmod-module.c:1567 lookup_softdep";
+    static final String HOLDERS = "libkmod-module.c:1998 kmod_module_get_holders";
     static final String REMOVE = "libkmod-module.c:856 kmod_module_remove_module";
     static final String INSERT_NOT_FOUND = "libkmod-module.c:895 kmod_module_insert_module";
     static final String INSERT_FAILED = "libkmod-module.c:949 kmod_module_insert_module";

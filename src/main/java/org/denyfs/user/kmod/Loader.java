@@ -274,6 +274,21 @@ public final class Loader {
         }
     }
 
+    /** kmod_module_get_holders: the modules using M, from /sys/module/M/holders; none, with libkmod's error, if it is missing. */
+    public List<Mod> holders(Mod m) throws IOException {
+        List<String> names = kernel().holdersOrNull(m.name());
+        if (names == null) {
+            LibkmodLog.log(log, Log.ERR, LibkmodLog.HOLDERS, "could not open '/sys/module/" + m.name()
+                    + "/holders': No such file or directory\n");
+            return List.of();
+        }
+        List<Mod> out = new ArrayList<>();
+        for (String h : names) {
+            out.add(new Mod(h, null, false));
+        }
+        return out;
+    }
+
     public boolean blacklisted(Mod m) {
         return config.blacklist.contains(m.name());
     }

@@ -261,11 +261,7 @@ public final class Modprobe {
         }
         doModlist(soft.get(1), false);
         if (removeHolders) {
-            List<Loader.Mod> holders = new java.util.ArrayList<>();
-            for (String h : loader.kernel().holders(mod.name())) {
-                holders.add(new Loader.Mod(h, null, false));
-            }
-            int err = doModlist(holders, true);
+            int err = doModlist(loader.holders(mod), true);
             if (err < 0) {
                 return err;
             }
