@@ -23,8 +23,8 @@ import picocli.CommandLine.Parameters;
                     + "probed: its dependencies from modules.dep first (the last listed first), each after its "
                     + "'pre:' softdeps and before its 'post:' ones, then the module the same way, with PARAMS added "
                     + "to any 'options' of modprobe.d. A module with an install command (and no softdeps) runs it "
-                    + "through /bin/sh ($CMDLINE_OPTS: its options; $MODPROBE_MODULE: its name) instead. Modules "
-                    + "already live (.denyfs/sys/module/NAME/initstate) or built in are skipped; a module still "
+                    + "through /bin/sh instead, with $CMDLINE_OPTS (its options) and $MODPROBE_MODULE (its name). Modules "
+                    + "already live (their initstate in .denyfs/sys/module/NAME says so) or built in are skipped; a module still "
                     + "loading is not (the kernel waits, then says EEXIST). EEXIST counts as success, except for "
                     + "NAME itself with --first-time; any other error of a required module ends the probe and is "
                     + "reported under NAME: 'modprobe: ERROR: could not insert 'NAME': MESSAGE'. Softdep failures are "
@@ -92,7 +92,7 @@ final class ModprobeCommand implements Callable<Integer> {
     boolean forceVermagic;
     @Option(names = "--force-modversion", description = "finit flag MODULE_INIT_IGNORE_MODVERSIONS.")
     boolean forceModversion;
-    @Option(names = {"-c", "--showconfig", "--show-config"}, description = "Print the configuration (modprobe.d and modules.softdep), then the alias and symbol indexes, as kmod's modprobe -c.")
+    @Option(names = {"-c", "--showconfig", "--show-config"}, description = "Print the configuration (the modprobe.d files, then depmod's softdeps), then the alias and symbol indexes, as kmod's modprobe -c does.")
     boolean showConfig;
     @Option(names = {"-s", "--syslog"}, hidden = true)
     boolean syslog;
