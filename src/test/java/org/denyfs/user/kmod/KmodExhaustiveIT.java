@@ -162,15 +162,16 @@ class KmodExhaustiveIT {
         }
         cases.add(new Case("show-config", List.of("modprobe", "-C", "/dev/null", "-d", root, "-S", rel, "-c")));
         cases.add(new Case("show-config", List.of("modprobe", "-C", conf.toString(), "-C", conf2.toString(), "-d", root, "-S", rel, "-c")));
+        System.out.println("kmod 30 comparison: " + cases.size() + " modinfo and modprobe cases on the files");
         compareAll(cases, tally);
         long t1 = System.nanoTime();
+        System.out.println("kmod 30 comparison: modinfo -F of every field");
 
         compareFields(all, tally);
         long t2 = System.nanoTime();
 
-        if (System.getProperty("kmodx.noload") == null) {
-            compareLoading(modules, conf, tally);
-        }
+        System.out.println("kmod 30 comparison: loading and removal on the mounts");
+        compareLoading(modules, conf, tally);
         long t3 = System.nanoTime();
 
         System.out.print(tally.report());
@@ -180,17 +181,20 @@ class KmodExhaustiveIT {
         assertEquals(0, tally.differing, tally.report());
     }
 
-    /** Runs kmod's side of every case in parallel, ours in this thread, and tallies them in order. */
+    /**
+     * Runs every case on both sides in parallel (a kmod process, and our tools in this JVM: one
+     * Loader per case, nothing shared) and tallies them in order.
+     */
     private void compareAll(List<Case> cases, Tally tally) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
         try {
-            List<Future<Tree.Result>> kmod = new ArrayList<>();
+            List<Future<Tree.Result[]>> results = new ArrayList<>();
             for (Case c : cases) {
-                kmod.add(pool.submit(() -> kmod(c.argv())));
+                results.add(pool.submit(() -> new Tree.Result[] {kmod(c.argv()), ours(c.argv(), null)}));
             }
             for (int i = 0; i < cases.size(); i++) {
-                Case c = cases.get(i);
-                tally.add(c.what(), String.join(" ", c.argv()), kmod.get(i).get(), ours(c.argv(), null));
+                Tree.Result[] r = results.get(i).get();
+                tally.add(cases.get(i).what(), String.join(" ", cases.get(i).argv()), r[0], r[1]);
             }
         } finally {
             pool.shutdownNow();
@@ -270,8 +274,8 @@ class KmodExhaustiveIT {
             if (index.dependencies(mod).isEmpty() && !soft) {
                 continue;
             }
-            sequences.add(List.of(plus(base, "-n", "-v", m), plus(base, "-v", m), plus(base, m), plus(base, "--first-time", m),
-                    plus(base, "-r", "-n", "-v", m), plus(base, "-r", "-v", m), plus(base, "-r", "--first-time", m)));
+            sequences.add(List.of(plus(base, "-n", "-v", m), plus(base, "-v", m), plus(base, "--first-time", m),
+                    plus(base, "-r", "-v", m), plus(base, "-r", "--first-time", m)));
         }
         List<List<String>> configured = new ArrayList<>();
         for (String m : List.of("denyfs-alias", "denyfs-glob-x", "denyfs-install", "denyfs-install-fails")) {
@@ -280,7 +284,10 @@ class KmodExhaustiveIT {
             configured.add(plus(withConf, "-r", "-v", m));
         }
         for (String m : modules.subList(0, 40)) {
+            configured.add(plus(withConf, "-n", "-v", m));
             configured.add(plus(withConf, "-v", m, "extra=1"));
+            configured.add(plus(withConf, m));
+            configured.add(plus(withConf, "-r", "-n", "-v", m));
             configured.add(plus(withConf, "-v", "-i", m));
             configured.add(plus(withConf, "-r", "-v", m));
             configured.add(plus(withConf, "-r", "-v", "-i", m));
@@ -295,7 +302,8 @@ class KmodExhaustiveIT {
                 Future<List<Tree.Result[]>> kmod = kmodSide.submit(() -> {
                     List<Tree.Result[]> results = new ArrayList<>();
                     for (List<String> step : seq) {
-                        results.add(new Tree.Result[] {kmod(step), new Tree.Result(state(mnt), "", 0)});
+                        results.add(new Tree.Result[] {kmod(plus(List.of("stdbuf", "-oL"), step.toArray(String[]::new))),
+                            new Tree.Result(state(mnt), "", 0)});
                     }
                     clear(mnt);
                     return results;
@@ -361,14 +369,15 @@ class KmodExhaustiveIT {
     }
 
     /**
-     * Debian's kmod, through the preload library: the mount's views, an empty /proc/cmdline. Its
-     * stdout is line-buffered (stdbuf -oL), as on a terminal: into a pipe, stdio would hold kmod's
-     * own lines back until it exits, behind the output of the install commands it runs.
+     * Debian's kmod, through the preload library: the mount's views, an empty /proc/cmdline. Where
+     * it runs install and remove commands, its stdout is line-buffered (ARGV starts with stdbuf
+     * -oL), as on a terminal: into a pipe, stdio would hold kmod's own lines back until it exits,
+     * behind the output of the commands.
      */
     private static Tree.Result kmod(List<String> argv) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("stdbuf", "-oL"));
-        cmd.addAll(argv);
-        cmd.set(2, "/usr/sbin/" + argv.get(0));
+        List<String> cmd = new ArrayList<>(argv);
+        int tool = argv.get(0).equals("stdbuf") ? 2 : 0;
+        cmd.set(tool, "/usr/sbin/" + argv.get(tool));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("LD_PRELOAD", preload.toString());
         pb.environment().put("DENYFS_MOUNT", mnt.toString());
