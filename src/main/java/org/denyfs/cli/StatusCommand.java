@@ -71,6 +71,13 @@ final class StatusCommand implements Callable<Integer> {
                 + " bytes in flight (peak " + String.format(Locale.ROOT, "%,d", s.peakBytesInFlight()) + ")");
         row(b, "reply filter", d.getOrDefault("reply_filter", "?"));
         row(b, "passthrough", "off");
+        row(b, "deniers", "exclusive_read " + d.getOrDefault("exclusive_read", "?") + " ("
+                + d.getOrDefault("exclusive_reads", "?") + " taken, " + d.getOrDefault("exclusive_read_refused", "?")
+                + " refused); verity " + d.getOrDefault("verity_enabled", "?") + " enabled, "
+                + d.getOrDefault("verity_building", "?") + " building, " + d.getOrDefault("verity_refused", "?")
+                + " refused; firmware " + d.getOrDefault("firmware_requests", "?") + " requests ("
+                + d.getOrDefault("firmware_loaded", "?") + " loaded, " + d.getOrDefault("firmware_busy", "?") + " busy, "
+                + d.getOrDefault("firmware_failed", "?") + " failed)");
         return b.toString();
     }
 
