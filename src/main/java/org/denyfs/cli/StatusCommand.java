@@ -70,8 +70,20 @@ final class StatusCommand implements Callable<Integer> {
         row(b, "modules", s.modulesLoaded() + " loaded, " + String.format(Locale.ROOT, "%,d", s.bytesInFlight())
                 + " bytes in flight (peak " + String.format(Locale.ROOT, "%,d", s.peakBytesInFlight()) + ")");
         row(b, "reply filter", d.getOrDefault("reply_filter", "?"));
-        row(b, "passthrough", "off");
+        row(b, "passthrough", passthrough(d));
+        row(b, "data", d.getOrDefault("reads", "?") + " READ and " + d.getOrDefault("writes", "?")
+                + " WRITE requests served by the daemon");
         return b.toString();
+    }
+
+    /** "on, N opens passed through, M backing ids held", or "off (why)". */
+    private static String passthrough(java.util.Map<String, String> d) {
+        String state = d.getOrDefault("passthrough", "?");
+        if (state.equals("on")) {
+            return "on, " + d.getOrDefault("passthrough_opens", "?") + " opens passed through, "
+                    + d.getOrDefault("backing_ids", "?") + " backing ids held";
+        }
+        return d.containsKey("passthrough_off") ? state + " (" + d.get("passthrough_off").replace('_', ' ') + ")" : state;
     }
 
     private static String minusOne(String n) {

@@ -15,7 +15,8 @@ import org.denyfs.kernel.module.MemoryLimits;
  * refused rather than passed on, so a typo never mounts something the user did not ask for.
  */
 public record MountOptions(boolean debug, Path logFile, String logLevel, String policy, String kernelRelease,
-        Long initMillis, String fsname, Cache cache, List<String> fuseOptions, MemoryLimits memory) {
+        Long initMillis, String fsname, Cache cache, List<String> fuseOptions, MemoryLimits memory,
+        PassthroughMode passthrough) {
     public static final List<String> POLICIES = List.of("plain", "exclusive", "idempotent");
     public static final String DEFAULT_POLICY = "idempotent";
 
@@ -49,9 +50,18 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
      */
     public enum Cache { RELAXED, EXACT }
 
+    /**
+     * Kernel FUSE passthrough (Linux 6.9+): reads, writes and mappings of backing files go from the
+     * kernel to the backing file without the daemon; opens, closes and truncates still come to it.
+     * {@code auto} (default) uses it where the kernel, the daemon's CAP_SYS_ADMIN and the reply filter
+     * allow and serves I/O itself otherwise; {@code on} refuses to mount where it cannot; {@code off}
+     * never asks.
+     */
+    public enum PassthroughMode { AUTO, ON, OFF }
+
     public static MountOptions defaults() {
         return new MountOptions(false, null, null, DEFAULT_POLICY, null, null, null, Cache.RELAXED, List.of(),
-                MemoryLimits.DEFAULTS);
+                MemoryLimits.DEFAULTS, PassthroughMode.AUTO);
     }
 
     /** Parses "debug,log=/tmp/x,policy=plain"; several -o values may be joined with commas. */
@@ -64,6 +74,7 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
         Long initMillis = null;
         String fsname = null;
         Cache cache = Cache.RELAXED;
+        PassthroughMode passthrough = PassthroughMode.AUTO;
         long maxImage = MemoryLimits.DEFAULTS.maxImage();
         long maxInFlight = MemoryLimits.DEFAULTS.maxInFlight();
         long maxPerUid = MemoryLimits.DEFAULTS.maxInFlightPerUid();
@@ -99,6 +110,13 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
                             throw new IllegalArgumentException("cache=" + arg + ": expected relaxed or exact");
                         }
                     }
+                    case "passthrough" -> {
+                        try {
+                            passthrough = PassthroughMode.valueOf(require(name, arg).toUpperCase(Locale.ROOT));
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("passthrough=" + arg + ": expected auto, on or off");
+                        }
+                    }
                     case "attr_timeout", "entry_timeout", "negative_timeout" -> {
                         seconds(name, require(name, arg));
                         fuse.add(opt);
@@ -115,7 +133,7 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
             }
         }
         return new MountOptions(debug, log, logLevel, policy, kernel, initMillis, fsname, cache, List.copyOf(fuse),
-                new MemoryLimits(maxImage, maxInFlight, maxPerUid));
+                new MemoryLimits(maxImage, maxInFlight, maxPerUid), passthrough);
     }
 
     /** A positive byte count, optionally with a binary suffix: 4096, 64K, 256M, 1G. */
