@@ -111,8 +111,9 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
                         }
                     }
                     case "passthrough" -> {
+                        String mode = require(name, arg);
                         try {
-                            passthrough = PassthroughMode.valueOf(require(name, arg).toUpperCase(Locale.ROOT));
+                            passthrough = PassthroughMode.valueOf(mode.toUpperCase(Locale.ROOT));
                         } catch (IllegalArgumentException e) {
                             throw new IllegalArgumentException("passthrough=" + arg + ": expected auto, on or off");
                         }
