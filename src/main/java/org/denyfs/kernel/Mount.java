@@ -281,7 +281,9 @@ public final class Mount implements AutoCloseable {
 
     /**
      * Ends the FUSE connection now, as {@code echo 1 > /sys/fs/fuse/connections/N/abort} does: every
-     * request in flight and every later one on a file still open fails with ENOTCONN. The mount is
+     * request in flight and every later one on a file still open fails with ENOTCONN (but the reads,
+     * writes and mappings of a file opened with kernel passthrough, which never were requests: they
+     * go on reaching BACKING until the file is closed). The mount is
      * detached lazily first if it is still in place, so no dead mount point is left behind.
      * {@code announce} is told how (the moment the connection ends, the FUSE loop returns and the
      * daemon may exit, so whatever is to be said must be said before); without fusectl mounted,
