@@ -235,6 +235,29 @@ class KernelPassthroughIT extends OnOneMount {
     }
 
     @Test
+    void backingOnOverlayfs_asksForStackDepth2_andPassesThrough() throws IOException {
+        Path dir = Files.createTempDirectory("denyfs-it-overlay-");
+        for (String d : List.of("lower", "upper", "work", "merged")) {
+            Files.createDirectories(dir.resolve(d));
+        }
+        Files.writeString(dir.resolve("lower/f"), "lower\n");
+        Path merged = dir.resolve("merged");
+        Proc.Result mounted = Proc.run(dir, List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + dir.resolve("lower")
+                + ",upperdir=" + dir.resolve("upper") + ",workdir=" + dir.resolve("work"), merged.toString()));
+        assumeTrue(mounted.status() == 0, "no overlayfs here: " + mounted.err());
+        try (LiveMount ov = LiveMount.over(merged, ""); Client c = Client.open(ov.mnt)) {
+            assertThat(Files.readString(ov.mnt.resolve("f"))).isEqualTo("lower\n");
+            assertThat(Proc.sh(ov.mnt, "echo up >> f").status()).isZero();
+            assertThat(Files.readString(dir.resolve("upper/f"))).isEqualTo("lower\nup\n");
+            assertThat(c.request("status")).contains(" passthrough=on ").contains(" reads=0 writes=0 ")
+                    .contains(" backing_refusals=0");
+        } finally {
+            Proc.run(dir, List.of("umount", merged.toString()));
+            Proc.run(Path.of("/"), List.of("rm", "-rf", dir.toString()));
+        }
+    }
+
+    @Test
     void finitModule_onAFileOpenedThroughTheMount_isReadByTheDaemonItself() throws IOException {
         ModuleTree tree = ModuleTree.require();
         Path preload = Path.of(System.getenv().getOrDefault("DENYFS_NATIVE", "target/native"), "libdenyfs-preload.so")
