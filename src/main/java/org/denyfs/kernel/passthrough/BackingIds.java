@@ -23,8 +23,8 @@ import org.denyfs.kernel.natives.ReplyFilter;
  * keeps it until that file's release, so the descriptor an id was made from may close earlier.
  * A refused id is remembered too, so concurrent opens of that inode all take today's path.
  *
- * <p>Locks: one, this object's monitor, held for the map and the ioctl at the first open and the
- * last release of an inode; reads and writes of passthrough files never reach the daemon.
+ * <p>Locks: one, this object's monitor, held only for the map (never across an ioctl); reads and writes
+ * of passthrough files never reach the daemon.
  */
 public final class BackingIds {
     private static final Logger LOG = LogManager.getLogger(BackingIds.class);
@@ -136,21 +136,32 @@ public final class BackingIds {
         if (!on()) {
             return false;
         }
-        int id;
-        synchronized (this) {
-            Entry e = ids.get(key);
-            if (e == null) {
-                int res = filter.backingOpen(fd);
-                if (res <= 0) {
-                    refusals.increment();
-                    LOG.warn("FUSE_DEV_IOC_BACKING_OPEN refused for inode {}: {}; its opens take the daemon's path",
-                            key, errnoName(-res));
-                }
-                e = new Entry(Math.max(res, 0));
-                ids.put(key, e);
+        int id = share(key);
+        if (id < 0) {
+            // The inode's first open: the ioctl runs outside the lock, so opens and releases of other
+            // inodes never wait for it; two first opens of one inode may both ask, and one id goes back.
+            int res = filter.backingOpen(fd);
+            if (res <= 0) {
+                refusals.increment();
+                LOG.warn("FUSE_DEV_IOC_BACKING_OPEN refused for inode {}: {}; its opens take the daemon's path",
+                        key, errnoName(-res));
             }
-            e.opens++;
-            id = e.id;
+            int spare;
+            synchronized (this) {
+                Entry e = ids.get(key);
+                if (e == null) {
+                    e = new Entry(Math.max(res, 0));
+                    ids.put(key, e);
+                    spare = 0;
+                } else {
+                    spare = res;
+                }
+                e.opens++;
+                id = e.id;
+            }
+            if (spare > 0) {
+                filter.backingClose(spare);
+            }
         }
         if (id > 0) {
             filter.passthrough(id);
@@ -159,13 +170,30 @@ public final class BackingIds {
         return true;
     }
 
-    /** At the RELEASE of a handle whose {@link #attach} returned true: the last one closes the id. */
-    synchronized void release(InodeKey key) {
+    /** Another open of an inode that has an entry: its id (0: refused), or -1 when it has none yet. */
+    private synchronized int share(InodeKey key) {
         Entry e = ids.get(key);
-        if (e == null || --e.opens > 0) {
-            return;
+        if (e == null) {
+            return -1;
         }
-        ids.remove(key);
+        e.opens++;
+        return e.id;
+    }
+
+    /**
+     * At the RELEASE of a handle whose {@link #attach} returned true: the last one closes the id,
+     * outside the lock (the kernel has released every file it opened with it by then, so a new open
+     * of the inode may already be making the next one).
+     */
+    void release(InodeKey key) {
+        Entry e;
+        synchronized (this) {
+            e = ids.get(key);
+            if (e == null || --e.opens > 0) {
+                return;
+            }
+            ids.remove(key);
+        }
         if (e.id > 0) {
             int res = filter.backingClose(e.id);
             if (res != 0) {
