@@ -34,7 +34,10 @@ not_mounted() { ! mounted "$1"; }
 
 # The second-signal case, shared by the plain and the fusectl variant. HOW: the abort's log words.
 second_signal_aborts() { # HOW
-  own_mount
+  # passthrough=off: a file opened with kernel passthrough keeps reading and writing BACKING after
+  # the connection ends (the kernel hands its I/O to the backing file without asking the daemon);
+  # ENOTCONN on an open file's read is the rule of the daemon's own I/O path.
+  own_mount passthrough=off
   echo data > "$B/f"
   exec 3<"$M/f"
   local pid; pid=$(daemon_pid)

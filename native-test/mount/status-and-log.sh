@@ -1,12 +1,15 @@
 desc="denyfs status shows each mount's source, daemon, policy, counts and modules; the log has one line per mount and unmount; --log-level chooses how much"
 . "$(dirname "$0")/common.bash"
-own_mount policy=exclusive
+own_mount policy=exclusive,passthrough=auto
 echo data > "$B/f"
 out=$("$DENYFS" status "$M")
 for want in "$M: denyfs of $B" "  policy       exclusive" "0 control handles holding 0 denies" \
-            "  modules      0 loaded, 0 bytes in flight (peak 0)" "  passthrough  off"; do
+            "  modules      0 loaded, 0 bytes in flight (peak 0)" "  data         "; do
   case $out in *"$want"*) ;; *) printf 'status lacks "%s":\n%s\n' "$want" "$out"; exit 1;; esac
 done
+# kernel passthrough: on, or off only because the kernel lacks it (a root daemon has the capability)
+case $out in *"  passthrough  on, "*" opens passed through, "*|*"  passthrough  off (kernel)"*) ;;
+  *) printf 'status has no passthrough line:\n%s\n' "$out"; exit 1;; esac
 exec 3<>"$M/.denyfs/control"; echo "deny f" >&3; read -r r <&3; [ "$r" = "ok -1" ]
 case $("$DENYFS" status "$M") in *"1 with a count, 1 open handles, 1 control handles holding 1 denies"*) ;;
   *) "$DENYFS" status "$M"; exit 1;; esac
@@ -18,7 +21,7 @@ pid=$(daemon_pid)
 "$DENYFS" umount "$M"
 # the log: one line for the mount, one for the unmount, nothing else at the default level
 [ "$(grep -c . "$LOG")" = 2 ] || { cat "$LOG"; exit 1; }
-grep -q "INFO  mounted $B on $M (policy=exclusive, kernel " "$LOG"
+grep -q "INFO  mounted $B on $M (policy=exclusive, kernel .*, passthrough " "$LOG"
 grep -q "INFO  unmounted $M\$" "$LOG"
 
 # a daemon that died: status says so and fails

@@ -18,6 +18,12 @@
  *    (its nlink just grew, and the kernel's new inode for the new name is a different one).
  *  - an OPEN or CREATE the daemon marked with denyfs_fuse_no_flush() gets FOPEN_NOFLUSH
  *    (Linux 5.16+; older kernels ignore the bit and keep sending FLUSH).
+ *  - kernel passthrough (Linux 6.9+, CONFIG_FUSE_PASSTHROUGH): when the daemon asks for it and the
+ *    kernel offers it in INIT, the INIT reply grows to the full 64-byte fuse_init_out with
+ *    FUSE_INIT_EXT, FUSE_PASSTHROUGH (flags2) and max_stack_depth; an OPEN or CREATE the daemon
+ *    marked with denyfs_fuse_passthrough(id) gets FOPEN_PASSTHROUGH and the backing id, so the
+ *    kernel reads, writes and maps the backing file itself. libfuse2 knows none of this: its
+ *    fuse_init_out ends at max_write, its fuse_open_out has padding where the id goes.
  *
  * Everything else passes through untouched. Replies are sent by the thread that processes the
  * request (the high-level library never replies from elsewhere), so what the filter needs to know
@@ -25,16 +31,67 @@
  */
 #define _GNU_SOURCE
 #include <linux/fuse.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
 
 #ifndef FOPEN_NOFLUSH
 #define FOPEN_NOFLUSH (1 << 5)
 #endif
+
+/* Linux 6.9's passthrough ABI (include/uapi/linux/fuse.h 7.40), newer than Debian's header. */
+#define DENYFS_FOPEN_PARALLEL_DIRECT_WRITES (1 << 6)
+#define DENYFS_FOPEN_PASSTHROUGH (1 << 7)
+/* The only open flags the kernel accepts together with FOPEN_PASSTHROUGH; KEEP_CACHE makes the open EIO. */
+#define DENYFS_PASSTHROUGH_OPEN_FLAGS (DENYFS_FOPEN_PASSTHROUGH | FOPEN_DIRECT_IO \
+        | DENYFS_FOPEN_PARALLEL_DIRECT_WRITES | FOPEN_NOFLUSH)
+#define DENYFS_FUSE_INIT_EXT (1u << 30)
+#define DENYFS_FUSE_WRITEBACK_CACHE (1u << 16)
+/* FUSE_PASSTHROUGH is 1ULL << 37: bit 5 of flags2. */
+#define DENYFS_FUSE_PASSTHROUGH_FLAGS2 (1u << 5)
+
+struct denyfs_backing_map {
+    int32_t fd;
+    uint32_t flags;
+    uint64_t padding;
+};
+#define DENYFS_DEV_IOC_BACKING_OPEN _IOW(229, 1, struct denyfs_backing_map)
+#define DENYFS_DEV_IOC_BACKING_CLOSE _IOW(229, 2, uint32_t)
+
+/* The whole fuse_init_out of 7.40; libfuse 2.9 sends only the part up to max_write. */
+struct denyfs_init_out {
+    uint32_t major;
+    uint32_t minor;
+    uint32_t max_readahead;
+    uint32_t flags;
+    uint16_t max_background;
+    uint16_t congestion_threshold;
+    uint32_t max_write;
+    uint32_t time_gran;
+    uint16_t max_pages;
+    uint16_t map_alignment;
+    uint32_t flags2;
+    uint32_t max_stack_depth;
+    uint32_t unused[6];
+};
+_Static_assert(sizeof(struct denyfs_init_out) == 64, "fuse_init_out is 64 bytes");
+/* fuse_open_out of 7.40: the backing id sits where older headers have padding. */
+#define DENYFS_OPEN_OUT_BACKING_ID 12
+
+/* Passthrough states (denyfs_fuse_passthrough_state); a negative one is the probe's -errno. */
+#define PT_PENDING 0
+#define PT_ON 1
+#define PT_NOT_ASKED 2
+#define PT_NOT_OFFERED 3
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -63,10 +120,22 @@ int fuse_chan_send(struct fuse_chan *ch, const struct iovec iov[], size_t count)
 void fuse_session_process_buf(struct fuse_session *se, const struct fuse_buf *buf, struct fuse_chan *ch);
 int fuse_lowlevel_notify_inval_inode(struct fuse_chan *ch, uint64_t ino, off_t off, off_t len);
 
+/* One mount's filter: the channel it sends through and its passthrough state. */
+struct filter {
+    struct fuse_chan *kernel;
+    int dev_fd;                  /* /dev/fuse, for the backing-id ioctls */
+    uint32_t stack_depth;        /* max_stack_depth to ask for; 0: passthrough not wanted */
+    pthread_mutex_t lock;
+    pthread_cond_t decided;
+    int state;                   /* PT_*, or -errno of the probe; guarded by lock */
+};
+
 /* What the reply filter knows of the request this thread is processing. */
 struct request {
     uint64_t unique;
     uint32_t opcode;
+    int init_offers_passthrough; /* INIT: the kernel offered FUSE_PASSTHROUGH */
+    int32_t backing_id;          /* set by the daemon: this OPEN or CREATE passes through to it */
     uint64_t link_from; /* LINK: the node whose nlink grew */
     const char *rename_to; /* RENAME: the new name, in the request buffer */
     int no_flush;       /* set by the daemon while it answers an OPEN or CREATE */
@@ -75,7 +144,14 @@ struct request {
 static __thread struct request current;
 
 /* Counters for the status view and the tests: replies rewritten, by rule. */
-static unsigned long uncached_links, invalidated_links, no_flush_opens;
+static unsigned long uncached_links, invalidated_links, no_flush_opens, passthrough_opens;
+
+/* An open reply's flags once it passes through: only the flags the kernel allows with it. */
+static void pass_through(struct fuse_open_out *open) {
+    open->open_flags = (open->open_flags | DENYFS_FOPEN_PASSTHROUGH) & DENYFS_PASSTHROUGH_OPEN_FLAGS;
+    memcpy((char *)open + DENYFS_OPEN_OUT_BACKING_ID, &current.backing_id, sizeof(int32_t));
+    __atomic_add_fetch(&passthrough_opens, 1, __ATOMIC_RELAXED);
+}
 
 static void keep_attr_exact(struct fuse_attr *attr, uint64_t *valid, uint32_t *valid_nsec) {
     if (current.uncached) {
@@ -117,26 +193,90 @@ static void filter(char *arg, size_t len) {
             ((struct fuse_open_out *)(arg + sizeof(struct fuse_entry_out)))->open_flags |= FOPEN_NOFLUSH;
             __atomic_add_fetch(&no_flush_opens, 1, __ATOMIC_RELAXED);
         }
+        if (current.opcode == FUSE_CREATE && current.backing_id > 0
+                && len >= sizeof(struct fuse_entry_out) + sizeof(struct fuse_open_out)) {
+            pass_through((struct fuse_open_out *)(arg + sizeof(struct fuse_entry_out)));
+        }
         break;
     case FUSE_OPEN:
         if (current.no_flush && len >= sizeof(struct fuse_open_out)) {
             ((struct fuse_open_out *)arg)->open_flags |= FOPEN_NOFLUSH;
             __atomic_add_fetch(&no_flush_opens, 1, __ATOMIC_RELAXED);
         }
+        if (current.backing_id > 0 && len >= sizeof(struct fuse_open_out)) {
+            pass_through((struct fuse_open_out *)arg);
+        }
         break;
     }
+}
+
+static void decide(struct filter *f, int state) {
+    pthread_mutex_lock(&f->lock);
+    f->state = state;
+    pthread_cond_broadcast(&f->decided);
+    pthread_mutex_unlock(&f->lock);
+}
+
+/*
+ * Once the kernel has the INIT reply: does a backing id really come? A memfd is a regular file
+ * on a file system that stacks on nothing, so the ioctl fails only for the connection's reasons
+ * (EPERM: passthrough not granted, or no CAP_SYS_ADMIN), never for BACKING's.
+ */
+static int probe_backing_open(int dev_fd) {
+    int fd = memfd_create("denyfs-passthrough-probe", MFD_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    struct denyfs_backing_map map = {.fd = fd};
+    int id = ioctl(dev_fd, DENYFS_DEV_IOC_BACKING_OPEN, &map);
+    int res = id > 0 ? PT_ON : -errno;
+    if (id > 0) {
+        uint32_t closing = (uint32_t)id;
+        ioctl(dev_fd, DENYFS_DEV_IOC_BACKING_CLOSE, &closing);
+    }
+    close(fd);
+    return res;
+}
+
+/*
+ * INIT's reply, made whole: libfuse 2.9's ends at max_write and knows no flags2. Asks for
+ * passthrough and leaves out the writeback cache, which the kernel will not combine with it.
+ */
+static int send_init(struct filter *f, const struct iovec iov[]) {
+    struct fuse_out_header out;
+    struct denyfs_init_out init;
+    memcpy(&out, iov[0].iov_base, sizeof(out));
+    memset(&init, 0, sizeof(init));
+    memcpy(&init, iov[1].iov_base, iov[1].iov_len < sizeof(init) ? iov[1].iov_len : sizeof(init));
+    init.flags = (init.flags | DENYFS_FUSE_INIT_EXT) & ~DENYFS_FUSE_WRITEBACK_CACHE;
+    init.flags2 |= DENYFS_FUSE_PASSTHROUGH_FLAGS2;
+    init.max_stack_depth = f->stack_depth;
+    out.len = sizeof(out) + sizeof(init);
+    struct iovec whole[2] = {{&out, sizeof(out)}, {&init, sizeof(init)}};
+    int res = fuse_chan_send(f->kernel, whole, 2);
+    decide(f, res == 0 ? probe_backing_open(f->dev_fd) : res);
+    return res;
 }
 
 /* The largest argument rewritten: CREATE's entry and open replies. */
 #define MAX_FILTERED (sizeof(struct fuse_entry_out) + sizeof(struct fuse_open_out))
 
 static int filtered_send(struct fuse_chan *ch, const struct iovec iov[], size_t count) {
-    struct fuse_chan *kernel = fuse_chan_data(ch);
+    struct filter *f = fuse_chan_data(ch);
+    struct fuse_chan *kernel = f->kernel;
     /* fuse_reply_none (FORGET, an interrupted request) passes no iov at all: there is nothing to send */
     if (count != 2 || iov == NULL) {
         return fuse_chan_send(kernel, iov, count);
     }
     const struct fuse_out_header *out = iov[0].iov_base;
+    if (current.opcode == FUSE_INIT && out->unique == current.unique) {
+        if (out->error == 0 && f->stack_depth > 0 && current.init_offers_passthrough) {
+            return send_init(f, iov);
+        }
+        int res = fuse_chan_send(kernel, iov, count);
+        decide(f, f->stack_depth == 0 ? PT_NOT_ASKED : PT_NOT_OFFERED);
+        return res;
+    }
     if (out->error != 0 || out->unique != current.unique || iov[1].iov_len > MAX_FILTERED) {
         return fuse_chan_send(kernel, iov, count);
     }
@@ -155,14 +295,78 @@ static int filtered_send(struct fuse_chan *ch, const struct iovec iov[], size_t 
 }
 
 static void keep_fd(struct fuse_chan *ch) {
-    (void)ch; /* the fd belongs to the session's own channel */
+    (void)ch; /* the fd belongs to the session's own channel; the filter lives as long as the process */
 }
 
 static struct fuse_chan_ops filtered_ops = {.send = filtered_send, .destroy = keep_fd};
 
-/** A channel that sends through {@code kernel} after filtering. Receives nothing itself. */
-EXPORT struct fuse_chan *denyfs_fuse_filter(struct fuse_chan *kernel) {
-    return fuse_chan_new(&filtered_ops, fuse_chan_fd(kernel), fuse_chan_bufsize(kernel), kernel);
+/**
+ * A channel that sends through {@code kernel} after filtering. Receives nothing itself.
+ * {@code stack_depth} > 0 asks the kernel for passthrough with that max_stack_depth (1 over a
+ * plain file system, 2 over a stacked one such as overlayfs); 0 does not ask.
+ */
+EXPORT struct fuse_chan *denyfs_fuse_filter(struct fuse_chan *kernel, uint32_t stack_depth) {
+    struct filter *f = calloc(1, sizeof(*f));
+    if (f == NULL) {
+        return NULL;
+    }
+    f->kernel = kernel;
+    f->dev_fd = fuse_chan_fd(kernel);
+    f->stack_depth = stack_depth;
+    f->state = PT_PENDING;
+    pthread_mutex_init(&f->lock, NULL);
+    pthread_cond_init(&f->decided, NULL);
+    struct fuse_chan *ch = fuse_chan_new(&filtered_ops, f->dev_fd, fuse_chan_bufsize(kernel), f);
+    if (ch == NULL) {
+        free(f);
+    }
+    return ch;
+}
+
+/**
+ * Whether this mount's opens may pass through: PT_ON (1), PT_NOT_ASKED (2), PT_NOT_OFFERED (3:
+ * the kernel's INIT did not offer it), the probe's -errno, or PT_PENDING (0) if INIT's reply has
+ * not been sent within {@code timeout_ms}.
+ */
+EXPORT int denyfs_fuse_passthrough_state(struct fuse_chan *filtered, int timeout_ms) {
+    struct filter *f = fuse_chan_data(filtered);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&f->lock);
+    while (f->state == PT_PENDING) {
+        if (pthread_cond_timedwait(&f->decided, &f->lock, &until) != 0) {
+            break;
+        }
+    }
+    int state = f->state;
+    pthread_mutex_unlock(&f->lock);
+    return state;
+}
+
+/** FUSE_DEV_IOC_BACKING_OPEN: a backing id (> 0) for the open file {@code fd}, or -errno. */
+EXPORT int denyfs_fuse_backing_open(struct fuse_chan *filtered, int fd) {
+    struct filter *f = fuse_chan_data(filtered);
+    struct denyfs_backing_map map = {.fd = fd};
+    int id = ioctl(f->dev_fd, DENYFS_DEV_IOC_BACKING_OPEN, &map);
+    return id > 0 ? id : (id == 0 ? -EIO : -errno);
+}
+
+/** FUSE_DEV_IOC_BACKING_CLOSE: the id goes; files the kernel opened with it keep their backing file. */
+EXPORT int denyfs_fuse_backing_close(struct fuse_chan *filtered, int id) {
+    struct filter *f = fuse_chan_data(filtered);
+    uint32_t closing = (uint32_t)id;
+    return ioctl(f->dev_fd, DENYFS_DEV_IOC_BACKING_CLOSE, &closing) == 0 ? 0 : -errno;
+}
+
+/** Called by the daemon while it answers an OPEN or CREATE: the kernel is to pass its I/O to {@code id}. */
+EXPORT void denyfs_fuse_passthrough(int32_t id) {
+    current.backing_id = id;
 }
 
 /** fuse_session_process_buf, with replies through {@code filtered} (from denyfs_fuse_filter). */
@@ -172,6 +376,11 @@ EXPORT void denyfs_fuse_process(struct fuse_session *se, const struct fuse_buf *
         const struct fuse_in_header *in = buf->mem;
         current.unique = in->unique;
         current.opcode = in->opcode;
+        if (in->opcode == FUSE_INIT && buf->size >= sizeof(*in) + 5 * sizeof(uint32_t)) {
+            /* fuse_init_in: major, minor, max_readahead, flags, then flags2 when flags has FUSE_INIT_EXT */
+            const uint32_t *init = (const uint32_t *)(in + 1);
+            current.init_offers_passthrough = (init[3] & DENYFS_FUSE_INIT_EXT) && (init[4] & DENYFS_FUSE_PASSTHROUGH_FLAGS2);
+        }
         if (in->opcode == FUSE_LINK && buf->size >= sizeof(*in) + sizeof(struct fuse_link_in)) {
             current.link_from = ((const struct fuse_link_in *)(in + 1))->oldnodeid;
         }
@@ -213,9 +422,13 @@ EXPORT const char *denyfs_fuse_rename_to(void) {
     return current.rename_to;
 }
 
-/** Replies rewritten so far: [0] attributes left uncached, [1] LINKs invalidated, [2] opens without FLUSH. */
-EXPORT void denyfs_fuse_counters(unsigned long out[3]) {
+/**
+ * Replies rewritten so far: [0] attributes left uncached, [1] LINKs invalidated, [2] opens without
+ * FLUSH, [3] opens passed through.
+ */
+EXPORT void denyfs_fuse_counters(unsigned long out[4]) {
     out[0] = __atomic_load_n(&uncached_links, __ATOMIC_RELAXED);
     out[1] = __atomic_load_n(&invalidated_links, __ATOMIC_RELAXED);
     out[2] = __atomic_load_n(&no_flush_opens, __ATOMIC_RELAXED);
+    out[3] = __atomic_load_n(&passthrough_opens, __ATOMIC_RELAXED);
 }

@@ -85,6 +85,16 @@ final class MountCommand implements Callable<Integer> {
                         + "made through the mount are seen at once, hard links included, but one made in BACKING "
                         + "behind the mount's back may show a second late. exact keeps nothing of BACKING: such a "
                         + "change is seen by the next operation, for a round trip per path component.",
+                "passthrough=auto|on|off: kernel FUSE passthrough (Linux 6.9+ with CONFIG_FUSE_PASSTHROUGH): the "
+                        + "kernel reads, writes and maps an open backing file itself, at native speed, and the daemon "
+                        + "still sees every open, close and truncate, so write counts stay exact. Its data is then "
+                        + "cached in BACKING's page cache only, so a change made in BACKING behind the mount is read "
+                        + "at once, whatever cache= says. auto uses it where the kernel, the daemon's "
+                        + "CAP_SYS_ADMIN and the reply filter allow, and serves I/O itself otherwise; on refuses to "
+                        + "mount, naming the reason, where it cannot; off (the default) never asks. Off by default "
+                        + "because a shared writable mapping of a passed-through file outlives its close(2) "
+                        + "uncounted: the kernel counts such a mapping as a writer until munmap, denyfs then only "
+                        + "until the close. 'denyfs status' says which, and why.",
                 "attr_timeout=SECS, entry_timeout=SECS, negative_timeout=SECS: override one of those cache "
                         + "timeouts.",
                 "max_module_bytes=N: the largest module image the emulated kernel takes (default: 256M); a bigger "

@@ -70,7 +70,9 @@ final class StatusCommand implements Callable<Integer> {
         row(b, "modules", s.modulesLoaded() + " loaded, " + String.format(Locale.ROOT, "%,d", s.bytesInFlight())
                 + " bytes in flight (peak " + String.format(Locale.ROOT, "%,d", s.peakBytesInFlight()) + ")");
         row(b, "reply filter", d.getOrDefault("reply_filter", "?"));
-        row(b, "passthrough", "off");
+        row(b, "passthrough", passthrough(d));
+        row(b, "data", d.getOrDefault("reads", "?") + " READ and " + d.getOrDefault("writes", "?")
+                + " WRITE requests served by the daemon");
         row(b, "deniers", "exclusive_read " + d.getOrDefault("exclusive_read", "?") + " ("
                 + d.getOrDefault("exclusive_reads", "?") + " taken, " + d.getOrDefault("exclusive_read_refused", "?")
                 + " refused); verity " + d.getOrDefault("verity_enabled", "?") + " enabled, "
@@ -79,6 +81,16 @@ final class StatusCommand implements Callable<Integer> {
                 + d.getOrDefault("firmware_loaded", "?") + " loaded, " + d.getOrDefault("firmware_busy", "?") + " busy, "
                 + d.getOrDefault("firmware_failed", "?") + " failed)");
         return b.toString();
+    }
+
+    /** "on, N opens passed through, M backing ids held", or "off (why)". */
+    private static String passthrough(java.util.Map<String, String> d) {
+        String state = d.getOrDefault("passthrough", "?");
+        if (state.equals("on")) {
+            return "on, " + d.getOrDefault("passthrough_opens", "?") + " opens passed through, "
+                    + d.getOrDefault("backing_ids", "?") + " backing ids held";
+        }
+        return d.containsKey("passthrough_off") ? state + " (" + d.get("passthrough_off").replace('_', ' ') + ")" : state;
     }
 
     private static String minusOne(String n) {

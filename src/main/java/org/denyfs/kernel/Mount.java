@@ -22,7 +22,9 @@ import org.denyfs.kernel.module.Modules;
 import org.denyfs.kernel.module.Policy;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.ReplyFilter;
+import org.denyfs.kernel.passthrough.BackingIds;
 import org.denyfs.kernel.passthrough.BackingRoot;
+import org.denyfs.kernel.passthrough.DataRequests;
 import org.denyfs.kernel.passthrough.Handles;
 import org.denyfs.kernel.passthrough.Deniers;
 import org.denyfs.kernel.passthrough.Firmware;
@@ -40,7 +42,8 @@ import org.denyfs.kernel.pending.PendingReleases;
  * kernel.module       Modules: the emulated kernel, as KernelTree and the mount options describe it;
  *                     FinitModule, finit_module(2) on a backing descriptor for a caller
  * kernel.passthrough  BackingRoot (BACKING as one descriptor), Passthrough (the calls on BACKING),
- *                     OpenFiles (handles, and the write-count rules at open, truncate and release)
+ *                     OpenFiles (handles, and the write-count rules at open, truncate and release),
+ *                     BackingIds (kernel passthrough: INIT asks for it as PassthroughCheck decides)
  * kernel.control      ControlTree (.denyfs: the control file, the views), DaemonFigures
  * kernel.fuse         FuseOps, the one op table over both; FuseLoop serves it on Java threads
  * </pre>
@@ -56,6 +59,7 @@ public final class Mount implements AutoCloseable {
     private final ReplyFilter filter;
     private final DaemonFigures figures;
     private final MountView view;
+    private final BackingIds backingIds;
     private final Path mountPoint;
     private final CompletableFuture<Void> loop = new CompletableFuture<>();
     /** The kernel's number for this FUSE connection: its directory in /sys/fs/fuse/connections. */
@@ -64,18 +68,25 @@ public final class Mount implements AutoCloseable {
     private Mount(Path backing, Path mountPoint, KernelTree tree, MountOptions options) {
         this.mountPoint = mountPoint;
         this.filter = ReplyFilter.load();
+        BackingIds.Off off = PassthroughCheck.before(options, filter);
+        if (off == null) {
+            filter.requestPassthrough(PassthroughCheck.stackDepth(backing));
+        }
+        this.backingIds = new BackingIds(filter, off);
         this.root = BackingRoot.open(backing);
         try {
             Inodes inodes = new Inodes(new PendingReleases(mountPoint));
             Modules kernel = emulatedKernel(tree, options);
             Handles fileHandles = new Handles();
             Handles treeHandles = new Handles(ControlTree.HANDLE_TAG);
-            this.figures = new DaemonFigures(filter, fileHandles, treeHandles);
+            DataRequests data = new DataRequests();
+            this.figures = new DaemonFigures(filter, backingIds, data, fileHandles, treeHandles);
             Passthrough paths = new Passthrough(root, filter);
             FinitModule finit = new FinitModule(kernel, inodes);
             boolean readOnly = options.fuseOptions().lastIndexOf("ro") > options.fuseOptions().lastIndexOf("rw");
             Deniers deniers = new Deniers(new FsVerity(inodes, readOnly), options.exclusiveReads(), new Firmware(inodes));
-            OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag(), deniers);
+            OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag(), deniers,
+                    backingIds, data);
             ControlTree controlTree = ControlTree.of(inodes, kernel, root, finit, deniers, treeHandles, filter, figures);
             this.ops = new FuseOps(paths, files, controlTree, figures);
             this.view = new MountView(inodes, kernel, controlTree.control(), figures, filter, deniers);
@@ -97,6 +108,12 @@ public final class Mount implements AutoCloseable {
     public static Mount start(Path backing, Path mountPoint, MountOptions options) throws IOException {
         Path mp = mountPoint.toAbsolutePath().normalize();
         MountPointCheck.check(backing, mp, options, Libc.INSTANCE.getuid() == 0);
+        if (options.passthrough() == MountOptions.PassthroughMode.ON) {
+            BackingIds.Off off = PassthroughCheck.before(options, ReplyFilter.load());
+            if (off != null) {
+                throw new IOException("mount point " + mp + ": passthrough=on, but " + off.sentence());
+            }
+        }
         KernelTree tree = KernelTree.discover(backing, options.kernelRelease());
         Mount mount = new Mount(backing, mp, tree, options);
         String source = options.fsname() != null ? options.fsname() : backing.toAbsolutePath().normalize().toString();
@@ -122,7 +139,13 @@ public final class Mount implements AutoCloseable {
             throw new LibfuseFailed("mount point " + mp + ": libfuse could not mount it");
         }
         mount.connection = connectionOf(mp);
-        LOG.info("mounted {} on {} (policy={}, kernel {})", backing, mp, options.policy(), tree.release());
+        if (options.passthrough() == MountOptions.PassthroughMode.ON && !mount.backingIds.on()) {
+            String why = mount.backingIds.describe();
+            mount.close();
+            throw new IOException("mount point " + mp + ": passthrough=on, but passthrough is " + why);
+        }
+        LOG.info("mounted {} on {} (policy={}, kernel {}, passthrough {})", backing, mp, options.policy(), tree.release(),
+                mount.backingIds.describe());
         return mount;
     }
 
@@ -265,7 +288,9 @@ public final class Mount implements AutoCloseable {
 
     /**
      * Ends the FUSE connection now, as {@code echo 1 > /sys/fs/fuse/connections/N/abort} does: every
-     * request in flight and every later one on a file still open fails with ENOTCONN. The mount is
+     * request in flight and every later one on a file still open fails with ENOTCONN (but the reads,
+     * writes and mappings of a file opened with kernel passthrough, which never were requests: they
+     * go on reaching BACKING until the file is closed). The mount is
      * detached lazily first if it is still in place, so no dead mount point is left behind.
      * {@code announce} is told how (the moment the connection ends, the FUSE loop returns and the
      * daemon may exit, so whatever is to be said must be said before); without fusectl mounted,

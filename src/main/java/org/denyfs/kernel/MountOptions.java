@@ -18,7 +18,7 @@ import org.denyfs.kernel.module.MemoryLimits;
  */
 public record MountOptions(boolean debug, Path logFile, String logLevel, String policy, String kernelRelease,
         Long initMillis, String fsname, Cache cache, List<String> fuseOptions, MemoryLimits memory,
-        String exclusiveRead, Compression moduleCompression) {
+        String exclusiveRead, Compression moduleCompression, PassthroughMode passthrough) {
     public static final List<String> POLICIES = List.of("plain", "exclusive", "exclusive-read", "idempotent");
     public static final String DEFAULT_POLICY = "idempotent";
     /** The format the emulated kernel's module_decompress() undoes unless module_compression= says otherwise. */
@@ -59,9 +59,24 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
         return exclusiveRead == null ? ExclusiveReads.NONE : ExclusiveReads.parse(exclusiveRead);
     }
 
+    /**
+     * Kernel FUSE passthrough (Linux 6.9+): reads, writes and mappings of backing files go from the
+     * kernel to the backing file without the daemon; opens, closes and truncates still come to it.
+     * {@code auto} uses it where the kernel, the daemon's CAP_SYS_ADMIN and the reply filter allow
+     * and serves I/O itself otherwise; {@code on} refuses to mount where it cannot; {@code off}
+     * (default) never asks. Off by default because a shared writable mapping of a passthrough file
+     * holds the backing file, not the FUSE file: its RELEASE comes at close(2), not at munmap, so a
+     * writer that maps, closes and goes on writing through the mapping is no longer counted (the
+     * kernel counts it until munmap). See README, "Kernel passthrough".
+     */
+    public enum PassthroughMode { AUTO, ON, OFF }
+
+    /** What the mount does unless passthrough= says otherwise. */
+    public static final PassthroughMode DEFAULT_PASSTHROUGH = PassthroughMode.OFF;
+
     public static MountOptions defaults() {
         return new MountOptions(false, null, null, DEFAULT_POLICY, null, null, null, Cache.RELAXED, List.of(),
-                MemoryLimits.DEFAULTS, null, DEFAULT_MODULE_COMPRESSION);
+                MemoryLimits.DEFAULTS, null, DEFAULT_MODULE_COMPRESSION, DEFAULT_PASSTHROUGH);
     }
 
     /** Parses "debug,log=/tmp/x,policy=plain"; several -o values may be joined with commas. */
@@ -75,6 +90,7 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
         String fsname = null;
         Cache cache = Cache.RELAXED;
         Compression moduleCompression = DEFAULT_MODULE_COMPRESSION;
+        PassthroughMode passthrough = DEFAULT_PASSTHROUGH;
         long maxImage = MemoryLimits.DEFAULTS.maxImage();
         long maxInFlight = MemoryLimits.DEFAULTS.maxInFlight();
         long maxPerUid = MemoryLimits.DEFAULTS.maxInFlightPerUid();
@@ -116,6 +132,14 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
                             throw new IllegalArgumentException("cache=" + arg + ": expected relaxed or exact");
                         }
                     }
+                    case "passthrough" -> {
+                        String mode = require(name, arg);
+                        try {
+                            passthrough = PassthroughMode.valueOf(mode.toUpperCase(Locale.ROOT));
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("passthrough=" + arg + ": expected auto, on or off");
+                        }
+                    }
                     case "attr_timeout", "entry_timeout", "negative_timeout" -> {
                         seconds(name, require(name, arg));
                         fuse.add(opt);
@@ -132,7 +156,7 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
             }
         }
         return new MountOptions(debug, log, logLevel, policy, kernel, initMillis, fsname, cache, List.copyOf(fuse),
-                new MemoryLimits(maxImage, maxInFlight, maxPerUid), exclusiveRead, moduleCompression);
+                new MemoryLimits(maxImage, maxInFlight, maxPerUid), exclusiveRead, moduleCompression, passthrough);
     }
 
     /** module_compression=xz|zstd|gzip|none, as /sys/module/compression spells them; none is null. */

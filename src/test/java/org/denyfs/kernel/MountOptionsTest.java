@@ -20,6 +20,16 @@ class MountOptionsTest {
     }
 
     @Test
+    void parse_passthrough_isOffUnlessGiven_andRefusesOtherWords() {
+        assertThat(parse("").passthrough()).isEqualTo(MountOptions.PassthroughMode.OFF);
+        assertThat(parse("passthrough=auto").passthrough()).isEqualTo(MountOptions.PassthroughMode.AUTO);
+        assertThat(parse("passthrough=on").passthrough()).isEqualTo(MountOptions.PassthroughMode.ON);
+        assertThat(parse("passthrough=OFF").passthrough()).isEqualTo(MountOptions.PassthroughMode.OFF);
+        assertThatThrownBy(() -> parse("passthrough=yes")).hasMessage("passthrough=yes: expected auto, on or off");
+        assertThatThrownBy(() -> parse("passthrough")).hasMessage("mount option passthrough= needs a value");
+    }
+
+    @Test
     void parse_fuseFlags_areKeptOnce() {
         assertThat(parse("allow_other,default_permissions,nonempty,allow_other").fuseOptions())
                 .containsExactly("allow_other", "default_permissions", "nonempty");

@@ -15,14 +15,16 @@ import org.junit.jupiter.api.Test;
  * The default, {@code cache=relaxed}: the kernel keeps a file's page cache across open() (libfuse2's
  * auto_cache: keep_cache is set when fgetattr shows the same mtime and size as before), and what it
  * caches is never staler than that rule says. Reads go through the shell so they are real read(2)s
- * on the mount.
+ * on the mount. The mount has {@code passthrough=off}: with kernel passthrough there are no FUSE pages
+ * to keep, reads come from BACKING's page cache at once
+ * ({@code KernelPassthroughIT.backingChangedBehindTheMount_sameSizeAndMtime_isReadAtTheNextOpen}).
  */
 class RelaxedCacheIT {
     static LiveMount m;
 
     @BeforeAll
     static void mount() throws IOException {
-        m = LiveMount.start();
+        m = LiveMount.start("passthrough=off");
     }
 
     @AfterAll

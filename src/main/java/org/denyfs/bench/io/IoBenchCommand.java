@@ -92,7 +92,10 @@ public final class IoBenchCommand implements Callable<Integer> {
                 "bindfs: bindfs --multithreaded with the options big_writes, max_write=131072 and"
                         + " max_read=131072 (Debian package, libfuse2, C): the reference FUSE passthrough in its"
                         + " fastest configuration.",
-                "denyfs: 'CMD mount BACKING MNT', where CMD is --denyfs; unmounted with 'CMD umount MNT'."})
+                "denyfs: 'CMD mount BACKING MNT', where CMD is --denyfs; unmounted with 'CMD umount MNT'. With"
+                        + " kernel passthrough (the default where the kernel has it) the kernel moves the data.",
+                "denyfs-nopt: the same with -o passthrough=off, the daemon serving every READ and WRITE itself;"
+                        + " measured only when named, which compares both paths in one interleaved run."})
     List<TargetKind> against;
 
     @Option(names = "--out", paramLabel = "DIR",
@@ -179,10 +182,10 @@ public final class IoBenchCommand implements Callable<Integer> {
         @Override
         public TargetKind convert(String value) {
             try {
-                return TargetKind.valueOf(value.trim().toUpperCase(Locale.ROOT));
+                return TargetKind.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(
-                        "unknown target '" + value + "' (expected native, bindfs or denyfs)");
+                        "unknown target '" + value + "' (expected native, bindfs, denyfs or denyfs-nopt)");
             }
         }
     }

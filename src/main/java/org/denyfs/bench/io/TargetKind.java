@@ -6,9 +6,11 @@ import java.util.Locale;
 public enum TargetKind {
     NATIVE,
     BINDFS,
-    DENYFS;
+    DENYFS,
+    /** denyfs with -o passthrough=off: every READ and WRITE through the daemon, as before kernel passthrough. */
+    DENYFS_NOPT;
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -46,7 +46,9 @@ final class Targets {
         return switch (kind) {
             case NATIVE -> new NativeTarget(backing);
             case BINDFS -> bindfs();
-            case DENYFS -> denyfs();
+            case DENYFS -> denyfs(TargetKind.DENYFS, cfg.denyfsOptions());
+            case DENYFS_NOPT -> denyfs(TargetKind.DENYFS_NOPT,
+                    cfg.denyfsOptions().isEmpty() ? "passthrough=off" : cfg.denyfsOptions() + ",passthrough=off");
         };
     }
 
@@ -63,19 +65,19 @@ final class Targets {
                 BINDFS_MOUNT_TIMEOUT, exec, cleanup);
     }
 
-    private Target denyfs() throws TargetUnavailable, IOException {
+    private Target denyfs(TargetKind kind, String options) throws TargetUnavailable, IOException {
         List<String> launcher = Launcher.resolve(cfg.denyfsCommand(), cfg.repoRoot());
         requireFuse();
-        Path mnt = mountPoint("denyfs");
+        Path mnt = mountPoint(kind.id());
         List<String> mount = new ArrayList<>(launcher);
         mount.add("mount");
-        if (!cfg.denyfsOptions().isEmpty()) {
-            mount.addAll(List.of("-o", cfg.denyfsOptions()));
+        if (!options.isEmpty()) {
+            mount.addAll(List.of("-o", options));
         }
         mount.addAll(List.of(backing.toString(), mnt.toString()));
         List<String> umount = new ArrayList<>(launcher);
         umount.addAll(List.of("umount", mnt.toString()));
-        return FuseTarget.mount("denyfs", mnt, mount, umount, DENYFS_MOUNT_TIMEOUT, exec, cleanup);
+        return FuseTarget.mount(kind.id(), mnt, mount, umount, DENYFS_MOUNT_TIMEOUT, exec, cleanup);
     }
 
     private static void requireFuse() throws TargetUnavailable {

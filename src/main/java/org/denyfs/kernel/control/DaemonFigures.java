@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.denyfs.kernel.natives.ReplyFilter;
+import org.denyfs.kernel.passthrough.BackingIds;
+import org.denyfs.kernel.passthrough.DataRequests;
 import org.denyfs.kernel.passthrough.Handles;
 import org.denyfs.kernel.passthrough.ReleaseLag;
 
@@ -19,11 +21,19 @@ public final class DaemonFigures {
     private final LongAdder flushes = new LongAdder();
     private final ReleaseLag releaseLag = new ReleaseLag();
     private final ReplyFilter filter;
+    private final BackingIds backingIds;
+    private final DataRequests data;
     private final List<Handles> tables;
 
-    /** @param tables every handle table of the mount (backing files', control tree's) */
-    public DaemonFigures(ReplyFilter filter, Handles... tables) {
+    /**
+     * @param backingIds the kernel passthrough's state and ids
+     * @param data the READ and WRITE requests served for backing files
+     * @param tables every handle table of the mount (backing files', control tree's)
+     */
+    public DaemonFigures(ReplyFilter filter, BackingIds backingIds, DataRequests data, Handles... tables) {
         this.filter = filter;
+        this.backingIds = backingIds;
+        this.data = data;
         this.tables = List.of(tables);
     }
 
@@ -55,10 +65,11 @@ public final class DaemonFigures {
         return n;
     }
 
-    /** The status reply's part: "handles=N flushes=N releases=N ... reply_filter=on ...". */
+    /** The status reply's part: "handles=N flushes=N releases=N ... reads=N writes=N passthrough=on ... reply_filter=on ...". */
     String text() {
         return "handles=" + openHandles() + " flushes=" + flushes.sum() + " releases=" + releaseLag.count()
                 + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros()
-                + " fuse_threads_started=" + fuseThreadsStarted.get() + " " + filter.figures();
+                + " fuse_threads_started=" + fuseThreadsStarted.get() + " " + data.figures() + " "
+                + backingIds.figures() + " " + filter.figures();
     }
 }

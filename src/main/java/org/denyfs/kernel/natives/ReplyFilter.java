@@ -12,8 +12,10 @@ import org.denyfs.abi.NativeDir;
 /**
  * The daemon's side of libdenyfs-fuse.so (src/main/c/fuse/denyfs_fuse.c), which rewrites replies
  * on their way to /dev/fuse so that libfuse2 can do what only its low-level API could: keep
- * attributes cached except where hard links or the virtual tree make the kernel's cache wrong, and spare backing
- * files the FLUSH round trip at every close (FOPEN_NOFLUSH).
+ * attributes cached except where hard links or the virtual tree make the kernel's cache wrong, spare backing
+ * files the FLUSH round trip at every close (FOPEN_NOFLUSH), and hand a backing file's reads, writes and
+ * mappings to the kernel itself (FUSE passthrough, Linux 6.9+: {@link #requestPassthrough},
+ * {@link #backingOpen}, {@link #passthrough}).
  *
  * <p>Without the library (a jar run without its build tree) requests go straight to libfuse and
  * the mount falls back to attr_timeout=0: slower opens, the same answers.
@@ -24,7 +26,15 @@ public final class ReplyFilter {
 
     /** libdenyfs-fuse.so's exports. */
     public interface Lib {
-        Pointer denyfs_fuse_filter(Pointer kernelChannel);
+        Pointer denyfs_fuse_filter(Pointer kernelChannel, int stackDepth);
+
+        int denyfs_fuse_passthrough_state(Pointer filteredChannel, int timeoutMillis);
+
+        int denyfs_fuse_backing_open(Pointer filteredChannel, int fd);
+
+        int denyfs_fuse_backing_close(Pointer filteredChannel, int id);
+
+        void denyfs_fuse_passthrough(int backingId);
 
         void denyfs_fuse_process(Pointer se, Pointer buf, Pointer filteredChannel);
 
@@ -40,7 +50,20 @@ public final class ReplyFilter {
     }
 
 
+    /** {@link #passthroughState}: opens may pass through. */
+    public static final int PASSTHROUGH_ON = 1;
+    /** {@link #passthroughState}: the daemon did not ask (or there is no filter). */
+    public static final int PASSTHROUGH_NOT_ASKED = 2;
+    /** {@link #passthroughState}: the kernel's INIT did not offer FUSE_PASSTHROUGH. */
+    public static final int PASSTHROUGH_NOT_OFFERED = 3;
+    /** {@link #passthroughState}: INIT's reply has not gone out yet. */
+    public static final int PASSTHROUGH_PENDING = 0;
+
     private final Lib lib;
+    /** max_stack_depth to ask the kernel for at INIT; 0: no passthrough. Set before the loop starts. */
+    private volatile int stackDepth;
+    /** The filter's channel, once the FUSE loop has made it. */
+    private volatile Pointer filtered;
 
     private ReplyFilter(Lib lib) {
         this.lib = lib;
@@ -70,7 +93,51 @@ public final class ReplyFilter {
 
     /** The channel to hand {@link #process} for requests read from {@code kernelChannel}. */
     public Pointer channel(Pointer kernelChannel) {
-        return lib == null ? kernelChannel : lib.denyfs_fuse_filter(kernelChannel);
+        if (lib == null) {
+            return kernelChannel;
+        }
+        Pointer ch = lib.denyfs_fuse_filter(kernelChannel, stackDepth);
+        if (ch == null) {
+            throw new OutOfMemoryError("libdenyfs-fuse.so: no memory for the reply filter's channel");
+        }
+        filtered = ch;
+        return ch;
+    }
+
+    /**
+     * Asks the kernel for passthrough in the INIT reply, with {@code maxStackDepth} (1 over a plain
+     * file system, 2 over overlayfs). Call before the FUSE loop starts; without the filter, nothing.
+     */
+    public void requestPassthrough(int maxStackDepth) {
+        this.stackDepth = maxStackDepth;
+    }
+
+    /**
+     * What INIT decided: {@link #PASSTHROUGH_ON}, {@link #PASSTHROUGH_NOT_ASKED},
+     * {@link #PASSTHROUGH_NOT_OFFERED}, a negative errno (the kernel refused the probe's backing id),
+     * or {@link #PASSTHROUGH_PENDING} if INIT's reply did not go out within {@code timeoutMillis}.
+     */
+    public int passthroughState(int timeoutMillis) {
+        Pointer ch = filtered;
+        if (lib == null || stackDepth == 0) {
+            return PASSTHROUGH_NOT_ASKED;
+        }
+        return ch == null ? PASSTHROUGH_PENDING : lib.denyfs_fuse_passthrough_state(ch, timeoutMillis);
+    }
+
+    /** FUSE_DEV_IOC_BACKING_OPEN on the open backing file {@code fd}: an id (> 0) or -errno. */
+    public int backingOpen(int fd) {
+        return lib.denyfs_fuse_backing_open(filtered, fd);
+    }
+
+    /** FUSE_DEV_IOC_BACKING_CLOSE: 0 or -errno. */
+    public int backingClose(int id) {
+        return lib.denyfs_fuse_backing_close(filtered, id);
+    }
+
+    /** The OPEN or CREATE being answered on this thread passes its I/O through to backing id {@code id}. */
+    public void passthrough(int id) {
+        lib.denyfs_fuse_passthrough(id);
     }
 
     public void process(Pointer se, Pointer buf, Pointer channel) {
@@ -110,8 +177,9 @@ public final class ReplyFilter {
         if (lib == null) {
             return "reply_filter=off";
         }
-        long[] c = new long[3];
+        long[] c = new long[4];
         lib.denyfs_fuse_counters(c);
-        return "reply_filter=on attr_uncached_links=" + c[0] + " link_invalidations=" + c[1] + " noflush_opens=" + c[2];
+        return "reply_filter=on attr_uncached_links=" + c[0] + " link_invalidations=" + c[1] + " noflush_opens=" + c[2]
+                + " passthrough_replies=" + c[3];
     }
 }

@@ -30,7 +30,9 @@ final class OpenFile implements Handle {
     final Hold hold;
     private final FinitModule finit;
     private final Inodes inodes;
-    private final InodeKey key;
+    final InodeKey key;
+    /** The open holds a share of its inode's backing id (BackingIds.attach); set before it is published. */
+    boolean sharesBackingId;
     /** Denies taken by ioctl on this handle, newest last; they end with the handle. */
     private final Deque<Hold> ioctlDenies = new ArrayDeque<>();
     private volatile long lastFlushNanos;

@@ -32,6 +32,10 @@ import ru.serce.jnrfuse.FuseFillDir;
  * takes an exclusive deny until its RELEASE, and a write open or truncate of a file with fs-verity
  * fails with EPERM once its write access is granted (so ETXTBSY comes first, as in the kernel).
  *
+ * <p>With kernel passthrough ({@link BackingIds}) an open also hands the kernel the backing file, and
+ * READ and WRITE of it stop coming here; OPEN, CREATE, FLUSH, RELEASE, truncate and the ioctls still
+ * do, so the counts stay exact.
+ *
  * <p>Methods return 0 (or a count, or a handle) or {@code -errno}; refusals (ETXTBSY, EBADF for an
  * unknown handle) are thrown as ErrnoException for the op table to answer.
  *
@@ -51,14 +55,18 @@ public final class OpenFiles {
     private final ReplyFilter filter;
     private final ReleaseLag releaseLag;
     private final Deniers deniers;
+    private final BackingIds backingIds;
+    private final DataRequests data;
 
     /**
      * @param handles this mount's table of backing handles (untagged: see Handles)
      * @param releaseLag where a RELEASE that follows a FLUSH records its lag
      * @param deniers fs-verity and the exclusive readers: what they add at open and by ioctl
+     * @param backingIds the kernel passthrough's ids (and whether opens pass through at all)
+     * @param data counts the READ and WRITE requests that still come to the daemon
      */
     public OpenFiles(Passthrough paths, Inodes inodes, Handles handles, FinitModule finit, ReplyFilter filter,
-                     ReleaseLag releaseLag, Deniers deniers) {
+                     ReleaseLag releaseLag, Deniers deniers, BackingIds backingIds, DataRequests data) {
         this.paths = paths;
         this.inodes = inodes;
         this.handles = handles;
@@ -66,6 +74,8 @@ public final class OpenFiles {
         this.filter = filter;
         this.releaseLag = releaseLag;
         this.deniers = deniers;
+        this.backingIds = backingIds;
+        this.data = data;
     }
 
     // ---- opening ----------------------------------------------------------------------------
@@ -124,7 +134,18 @@ public final class OpenFiles {
             LIBC.close(fd);
             throw e;
         }
-        long fh = handles.add(new OpenFile(fd, flags, hold, inodes, key, finit));
+        OpenFile file = new OpenFile(fd, flags, hold, inodes, key, finit);
+        long fh;
+        try {
+            file.sharesBackingId = backingIds.attach(key, fd);
+            fh = handles.add(file);
+        } catch (RuntimeException | Error e) {
+            file.release();
+            if (file.sharesBackingId) {
+                backingIds.release(key);
+            }
+            throw e;
+        }
         // FLUSH would only time the release lag: the backing fd has nothing buffered to flush.
         filter.noFlush();
         return fh;
@@ -154,10 +175,12 @@ public final class OpenFiles {
 
     /** READ into libfuse's buffer: one array load and a pread, nothing allocated. */
     public int read(long fh, long buf, long size, long offset) {
+        data.read();
         return handles.get(fh).read(buf, size, offset);
     }
 
     public int write(long fh, long buf, long size, long offset) {
+        data.write();
         return handles.get(fh).write(buf, size, offset);
     }
 
@@ -228,7 +251,13 @@ public final class OpenFiles {
     public void release(long fh) {
         Handle h = handles.remove(fh);
         releaseLag.released(h);
-        h.release();
+        try {
+            h.release();
+        } finally {
+            if (h instanceof OpenFile f && f.sharesBackingId) {
+                backingIds.release(f.key);
+            }
+        }
     }
 
     // ---- by path ----------------------------------------------------------------------------

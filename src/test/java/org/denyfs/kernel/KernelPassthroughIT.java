@@ -1,0 +1,278 @@
+package org.denyfs.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.denyfs.testing.ModuleTree;
+import org.denyfs.user.client.Client;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kernel FUSE passthrough (-o passthrough=auto; the default is off) on a real mount: the data of backing
+ * files goes from the kernel to BACKING without the daemon, proved by the daemon's own READ and
+ * WRITE counters in {@code status}, while every write-count rule still holds because OPEN, CREATE
+ * and RELEASE still come to it. Needs Linux 6.9+ with CONFIG_FUSE_PASSTHROUGH (skipped without it)
+ * and a root daemon.
+ */
+class KernelPassthroughIT extends OnOneMount {
+    private static final String ETXTBSY = "Text file busy";
+
+    /**
+     * Hides OnOneMount's mount(): a mount with passthrough=auto. Skips on a kernel without
+     * passthrough; any other reason to be off is a failure (the tests' daemon is root).
+     */
+    @BeforeAll
+    static void mount() throws IOException {
+        m = LiveMount.start("passthrough=auto");
+        Map<String, String> s = status();
+        assumeTrue(!"kernel".equals(s.get("passthrough_off")), "this kernel offers no FUSE passthrough");
+        assertThat(s.get("passthrough")).as("passthrough (off because %s)", s.get("passthrough_off")).isEqualTo("on");
+    }
+
+    private static Map<String, String> status() throws IOException {
+        try (Client c = Client.open(m.mnt)) {
+            String reply = c.request("status");
+            assertThat(reply).startsWith("ok ");
+            Map<String, String> fields = new HashMap<>();
+            for (String f : reply.substring(3).split(" ")) {
+                int eq = f.indexOf('=');
+                if (eq > 0) {
+                    fields.put(f.substring(0, eq), f.substring(eq + 1));
+                }
+            }
+            return fields;
+        }
+    }
+
+    private static long figure(String name) throws IOException {
+        return Long.parseLong(status().get(name));
+    }
+
+    private static int count(String name) {
+        try {
+            return m.count(name);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void awaitNoBackingIds() {
+        LiveMount.await("every backing id closed", Duration.ofSeconds(30), () -> {
+            try {
+                return figure("backing_ids") == 0;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    @Test
+    void mount_withPassthroughOn_mountsWhereTheKernelAllows() throws IOException {
+        try (LiveMount on = LiveMount.start("passthrough=on"); Client c = Client.open(on.mnt)) {
+            assertThat(c.request("status")).contains(" passthrough=on ");
+        }
+    }
+
+    @Test
+    void read_withPassthroughOff_reachesTheDaemon() throws IOException {
+        try (LiveMount off = LiveMount.start("passthrough=off"); Client c = Client.open(off.mnt)) {
+            Files.writeString(off.backing.resolve("f"), "data\n");
+            assertThat(Files.readString(off.mnt.resolve("f"))).isEqualTo("data\n");
+            assertThat(c.request("status")).contains(" passthrough=off passthrough_off=option ").doesNotContain(" reads=0 ");
+        }
+    }
+
+    @Test
+    void read_withPassthrough_neverReachesTheDaemon() throws IOException {
+        Path f = m.backing.resolve("r1");
+        byte[] data = new byte[3 << 20];
+        new java.util.Random(1).nextBytes(data);
+        Files.write(f, data);
+        long reads = figure("reads");
+        long opens = figure("passthrough_opens");
+        assertThat(Proc.sh(m.mnt, "cat r1 > /dev/null && dd if=r1 of=/dev/null bs=4k skip=100 count=50 status=none").status())
+                .isZero();
+        assertThat(Files.readAllBytes(m.mnt.resolve("r1"))).isEqualTo(data);
+        assertThat(figure("reads")).isEqualTo(reads);
+        assertThat(figure("passthrough_opens")).isGreaterThanOrEqualTo(opens + 3);
+    }
+
+    @Test
+    void write_withPassthrough_neverReachesTheDaemon_andLandsInBacking() throws IOException {
+        long writes = figure("writes");
+        assertThat(Proc.sh(m.mnt, "dd if=/dev/zero of=w1 bs=128k count=16 status=none && echo tail >> w1").status()).isZero();
+        assertThat(Files.size(m.backing.resolve("w1"))).isEqualTo(16 * 131072 + 5);
+        assertThat(Files.size(m.mnt.resolve("w1"))).isEqualTo(16 * 131072 + 5);
+        assertThat(figure("writes")).isEqualTo(writes);
+    }
+
+    @Test
+    void openForWrite_withPassthrough_stillTakesWriteAccess() throws Exception {
+        m.file("pw", "x\n");
+        try (Holder writer = Holder.sh(m.mnt, "exec 3>>pw")) {
+            assertThat(count("pw")).isEqualTo(1);
+            try (Client c = Client.open(m.mnt)) {
+                assertThat(c.request("deny pw")).startsWith("err ETXTBSY");
+            }
+        }
+        LiveMount.await("writer's release", Duration.ofSeconds(30), () -> count("pw") == 0);
+    }
+
+    @Test
+    void mmapWriter_withPassthrough_writesBacking_andHoldsWriteAccessUntilUnmapped() throws Exception {
+        m.file("mm", "0123456789");
+        String py = "import mmap,os,sys\n"
+                + "fd=os.open('mm',os.O_RDWR); mm=mmap.mmap(fd,10); os.close(fd)\n"
+                + "mm[0:5]=b'hello'; mm.flush(); print('ready', flush=True); sys.stdin.readline()\n";
+        try (Holder writer = Holder.start(m.mnt, List.of("python3", "-c", py), "ready")) {
+            assertThat(Files.readString(m.backing.resolve("mm"))).isEqualTo("hello56789");
+            // the descriptor is closed, the mapping still writes: the kernel has not released the file
+            assertThat(count("mm")).isEqualTo(1);
+            try (Client c = Client.open(m.mnt)) {
+                assertThat(c.request("deny mm")).startsWith("err ETXTBSY");
+            }
+        }
+        LiveMount.await("mapping's release", Duration.ofSeconds(30), () -> count("mm") == 0);
+    }
+
+    @Test
+    void execve_fromTheMount_withPassthrough_runs_andDeniesWriters() throws Exception {
+        Path p = m.backing.resolve("prog");
+        Files.copy(Path.of("/bin/sleep"), p);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        long opens = figure("passthrough_opens");
+        try (Holder running = Holder.start(m.mnt, List.of("sh", "-c", "echo ready; exec ./prog 600"), "ready")) {
+            LiveMount.await("exec deny on prog", Duration.ofSeconds(30), () -> count("prog") == -1);
+            Proc.Result r = Proc.sh(m.mnt, "echo x >> prog");
+            assertThat(r.err()).contains("prog: " + ETXTBSY);
+            assertThat(figure("passthrough_opens")).isGreaterThan(opens);
+        }
+        LiveMount.await("exec's release", Duration.ofSeconds(30), () -> count("prog") == 0);
+        assertThat(Proc.sh(m.mnt, "echo x >> prog").status()).isZero();
+    }
+
+    @Test
+    void openTrunc_andTruncate_withPassthrough_areSeenThroughTheMountAndInBacking() throws IOException {
+        m.file("t1", "0123456789");
+        assertThat(Proc.sh(m.mnt, "cat t1 > /dev/null; echo ab > t1").status()).isZero();
+        assertThat(Files.readString(m.mnt.resolve("t1"))).isEqualTo("ab\n");
+        assertThat(Files.readString(m.backing.resolve("t1"))).isEqualTo("ab\n");
+        assertThat(Proc.sh(m.mnt, "truncate -s 1 t1 && truncate -s 5 t1").status()).isZero();
+        assertThat(Files.readAllBytes(m.mnt.resolve("t1"))).containsExactly('a', 0, 0, 0, 0);
+        assertThat(Files.size(m.backing.resolve("t1"))).isEqualTo(5);
+    }
+
+    @Test
+    void truncate_whileDenied_withPassthrough_failsEtxtbsy() throws IOException {
+        m.file("t2", "keep\n");
+        try (Client c = Client.open(m.mnt)) {
+            assertThat(c.request("deny t2")).isEqualTo("ok -1");
+            assertThat(Proc.sh(m.mnt, "truncate -s 0 t2").err()).contains(ETXTBSY);
+            assertThat(Proc.sh(m.mnt, "echo x > t2").err()).contains(ETXTBSY);
+        }
+        assertThat(Files.readString(m.backing.resolve("t2"))).isEqualTo("keep\n");
+    }
+
+    @Test
+    void hardLinks_withPassthrough_shareOneBackingId_andSeeEachOthersWrites() throws Exception {
+        awaitNoBackingIds();
+        m.file("h1", "one\n");
+        Files.createLink(m.backing.resolve("h2"), m.backing.resolve("h1"));
+        try (Holder a = Holder.sh(m.mnt, "exec 3>>h1"); Holder b = Holder.sh(m.mnt, "exec 4<h2")) {
+            assertThat(figure("backing_ids")).isEqualTo(1);
+            assertThat(count("h2")).isEqualTo(1);
+            assertThat(Proc.sh(m.mnt, "echo two >> h1").status()).isZero();
+            assertThat(Files.readString(m.mnt.resolve("h2"))).isEqualTo("one\ntwo\n");
+            assertThat(Proc.sh(m.mnt, "exec 3<>h2; echo " + "x" + " >&3").status()).isZero();
+        }
+        awaitNoBackingIds();
+        assertThat(Files.readString(m.mnt.resolve("h1"))).isEqualTo("x\ne\ntwo\n");
+    }
+
+    @Test
+    void backingId_lastRelease_closesIt() throws Exception {
+        awaitNoBackingIds();
+        m.file("l1", "x");
+        try (Holder a = Holder.sh(m.mnt, "exec 3<l1"); Holder b = Holder.sh(m.mnt, "exec 3<l1")) {
+            assertThat(figure("backing_ids")).isEqualTo(1);
+            b.finish();
+            assertThat(figure("backing_ids")).isEqualTo(1);
+        }
+        awaitNoBackingIds();
+    }
+
+    @Test
+    void controlFile_withPassthrough_isStillServedByTheDaemon() throws IOException {
+        m.file("cq", "x");
+        long opens = figure("passthrough_opens");
+        long reads = figure("reads");
+        try (Client c = Client.open(m.mnt)) {
+            assertThat(c.request("query cq")).isEqualTo("ok 0");
+        }
+        assertThat(Files.readString(m.mnt.resolve(".denyfs/proc/modules"))).isEmpty();
+        // status itself is a control-file request: only backing files pass through or count as READ
+        assertThat(figure("passthrough_opens")).isEqualTo(opens);
+        assertThat(figure("reads")).isEqualTo(reads);
+    }
+
+    @Test
+    void backingChangedBehindTheMount_sameSizeAndMtime_isReadAtTheNextOpen() throws Exception {
+        Path b = m.backing.resolve("bb");
+        Files.writeString(b, "old!\n");
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(b);
+        assertThat(Files.readString(m.mnt.resolve("bb"))).isEqualTo("old!\n");
+        assertThat(Files.readString(m.mnt.resolve("bb"))).isEqualTo("old!\n"); // pages warm, if the mount kept any
+        try (var ch = java.nio.channels.FileChannel.open(b, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap("new!\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        }
+        Files.setLastModifiedTime(b, mtime); // nothing auto_cache could see: only the backing pages changed
+        assertThat(Files.readString(m.mnt.resolve("bb"))).isEqualTo("new!\n");
+    }
+
+    @Test
+    void backingOnOverlayfs_asksForStackDepth2_andPassesThrough() throws IOException {
+        Path dir = Files.createTempDirectory("denyfs-it-overlay-");
+        for (String d : List.of("lower", "upper", "work", "merged")) {
+            Files.createDirectories(dir.resolve(d));
+        }
+        Files.writeString(dir.resolve("lower/f"), "lower\n");
+        Path merged = dir.resolve("merged");
+        Proc.Result mounted = Proc.run(dir, List.of("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + dir.resolve("lower")
+                + ",upperdir=" + dir.resolve("upper") + ",workdir=" + dir.resolve("work"), merged.toString()));
+        assumeTrue(mounted.status() == 0, "no overlayfs here: " + mounted.err());
+        try (LiveMount ov = LiveMount.over(merged, ""); Client c = Client.open(ov.mnt)) {
+            assertThat(Files.readString(ov.mnt.resolve("f"))).isEqualTo("lower\n");
+            assertThat(Proc.sh(ov.mnt, "echo up >> f").status()).isZero();
+            assertThat(Files.readString(dir.resolve("upper/f"))).isEqualTo("lower\nup\n");
+            assertThat(c.request("status")).contains(" passthrough=on ").contains(" reads=0 writes=0 ")
+                    .contains(" backing_refusals=0");
+        } finally {
+            Proc.run(dir, List.of("umount", merged.toString()));
+            Proc.run(Path.of("/"), List.of("rm", "-rf", dir.toString()));
+        }
+    }
+
+    @Test
+    void finitModule_onAFileOpenedThroughTheMount_isReadByTheDaemonItself() throws IOException {
+        ModuleTree tree = ModuleTree.require();
+        Path preload = Path.of(System.getenv().getOrDefault("DENYFS_NATIVE", "target/native"), "libdenyfs-preload.so")
+                .toAbsolutePath();
+        try (LiveMount mods = LiveMount.over(tree.root(), "init_ms=0"); Client c = Client.open(mods.mnt)) {
+            Proc.Result r = Proc.run(mods.mnt, List.of("env", "LD_PRELOAD=" + preload, "DENYFS_MOUNT=" + mods.mnt,
+                    Proc.tool("modcall").toString(), "finit", mods.mnt.resolve(tree.ko("cryptd")).toString(), "0", ""));
+            assertThat(r.out().strip()).as(r.err()).isEqualTo("ok");
+            assertThat(Files.readString(mods.mnt.resolve(".denyfs/proc/modules"))).startsWith("cryptd ");
+            String status = c.request("status");
+            assertThat(status).contains(" passthrough=on ").doesNotContain(" passthrough_opens=0 ").contains(" reads=0 ");
+        }
+    }
+}
