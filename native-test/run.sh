@@ -13,7 +13,9 @@ mkdir -p "$BACKING" "$MNT" "$TOOLS"
 
 cleanup() {
   if grep -q " $MNT fuse.denyfs " /proc/mounts; then "$DENYFS" umount "$MNT" || fusermount -u -z "$MNT"; fi
-  rm -rf "$work"
+  # never remove a tree that may still hold a live mount
+  if grep -q " $MNT fuse.denyfs " /proc/mounts; then echo "$MNT is still mounted: $work left in place" >&2
+  else rm -rf --one-file-system "$work"; fi
 }
 trap cleanup EXIT INT TERM
 
@@ -28,7 +30,7 @@ passed=0 failed=0
 for t in "$here"/*/*.sh; do
   name=${t#"$here"/}
   desc=$(sed -n 's/^desc="\(.*\)".*/\1/p' "$t")
-  rm -rf "${BACKING:?}"/* 2>/dev/null
+  rm -rf --one-file-system "${BACKING:?}"/* 2>/dev/null
   if out=$(cd "$MNT" && bash "$t" 2>&1); then
     passed=$((passed + 1)); printf 'ok      %s  %s\n' "$name" "$desc"
   else

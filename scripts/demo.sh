@@ -91,8 +91,8 @@ say "            wasted, $(col idempotent failed_workers) probes failed (a proce
 say "            finished runs a load of its own and meets EEXIST: a serial duplicate, in every policy)"
 # what idempotent guarantees whatever the timing: nobody refused, nobody failed; its waste is serial duplicates only
 [ "$(col idempotent failed_workers)" = 0 ] && [ "$(col idempotent finit_etxtbsy)" = 0 ] || fail "idempotent failed a probe"
-[ "$(col plain wasted_bytes)" -gt 0 ] || fail "plain wasted nothing"
-[ "$(col exclusive failed_workers)" != 0 ] || fail "exclusive failed no worker"
+# plain's waste and exclusive's failures depend on how far the probes overlap in time: figures shown
+# above, never checked (tests prove them by construction with --in-flight, HerdBenchIT's coldplug test)
 
 step "5. A clean unmount"
 run "denyfs umount $M"

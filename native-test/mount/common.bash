@@ -17,7 +17,7 @@ own_mount() {
 own_cleanup() {
   set +e
   if mounted "$M"; then "$DENYFS" umount "$M" 2>/dev/null || fusermount -u -z "$M"; fi
-  rm -rf "$B" "$M" "$LOG"
+  not_mounted "$M" && rm -rf --one-file-system "$B" "$M" "$LOG"
 }
 daemon_pid() { "$DENYFS" ctl status "$M" | sed 's/.*pid=\([0-9]*\).*/\1/'; }
 wait_for() {

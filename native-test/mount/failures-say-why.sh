@@ -1,7 +1,7 @@
 desc="mount and umount failures name the file and the real reason: not empty (and -o nonempty), already mounted, no permission, missing, not a denyfs mount"
 . "$(dirname "$0")/common.bash"
 b=$(mktemp -d /tmp/denyfs-why-XXXXXX); m=$b.mnt; mkdir "$m"
-trap 'set +e; mounted "$m" && "$DENYFS" umount "$m"; rm -rf "$b" "$m"' EXIT
+trap 'set +e; mounted "$m" && "$DENYFS" umount "$m"; not_mounted "$m" && rm -rf --one-file-system "$b" "$m"' EXIT
 fails() { # STATUS EXPECTED_STDERR CMD...: CMD exits STATUS and prints exactly EXPECTED_STDERR
   local want=$1 msg=$2 out s; shift 2
   set +e; out=$("$@" 2>&1 >/dev/null); s=$?; set -e

@@ -10,7 +10,7 @@ exec unshare --mount --propagation private bash -c '
   t=$(mktemp -d /tmp/denyfs-inst-XXXXXX); mkdir "$t/up" "$t/work"
   mount -t overlay overlay -o "lowerdir=$sbin,upperdir=$t/up,workdir=$t/work" "$sbin"
   B=$t/backing M=$t/mnt P=$t/prefix; mkdir "$B" "$M"; echo data > "$B/f"
-  trap "set +e; mounted $M && umount $M; umount $sbin; rm -rf $t" EXIT
+  trap "set +e; mounted $M && umount $M; umount $sbin; not_mounted $M && rm -rf --one-file-system $t" EXIT
 
   "$DENYFS" install --prefix "$P" > "$t/install.out"
   for f in bin/denyfs lib/denyfs/denyfs.jar lib/denyfs/native/libdenyfs-preload.so \

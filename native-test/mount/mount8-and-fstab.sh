@@ -11,7 +11,7 @@ exec unshare --mount --propagation private bash -c '
   mount -t overlay overlay -o "lowerdir=$sbin,upperdir=$ov/up,workdir=$ov/work" "$sbin"
   ln -s "$(cd "$1/../../scripts" && pwd)/mount.fuse.denyfs" "$sbin/mount.fuse.denyfs"
   B=$(mktemp -d /tmp/denyfs-m8-XXXXXX); M=$B.mnt; mkdir "$M"; echo data > "$B/f"
-  trap "set +e; mounted $M && umount $M; umount $sbin; rm -rf $ov $B $M $B.fstab" EXIT
+  trap "set +e; mounted $M && umount $M; umount $sbin; not_mounted $M && rm -rf --one-file-system $ov $B $M $B.fstab" EXIT
 
   policy_of() { exec 4<>"$1/.denyfs/control"; echo policy >&4; read -r r <&4; exec 4>&-; echo "$r"; }
   line_of() { awk -v m="$1" "\$2 == m" /proc/mounts; }
@@ -49,7 +49,7 @@ exec unshare --mount --propagation private bash -c '
   # -o OPTIONS" from the default PATH, so the launcher goes into /usr/local/bin (an overlay again)
   mkdir "$ov/up2" "$ov/work2"
   mount -t overlay overlay -o "lowerdir=/usr/local/bin,upperdir=$ov/up2,workdir=$ov/work2" /usr/local/bin
-  trap "set +e; mounted $M && umount $M; umount /usr/local/bin; umount $sbin; rm -rf $ov $B $M $B.fstab" EXIT
+  trap "set +e; mounted $M && umount $M; umount /usr/local/bin; umount $sbin; not_mounted $M && rm -rf --one-file-system $ov $B $M $B.fstab" EXIT
   ln -s "$DENYFS" /usr/local/bin/denyfs
   mount -t fuse "denyfs#$B" "$M" -o policy=idempotent
   set -- $(line_of "$M")

@@ -1,7 +1,7 @@
 desc="denyfs umount recovers a mount whose daemon was killed"
 set -eu
 b=$(mktemp -d); m=$(mktemp -d)
-trap 'set +e; grep -q " $m " /proc/mounts && fusermount -u -z "$m"; rm -rf "$b" "$m"' EXIT
+trap 'set +e; grep -q " $m " /proc/mounts && fusermount -u -z "$m"; grep -q " $m " /proc/mounts || rm -rf --one-file-system "$b" "$m"' EXIT
 "$DENYFS" mount "$b" "$m"
 pid=$("$DENYFS" ctl status "$m" | sed 's/.*pid=\([0-9]*\).*/\1/')
 kill -9 "$pid"

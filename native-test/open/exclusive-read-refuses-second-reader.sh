@@ -4,7 +4,7 @@ set -eu
 # run.sh's mount has no exclusive_read: this script makes its own, and unmounts it on any exit
 work=$(mktemp -d /tmp/denyfs-xread-XXXXXX)
 mkdir "$work/b" "$work/m"
-trap '"$DENYFS" umount "$work/m" >/dev/null 2>&1 || fusermount -u -z "$work/m" 2>/dev/null; rm -rf "$work"' EXIT
+trap '"$DENYFS" umount "$work/m" >/dev/null 2>&1 || fusermount -u -z "$work/m" 2>/dev/null; grep -q " $work/m " /proc/mounts || rm -rf --one-file-system "$work"' EXIT
 printf 'module\n' > "$work/b/x.ko"
 "$DENYFS" mount -o exclusive_read='*.ko' "$work/b" "$work/m"
 exec 3<"$work/m/x.ko"

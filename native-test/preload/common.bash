@@ -46,7 +46,7 @@ fake_module() { # DIR NAME REFCNT [HOLDER...]: newest first in proc/modules, as 
 canary=$(mktemp -d /tmp/denyfs-preload-canary.XXXXXX)
 fake_views "$canary"; fake_module "$canary" denyfs_canary 0
 seen=$(in_mount "$canary" cat /proc/modules 2>/dev/null || true)
-rm -rf "$canary"
+rm -rf --one-file-system "$canary"
 case $seen in
   "denyfs_canary "*) ;;
   *) echo "libdenyfs-preload.so does not take effect ($seen): refusing to run kmod tools"; exit 1;;
@@ -59,7 +59,8 @@ unmount_modules() {
   if [ -n "$MM" ] && grep -q " $MM fuse.denyfs " /proc/mounts; then
     "$DENYFS" umount "$MM" >/dev/null 2>&1 || fusermount -u -z "$MM"
   fi
-  [ -z "$MB" ] || rm -rf "$MB"
+  if [ -n "$MM" ] && grep -q " $MM fuse.denyfs " /proc/mounts; then return; fi # still mounted: remove nothing
+  [ -z "$MB" ] || rm -rf --one-file-system "$MB"
   [ -z "$MM" ] || rmdir "$MM" 2>/dev/null || true
 }
 
@@ -114,7 +115,7 @@ race_insmod() { # N: N real insmod processes of cryptd.ko, the first COMING when
       *) other=$((other + 1)); cat "$f" >&2;;
     esac
   done
-  rm -rf "$out"
+  rm -rf --one-file-system "$out"
   echo "ok=$ok File exists=$eexist Text file busy=$busy other=$other"
 }
 

@@ -1,6 +1,6 @@
 desc="init_module sends 'init LEN PARAMS' and the image bytes, delete_module 'delete NAME FLAGS' (O_NONBLOCK, plus O_TRUNC with -f); compressed modules go through init_module"
 . "$(dirname "${BASH_SOURCE[0]}")/common.bash"
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'rm -rf --one-file-system "$work"' EXIT
 f="$work/fake"; fake_views "$f"; fake_module "$f" cryptd 0
 tree=$(ls -d "${DENYFS_MODTREE:-/var/cache/denyfs/modtree}"/root/lib/modules/*/ | head -n1)
 cp "$tree/kernel/crypto/cryptd.ko" "$work/"

@@ -1,6 +1,6 @@
 desc="'err ERRNO' replies become errno: kmod prints its own text for EEXIST, ETXTBSY, ENOENT, ENOEXEC; EWOULDBLOCK is EAGAIN; unknown names are EIO"
 . "$(dirname "${BASH_SOURCE[0]}")/common.bash"
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'rm -rf --one-file-system "$work"' EXIT
 f="$work/fake"; fake_views "$f"; fake_module "$f" cryptd 0
 tree=$(ls -d "${DENYFS_MODTREE:-/var/cache/denyfs/modtree}"/root/lib/modules/*/ | head -n1)
 cp "$tree/kernel/crypto/cryptd.ko" "$work/"; xz "$work/cryptd.ko"

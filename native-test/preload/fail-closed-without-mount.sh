@@ -1,6 +1,6 @@
 desc="without DENYFS_MOUNT (or with a relative one) finit/init/delete_module fail with EPERM and one stderr line naming DENYFS_MOUNT; they never reach the kernel"
 . "$(dirname "${BASH_SOURCE[0]}")/common.bash"
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'rm -rf --one-file-system "$work"' EXIT
 printf 'not a module\n' > "$work/m.ko"
 for mount in "" "relative/mnt"; do
   for call in "finit $work/m.ko 0 x=1" "finit-sym $work/m.ko 0 x=1" "init $work/m.ko x=1" "init-syscall $work/m.ko x=1" "delete m 2048" "delete-syscall m 2048"; do

@@ -1,6 +1,6 @@
 desc="finit_module of a file that is not on the DENYFS_MOUNT mount fails with EBADF and a stderr line; no ioctl reaches another file system"
 . "$(dirname "${BASH_SOURCE[0]}")/common.bash"
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'rm -rf --one-file-system "$work"' EXIT
 fake_views "$work/fake"
 printf 'not a module\n' > "$work/m.ko"
 # a plain directory as the mount: same st_dev as the file, but no FUSE file system

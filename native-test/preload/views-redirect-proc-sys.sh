@@ -1,6 +1,6 @@
 desc="/proc/modules, /sys/module/NAME/{initstate,refcnt,coresize,holders} and /proc/cmdline are read from the mount's views by lsmod, rmmod and coreutils"
 . "$(dirname "${BASH_SOURCE[0]}")/common.bash"
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'rm -rf --one-file-system "$work"' EXIT
 f="$work/fake"
 fake_views "$f"
 fake_module "$f" cryptd 1

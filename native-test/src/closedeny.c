@@ -39,12 +39,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "round %d: write: %s\n", i, strerror(errno));
 		close(fd);
 		if (denyfs_control_request(ctl, deny, reply, sizeof reply) != 0) {
-			fprintf(stderr, "round %d: deny: %s\n", i, reply);
+			fprintf(stderr, "round %d: deny: %s\n", i, *reply ? reply : strerror(errno));
 			failures++;
 			continue;
 		}
 		if (denyfs_control_request(ctl, allow, reply, sizeof reply) != 0) {
-			fprintf(stderr, "round %d: allow: %s\n", i, reply);
+			fprintf(stderr, "round %d: allow: %s\n", i, *reply ? reply : strerror(errno));
 			failures++;
 		}
 	}

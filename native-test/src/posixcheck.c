@@ -28,11 +28,12 @@
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
+#include "denyfs.h"
 
 static int steps;
 
 static const char *errname(int e) {
-    const char *n = strerrorname_np(e);
+    const char *n = denyfs_errno_name(e); /* libdenyfs's table, the one in C */
     return n ? n : "E?";
 }
 

@@ -39,7 +39,9 @@ int denyfs_control_open(const char *mount);
 
 /* Sends one request line (without '\n') and reads its reply into reply (NUL-terminated, '\n'
  * stripped). Returns 0 for an "ok" reply, -1 with errno set from an "err ERRNO" reply (the reply
- * is still in reply). A reply longer than size-1 bytes fails with EMSGSIZE. */
+ * is still in reply). A reply longer than size-1 bytes fails with EMSGSIZE. A request containing
+ * '\n' (it would smuggle in a second request) fails with EINVAL before anything is sent. On every
+ * failure other than an "err" reply, reply is the empty string. */
 int denyfs_control_request(int ctlfd, const char *request, char *reply, size_t size);
 
 /* As denyfs_control_request, with len bytes of body written right after the request line: the raw

@@ -165,13 +165,24 @@ static int read_reply(int ctlfd, char *reply, size_t size)
 int denyfs_control_send(int ctlfd, const char *request, const void *body, size_t len, char *reply, size_t size)
 {
 	char line[REQUEST_MAX + 2];
+	if (reply && size > 0)
+		reply[0] = '\0'; /* a caller may print the reply after any failure */
+	/* a '\n' would end the line early and send the rest as a second request, as the Java Client refuses */
+	if (!request || strchr(request, '\n') || !reply || size < 2) {
+		errno = EINVAL;
+		return -1;
+	}
 	int n = snprintf(line, sizeof line, "%s\n", request);
-	if (n < 0 || n > REQUEST_MAX + 1 || size < 2 || (len && !body)) {
+	if (n < 0 || n > REQUEST_MAX + 1 || (len && !body)) {
 		errno = n > REQUEST_MAX + 1 ? EMSGSIZE : (len && !body) ? EFAULT : EINVAL;
 		return -1;
 	}
-	if (write_all(ctlfd, line, n) != 0 || write_all(ctlfd, body, len) != 0 || read_reply(ctlfd, reply, size) != 0)
+	if (write_all(ctlfd, line, n) != 0 || write_all(ctlfd, body, len) != 0)
 		return -1;
+	if (read_reply(ctlfd, reply, size) != 0) {
+		reply[0] = '\0'; /* a partial line is no reply */
+		return -1;
+	}
 	if (!strncmp(reply, "ok", 2) && (reply[2] == '\0' || reply[2] == ' '))
 		return 0;
 	errno = denyfs_reply_errno(reply);

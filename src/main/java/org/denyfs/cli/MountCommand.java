@@ -104,8 +104,8 @@ final class MountCommand implements Callable<Integer> {
                         + "N in bytes, or with a K, M or G suffix.",
                 "exclusive_read=GLOB[:GLOB...]: every read-only open of a file whose path below the mount "
                         + "matches a GLOB takes exclusive_deny_write_access until that open is released, so a "
-                        + "second reader of the file, or a writer, gets ETXTBSY (Text file busy), as finit_module's "
-                        + "readers did under kernel commit 9828ed3f69. GLOB as Java's glob syntax, without a leading "
+                        + "second reader of the file (through any hard link, named by a GLOB or not), or a writer, gets "
+                        + "ETXTBSY (Text file busy), as finit_module's readers did under kernel commit 9828ed3f69. GLOB as Java's glob syntax, without a leading "
                         + "/: * and ? stay in one directory, ** crosses them (lib/modules/**.ko). Repeatable.",
                 "fsname=NAME: the source column of /proc/mounts (default: BACKING).",
                 "Passed to the kernel as for any mount: ro, rw, suid, nosuid, dev, nodev, exec, noexec, atime, "

@@ -26,6 +26,18 @@ public enum Compression {
     XZ(new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0}),
     ZSTD(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd});
 
+    /**
+     * The most memory an xz stream may make its decoder take, in KiB: a 64 MiB dictionary (the
+     * largest any {@code xz} preset writes, -9; modules_install writes 1 MiB) plus the decoder's own
+     * state. Without it a 30-byte header may ask for a 3 GiB dictionary, allocated before one byte is
+     * checked. The kernel's decompressor fails such a stream as corrupt: EINVAL.
+     */
+    static final int XZ_MEMORY_LIMIT_KIB = 72 * 1024;
+    /** log2 of the largest zstd window decoded: 64 MiB, the same bound as xz's (libzstd's default is 128 MiB). */
+    static final int ZSTD_WINDOW_LOG_MAX = 26;
+    /** The first guess of an image's size, never more: the buffer grows past it as needed. */
+    private static final int MAX_FIRST_GUESS = 64 << 20;
+
     private final byte[] magic;
 
     Compression(byte[] magic) {
@@ -64,9 +76,9 @@ public enum Compression {
             case GZIP:
                 return new GZIPInputStream(raw, 64 * 1024);
             case XZ:
-                return new XZInputStream(raw);
+                return new XZInputStream(raw, XZ_MEMORY_LIMIT_KIB); // MemoryLimitException is an IOException
             case ZSTD:
-                return new ZstdInputStream(raw);
+                return new ZstdInputStream(raw).setLongMax(ZSTD_WINDOW_LOG_MAX);
             default:
                 throw new IllegalStateException(name());
         }
@@ -108,12 +120,17 @@ public enum Compression {
     /** The whole decompressed image on the heap, for reading outside the kernel model. Corrupt data is EINVAL. */
     public ByteBuffer decompressToHeap(ByteBuffer compressed) {
         try (InputStream s = decompressing(compressed.duplicate().clear())) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(compressed.limit() * 4);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(firstGuess(compressed.limit()));
             s.transferTo(out);
             return ByteBuffer.wrap(out.toByteArray());
         } catch (IOException | RuntimeException e) {
             throw new ErrnoException(Errno.EINVAL, "corrupt " + sysfsName() + " module: " + e.getMessage(), e);
         }
+    }
+
+    /** Four times the compressed size, computed in long (an int overflows past 512 MiB), capped. */
+    static int firstGuess(int compressedBytes) {
+        return (int) Math.min(MAX_FIRST_GUESS, Math.max(64 * 1024, compressedBytes * 4L));
     }
 
     /** An InputStream over a ByteBuffer (heap or direct); closing it does nothing. */

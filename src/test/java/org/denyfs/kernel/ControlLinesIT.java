@@ -69,4 +69,15 @@ class ControlLinesIT extends OnOneMount {
         assertThat(replies.subList(0, queries)).containsOnly("ok 0");
         assertThat(replies.get(queries)).isEqualTo("ok -1");
     }
+
+    /** libdenyfs's client, as the Java Client: a '\n' in a request would smuggle in a second one. */
+    @Test
+    void denyfsControlRequest_withANewlineInTheRequest_failsEinval_andSendsNothing() throws IOException {
+        m.file("f9", "");
+        Proc.Result r = Proc.run(m.mnt, List.of(Proc.tool("ctlreq").toString(), m.mnt.toString(), "query f9\ndeny f9"));
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("Invalid argument");
+        assertThat(m.count("f9")).isZero(); // no deny was taken
+    }
 }

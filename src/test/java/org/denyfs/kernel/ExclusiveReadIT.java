@@ -45,6 +45,28 @@ class ExclusiveReadIT {
     }
 
     @Test
+    void open_readOnlyThroughAHardLinkNoGlobNames_whileTheInodeIsReadExclusively_failsEtxtbsy() throws Exception {
+        try (LiveMount m = LiveMount.start("exclusive_read=**.ko")) {
+            m.file("lib/x.ko", "module\n");
+            Files.createDirectories(m.backing.resolve("plain"));
+            Files.createLink(m.backing.resolve("plain/link"), m.backing.resolve("lib/x.ko"));
+            try (Holder reader = Holder.sh(m.mnt, "exec 3<lib/x.ko")) {
+                Proc.Result cat = Proc.run(m.mnt, List.of("cat", "plain/link"));
+                assertThat(cat.status()).isNotZero();
+                assertThat(cat.err()).contains("plain/link: Text file busy");
+                assertThat(reader.finish()).isZero();
+            }
+            LiveMount.await("the first reader's release", RELEASE, () -> count(m, "lib/x.ko") == 0);
+            // nobody reads it exclusively now: the link no glob names is shared again
+            try (Holder shared = Holder.sh(m.mnt, "exec 3<plain/link")) {
+                assertThat(m.count("plain/link")).isZero();
+                assertThat(Proc.run(m.mnt, List.of("cat", "plain/link")).out()).isEqualTo("module\n");
+                assertThat(shared.finish()).isZero();
+            }
+        }
+    }
+
+    @Test
     void open_readOnlyOfAnExclusivelyReadFile_whileWritten_failsEtxtbsy() throws Exception {
         try (LiveMount m = LiveMount.start("exclusive_read=fw/*")) {
             m.file("fw/blob.bin", "firmware\n");

@@ -88,7 +88,7 @@ class SoakIT {
             return setup;
         }
         Proc.Result r = Proc.run(dir, List.of(Proc.tool("posixcheck").toString(), "run", dir.toString()));
-        Proc.run(m.mnt, List.of("rm", "-rf", dir.toString()));
+        Proc.run(m.mnt, List.of("rm", "-rf", "--one-file-system", dir.toString()));
         return r;
     }
 

@@ -155,7 +155,7 @@ class VerityIT {
                 assertThat(fsverity(m.mnt, "measure", "f").out()).isEqualTo(measured);
             }
         } finally {
-            Proc.run(Path.of("/"), List.of("rm", "-rf", backing.toString()));
+            removeBacking(backing);
         }
     }
 
@@ -187,27 +187,31 @@ class VerityIT {
                 Process enable = new ProcessBuilder(FSVERITY.toString(), "enable", tree.ko("cryptd"))
                         .directory(m.mnt.toFile()).redirectErrorStream(true).start();
                 try {
-                    assertThat(reached.await(60, TimeUnit.SECONDS)).as("the enable reached its build").isTrue();
-                    assertThat(c.request("query " + tree.ko("cryptd"))).isEqualTo("ok -1");
-                    assertThat(c.request("holders " + tree.ko("cryptd"))).startsWith("ok verity pid=");
-                    assertThat(c.request("finit " + tree.ko("cryptd"))).startsWith("err ETXTBSY");
-                    assertThat(c.request("policy plain")).isEqualTo("ok plain");
-                    assertThat(c.request("finit " + tree.ko("cryptd"))).isEqualTo("ok 0");
-                    assertThat(c.request("delete cryptd 2048")).isEqualTo("ok 0");
-                    assertThat(c.request("policy idempotent")).isEqualTo("ok idempotent");
-                    assertThat(c.request("finit " + tree.ko("cryptd"))).isEqualTo("ok 0");
-                    assertThat(c.request("query " + tree.ko("cryptd"))).isEqualTo("ok -1"); // each deny given back
+                    try {
+                        assertThat(reached.await(60, TimeUnit.SECONDS)).as("the enable reached its build").isTrue();
+                        assertThat(c.request("query " + tree.ko("cryptd"))).isEqualTo("ok -1");
+                        assertThat(c.request("holders " + tree.ko("cryptd"))).startsWith("ok verity pid=");
+                        assertThat(c.request("finit " + tree.ko("cryptd"))).startsWith("err ETXTBSY");
+                        assertThat(c.request("policy plain")).isEqualTo("ok plain");
+                        assertThat(c.request("finit " + tree.ko("cryptd"))).isEqualTo("ok 0");
+                        assertThat(c.request("delete cryptd 2048")).isEqualTo("ok 0");
+                        assertThat(c.request("policy idempotent")).isEqualTo("ok idempotent");
+                        assertThat(c.request("finit " + tree.ko("cryptd"))).isEqualTo("ok 0");
+                        assertThat(c.request("query " + tree.ko("cryptd"))).isEqualTo("ok -1"); // each deny given back
+                    } finally {
+                        release.countDown();
+                        m.mount.view().onVerityBuild(null);
+                    }
+                    assertThat(enable.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                    assertThat(enable.exitValue()).as(new String(enable.getInputStream().readAllBytes())).isZero();
+                    assertThat(c.request("query " + tree.ko("cryptd"))).isEqualTo("ok 0");
+                    assertThat(c.request("status")).contains("verity_enabled=1");
                 } finally {
-                    release.countDown();
-                    m.mount.view().onVerityBuild(null);
+                    enable.destroyForcibly(); // never left running into the unmount, even on failure
                 }
-                assertThat(enable.waitFor(60, TimeUnit.SECONDS)).isTrue();
-                assertThat(enable.exitValue()).as(new String(enable.getInputStream().readAllBytes())).isZero();
-                assertThat(c.request("query " + tree.ko("cryptd"))).isEqualTo("ok 0");
-                assertThat(c.request("status")).contains("verity_enabled=1");
             }
         } finally {
-            Proc.run(Path.of("/"), List.of("rm", "-rf", backing.toString()));
+            removeBacking(backing);
         }
     }
 
@@ -238,6 +242,55 @@ class VerityIT {
             assertThat(r.out().strip()).isEqualTo("err EACCES");
             assertThat(fsverity(m.mnt, "measure", "f").err()).contains("No data available");
         }
+    }
+
+    @Test
+    void enableVerity_byAUserAnAclLetsWrite_succeeds() throws IOException {
+        try (LiveMount m = LiveMount.start()) {
+            m.file("f", "data\n");
+            Files.setPosixFilePermissions(m.backing.resolve("f"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Proc.Result acl = Proc.run(m.dir, List.of("setfacl", "-m", "u:65534:rw", m.backing.resolve("f").toString()));
+            assertThat(acl.status()).as(acl.all()).isZero();
+            Proc.Result r = Proc.sh(m.mnt, "setpriv --reuid=65534 --regid=65534 --clear-groups "
+                    + Proc.tool("verityioctl") + " f ro enable");
+            assertThat(r.out().strip()).as(r.all()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void fsverityEnable_onAnAppendOnlyFile_failsEperm() throws IOException {
+        try (LiveMount m = LiveMount.start()) {
+            m.file("f", "log\n");
+            Path backing = m.backing.resolve("f");
+            assertThat(Proc.run(m.dir, List.of("chattr", "+a", backing.toString())).status()).isZero();
+            try {
+                Proc.Result r = fsverity(m.mnt, "enable", "f");
+                assertThat(r.status()).isNotZero();
+                assertThat(r.err()).contains("Operation not permitted");
+                assertThat(fsverity(m.mnt, "measure", "f").err()).contains("No data available");
+            } finally {
+                Proc.run(m.dir, List.of("chattr", "-a", backing.toString())); // or the clean-up cannot remove it
+            }
+        }
+    }
+
+    @Test
+    void openForWrite_ofAFileWhoseVerityXattrIsNoDescriptor_succeeds_andMeasureFailsEnodata() throws IOException {
+        try (LiveMount m = LiveMount.start()) {
+            Path f = m.file("f", "plain\n");
+            Proc.Result set = Proc.run(m.dir, List.of("setfattr", "-n", "trusted.denyfs.verity", "-v", "0", m.backing.resolve("f").toString()));
+            assertThat(set.status()).as(set.all()).isZero();
+            Proc.Result append = Proc.sh(m.mnt, "echo more >> f");
+            assertThat(append.status()).as(append.all()).isZero();
+            assertThat(Files.readString(f)).isEqualTo("plain\nmore\n");
+            assertThat(fsverity(m.mnt, "measure", "f").err()).contains("No data available");
+        }
+    }
+
+    /** Removes a backing tree a test made, never across into a mount (rm stays on its file system). */
+    private static void removeBacking(Path backing) {
+        Proc.Result r = Proc.run(Path.of("/"), List.of("rm", "-rf", "--one-file-system", backing.toString()));
+        assertThat(r.status()).as(r.all()).isZero();
     }
 
     private static int count(LiveMount m) {

@@ -34,13 +34,16 @@ final class ModuleDecompress {
             throw new ErrnoException(Errno.EINVAL, "module_decompress: not an " + built.sysfsName() + " compressed module");
         }
         OffHeap.Region out = heap.allocate(initialGuess(in.limit(), heap.limits().maxImage()), compressed.uid());
+        boolean handedOver = false;
         try (InputStream s = c.decompressing(in)) {
             byte[] chunk = new byte[64 * 1024];
             int used = 0;
             int n;
             while ((n = s.read(chunk)) > 0) {
                 if (used + (long) n > out.size()) {
-                    out = grow(heap, out, used, used + (long) n);
+                    OffHeap.Region bigger = grow(heap, out, used, used + (long) n);
+                    out.close();
+                    out = bigger;
                 }
                 out.buffer().limit(out.size()).position(used).put(chunk, 0, n);
                 used += n;
@@ -49,13 +52,16 @@ final class ModuleDecompress {
                 throw new ErrnoException(Errno.EINVAL, "module_decompress: empty " + c.sysfsName() + " stream");
             }
             out.truncate(used);
+            handedOver = true;
             return out;
+        } catch (ErrnoException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            out.close();
-            if (e instanceof ErrnoException ee) {
-                throw ee;
-            }
             throw new ErrnoException(Errno.EINVAL, "module_decompress: corrupt " + c.sysfsName() + " data: " + e.getMessage(), e);
+        } finally {
+            if (!handedOver) {
+                out.close(); // on any Throwable, OutOfMemoryError included: the in-flight budget never leaks
+            }
         }
     }
 
@@ -64,23 +70,20 @@ final class ModuleDecompress {
         return (int) Math.min(Math.min(MAX_SIZE, maxImage), Math.max(64 * 1024, compressed * 4L));
     }
 
-    /** Doubles the region, copying what is there; the old one is freed at once. */
+    /** A region twice as large (at least {@code needed}) holding the first {@code used} bytes; the caller frees old. */
     private static OffHeap.Region grow(OffHeap heap, OffHeap.Region old, int used, long needed) {
         long max = Math.min(MAX_SIZE, heap.limits().maxImage());
         if (needed > max) {
             throw new ErrnoException(Errno.ENOMEM, "module_decompress: image larger than " + max + " bytes (max_module_bytes)");
         }
         int size = (int) Math.min(max, Math.max(needed, old.size() * 2L));
-        OffHeap.Region bigger = heap.allocate(size, old.uid()); // on ENOMEM the caller frees old
-        copy(old, bigger, used);
-        return bigger;
-    }
-
-    private static void copy(OffHeap.Region from, OffHeap.Region to, int used) {
+        OffHeap.Region bigger = heap.allocate(size, old.uid());
         try {
-            to.buffer().put(from.buffer().limit(used));
-        } finally {
-            from.close();
+            bigger.buffer().put(old.buffer().limit(used));
+            return bigger;
+        } catch (Throwable t) {
+            bigger.close();
+            throw t;
         }
     }
 }

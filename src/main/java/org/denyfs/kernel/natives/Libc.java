@@ -24,6 +24,11 @@ public interface Libc {
 
     int AT_FDCWD = -100;
     int AT_SYMLINK_NOFOLLOW = 0x100;
+    /** faccessat2: check with the effective (here: fs) ids, not the real ones. */
+    int AT_EACCESS = 0x200;
+    /** faccessat2 (Linux 5.8): the descriptor itself, with an empty path. */
+    int AT_EMPTY_PATH = 0x1000;
+    int W_OK = 2;
     int O_ACCMODE = 03;
     int O_RDONLY = 0;
     int O_WRONLY = 01;
@@ -195,6 +200,9 @@ public interface Libc {
     int access(String path, int mode);
 
     int faccessat(int dirfd, String path, int mode, int flags);
+
+    /** An ioctl whose argument is a pointer (FS_IOC_GETFLAGS). */
+    int ioctl(int fd, @jnr.ffi.types.u_int64_t long request, @Out Pointer arg);
 
     int lsetxattr(String path, String name, @In Pointer value, @size_t long size, int flags);
 

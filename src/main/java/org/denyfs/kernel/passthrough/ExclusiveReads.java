@@ -18,7 +18,9 @@ import org.denyfs.kernel.natives.Libc;
  * {@code -o exclusive_read=GLOB[:GLOB...]}: every read-only open of a file whose path below the
  * mount matches one of the globs takes exclusive_deny_write_access (commit 9828ed3f69) for that open's
  * lifetime, so a program that knows nothing of denyfs meets the seed commit's rule: a second reader
- * of the same inode (through any link), or a writer, gets ETXTBSY, as a second finit_module did.
+ * of the same inode, or a writer, gets ETXTBSY, as a second finit_module did. The path decides only
+ * who takes the exclusive deny first: while it is held, a read-only open through any link of the
+ * inode, one no glob names included, is exclusive too ({@link #heldNow}) and so refused.
  * Ordinary deniers (a running program, a module read, a control-file deny) still stack on it.
  *
  * <p>The globs are the JDK's ({@link java.nio.file.FileSystem#getPathMatcher}, "glob:" syntax), matched
@@ -78,6 +80,27 @@ public final class ExclusiveReads {
         Path relative = Path.of(fusePath.substring(1));
         for (PathMatcher m : matchers) {
             if (m.matches(relative)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the inode is read exclusively right now (some open holds its xread): a read-only open
+     * of it through a path no glob names (another hard link) is then exclusive too, so it meets the
+     * same ETXTBSY. Without globs nothing is looked up.
+     */
+    boolean heldNow(Inodes inodes, InodeKey key) {
+        if (!any()) {
+            return false;
+        }
+        org.denyfs.core.Inode inode = inodes.find(key);
+        if (inode == null) {
+            return false;
+        }
+        for (Hold h : inode.holds()) {
+            if (h.kind() == HoldKind.EXCLUSIVE_READ) {
                 return true;
             }
         }

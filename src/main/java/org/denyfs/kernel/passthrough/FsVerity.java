@@ -41,6 +41,11 @@ public final class FsVerity {
     /** FS_VERITY_MAX_SIGNATURE_SIZE: FS_VERITY_MAX_DESCRIPTOR_SIZE (16384) less the descriptor. */
     static final int MAX_SIGNATURE = 16384 - VerityArgs.DESC_BYTES;
     private static final int O_WRONLY = 1;
+    /** _IOR('f', 1, long) on 64-bit Linux; the kernel reads and writes an int through it. */
+    private static final long FS_IOC_GETFLAGS = 0x80086601L;
+    private static final int FS_APPEND_FL = 0x20;
+    private static final ThreadLocal<Pointer> APPEND_FLAGS =
+            ThreadLocal.withInitial(() -> Memory.allocateDirect(Libc.RUNTIME, Long.BYTES, true));
 
     private final Inodes inodes;
     /** Mounted with -o ro: mnt_want_write_file says EROFS. */
@@ -129,12 +134,13 @@ public final class FsVerity {
         if (VerityArgs.ENABLE_BYTES + saltSize + sigSize != inSize) {
             throw new ErrnoException(Errno.EFAULT, "fsverity_enable_arg changed while the kernel copied it");
         }
+        requireWrite(file.fd, caller);
         Pointer st = Stat.of(file.fd);
-        if (!mayWrite(caller, st)) {
-            throw new ErrnoException(Errno.EACCES, "uid " + caller.uid() + " may not write the file");
-        }
         if ((file.flags & Libc.O_ACCMODE) == O_WRONLY) {
             throw new ErrnoException(Errno.EBADF, "the descriptor is not open for reading");
+        }
+        if (appendOnly(file.fd)) {
+            throw new ErrnoException(Errno.EPERM, "the file is append-only (chattr +a)");
         }
         if ((st.getInt(Stat.ST_MODE) & Stat.S_IFMT) != Stat.S_IFREG) {
             throw new ErrnoException(Errno.EINVAL, "not a regular file");
@@ -145,10 +151,12 @@ public final class FsVerity {
         int algorithm = data.getInt(VerityArgs.ENABLE_HASH_ALGORITHM);
         byte[] salt = new byte[(int) saltSize];
         data.get(VerityArgs.ENABLE_BYTES, salt, 0, salt.length);
-        long size = st.getLong(Stat.ST_SIZE);
         // deny_write_access(filp): a writer anywhere, this very descriptor included (O_RDWR), is ETXTBSY
         Hold deny = inodes.take(file.key(), HoldKind.VERITY, caller.pid(), caller.uid(), false);
         try {
+            // the kernel's data_size is i_size once writers are denied: a writer that closed just
+            // before the deny may have changed it since the fstat above
+            long size = Stat.of(file.fd).getLong(Stat.ST_SIZE);
             // fsverity_init_merkle_tree_params, then the inode-locked checks, as enable_verity orders them
             VerityDigest.HashAlg alg = VerityDigest.HashAlg.of(algorithm);
             if (alg == null) {
@@ -197,21 +205,33 @@ public final class FsVerity {
         data.put(VerityArgs.DIGEST, digest, 0, digest.length);
     }
 
-    /** file_permission(filp, MAY_WRITE) with the caller's ids: root may, as CAP_DAC_OVERRIDE would. */
-    private static boolean mayWrite(Caller caller, Pointer st) {
-        if (caller.uid() == 0) {
-            return true;
+    /**
+     * file_permission(filp, MAY_WRITE), decided by the backing file system itself: faccessat2 on the
+     * descriptor with the caller's fsuid, fsgid and groups (Credentials), so ACLs, an immutable flag
+     * and a read-only backing count exactly as for the caller natively. root keeps CAP_DAC_OVERRIDE;
+     * a non-root caller's own capabilities are not carried over (setfsuid drops them).
+     */
+    private static void requireWrite(int fd, Caller caller) {
+        int rc;
+        int errno;
+        try (Credentials.Scope as = Credentials.as(caller, 0)) {
+            rc = LIBC.faccessat(fd, "", Libc.W_OK, Libc.AT_EMPTY_PATH | Libc.AT_EACCESS);
+            errno = rc == 0 ? 0 : Libc.errno();
         }
-        int mode = st.getInt(Stat.ST_MODE);
-        if (caller.uid() == st.getInt(Stat.ST_UID)) {
-            return (mode & 0200) != 0;
+        if (rc != 0) {
+            Errno e = Errno.of(errno) == null ? Errno.EACCES : Errno.of(errno);
+            throw new ErrnoException(e, "uid " + caller.uid() + " may not write the file (" + e + ")");
         }
-        int gid = st.getInt(Stat.ST_GID);
-        boolean member = caller.gid() == gid;
-        for (int g : member ? new int[0] : Credentials.groupsOf(caller.pid())) {
-            member |= g == gid;
+    }
+
+    /** IS_APPEND(inode): FS_IOC_GETFLAGS' FS_APPEND_FL; a backing file system without flags has none. */
+    private static boolean appendOnly(int fd) {
+        Pointer flags = APPEND_FLAGS.get();
+        flags.putLong(0, 0);
+        if (LIBC.ioctl(fd, FS_IOC_GETFLAGS, flags) != 0) {
+            return false; // ENOTTY/EOPNOTSUPP: no inode flags, so no append-only flag either
         }
-        return (mode & (member ? 0020 : 0002)) != 0;
+        return (flags.getInt(0) & FS_APPEND_FL) != 0;
     }
 
     /** The file's bytes through its own descriptor, one block per pread; a short read is EINVAL, as the kernel's. */

@@ -120,7 +120,7 @@ public final class OpenFiles {
             if (kind != null) {
                 Caller caller = FuseContext.caller();
                 hold = inodes.take(key, kind, caller.pid(), caller.uid());
-            } else if (exclusiveRead) {
+            } else if (exclusiveRead || deniers.exclusiveReads().heldNow(inodes, key)) {
                 kind = HoldKind.EXCLUSIVE_READ;
                 hold = deniers.exclusiveReads().take(inodes, key, FuseContext.caller());
             }

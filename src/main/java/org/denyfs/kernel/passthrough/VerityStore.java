@@ -38,9 +38,13 @@ final class VerityStore {
         return name != null && name.startsWith(HIDDEN_PREFIX);
     }
 
-    /** One syscall: has the file verity? (the check at every open for write) */
+    /**
+     * One syscall: has the file verity? (the check at every open for write). The same test as
+     * {@link #load}: an attribute that is no descriptor is no verity, so a file never refuses
+     * writers with EPERM while FS_IOC_MEASURE_VERITY says ENODATA.
+     */
     static boolean isVerity(int fd) {
-        return LIBC.fgetxattr(fd, NAME.address(), 0, 0) >= 0;
+        return load(fd) != null;
     }
 
     /** @return the file's descriptor, or null without verity (or with an attribute that is not one) */
