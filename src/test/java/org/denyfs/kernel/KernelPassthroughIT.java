@@ -23,16 +23,13 @@ import org.junit.jupiter.api.Test;
  * and RELEASE still come to it. Needs Linux 6.9+ with CONFIG_FUSE_PASSTHROUGH (skipped without it)
  * and a root daemon.
  */
+@OnOneMount.MountedWith("passthrough=auto")
 class KernelPassthroughIT extends OnOneMount {
     private static final String ETXTBSY = "Text file busy";
 
-    /**
-     * Hides OnOneMount's mount(): a mount with passthrough=auto. Skips on a kernel without
-     * passthrough; any other reason to be off is a failure (the tests' daemon is root).
-     */
+    /** Skips on a kernel without passthrough; any other reason to be off is a failure (the tests' daemon is root). */
     @BeforeAll
-    static void mount() throws IOException {
-        m = LiveMount.start("passthrough=auto");
+    static void passthroughIsOn() throws IOException {
         Map<String, String> s = status();
         assumeTrue(!"kernel".equals(s.get("passthrough_off")), "this kernel offers no FUSE passthrough");
         assertThat(s.get("passthrough")).as("passthrough (off because %s)", s.get("passthrough_off")).isEqualTo("on");
