@@ -29,8 +29,15 @@ int denyfs_control_open(const char *mount);
 
 /* Sends one request line (without '\n') and reads its reply into reply (NUL-terminated, '\n'
  * stripped). Returns 0 for an "ok" reply, -1 with errno set from an "err ERRNO" reply (the reply
- * is still in reply). A reply longer than size-1 bytes fails with EMSGSIZE. */
+ * is still in reply). A reply longer than size-1 bytes fails with EMSGSIZE. On a handle opened
+ * O_NONBLOCK, a reply that is not there yet (EAGAIN) is waited for in poll(2). */
 int denyfs_control_request(int ctlfd, const char *request, char *reply, size_t size);
+
+/* finit_module(2) of fd, an open file on the denyfs mount MOUNT, with the FINIT ioctl: 0, or -1
+ * with the kernel's errno. A call that waits for another caller's load of the same file (policy
+ * idempotent) holds no daemon thread: the ioctl answers with a ticket and the wait is a poll(2) on a
+ * non-blocking control handle ("wait TICKET"). params longer than DENYFS_FINIT_PARAMS_MAX-1: E2BIG. */
+int denyfs_finit(int fd, const char *mount, const char *params, int flags);
 
 /* The innermost denyfs mount (fuse.denyfs in /proc/self/mounts) that holds path, which is made
  * absolute and normalised lexically, as the control protocol resolves it (symlinks inside the mount

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -25,14 +26,43 @@ int denyfs_deny(int fd, int32_t *count) { return call(fd, DENYFS_IOC_DENY, count
 int denyfs_xdeny(int fd, int32_t *count) { return call(fd, DENYFS_IOC_XDENY, count); }
 int denyfs_allow(int fd, int32_t *count) { return call(fd, DENYFS_IOC_ALLOW, count); }
 
-int denyfs_control_open(const char *mount)
+static int control_open(const char *mount, int flags)
 {
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof path, "%s/%s", mount, DENYFS_CONTROL_PATH) >= (int)sizeof path) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return open(path, O_RDWR | O_CLOEXEC);
+	return open(path, O_RDWR | O_CLOEXEC | flags);
+}
+
+int denyfs_control_open(const char *mount) { return control_open(mount, 0); }
+
+int denyfs_finit(int fd, const char *mount, const char *params, int flags)
+{
+	struct denyfs_finit_args args;
+	if (strlen(params) >= sizeof args.params) {
+		errno = E2BIG;
+		return -1;
+	}
+	memset(&args, 0, sizeof args);
+	args.flags = flags;
+	args.options = DENYFS_FINIT_TICKET;
+	strcpy(args.params, params);
+	int ticket = ioctl(fd, DENYFS_IOC_FINIT, &args);
+	if (ticket <= 0)
+		return ticket;
+	/* the call waits for another load: its result comes on a non-blocking control handle */
+	int ctl = control_open(mount, O_NONBLOCK);
+	if (ctl < 0)
+		return -1;
+	char request[64], reply[512];
+	snprintf(request, sizeof request, "%s %d", DENYFS_VERB_WAIT, ticket);
+	int rc = denyfs_control_request(ctl, request, reply, sizeof reply);
+	int saved = errno;
+	close(ctl);
+	errno = saved;
+	return rc;
 }
 
 /* ------------------------------------------------------------------ errno names */
@@ -110,6 +140,14 @@ int denyfs_control_request(int ctlfd, const char *request, char *reply, size_t s
 		ssize_t r = read(ctlfd, reply + got, size - 1 - got);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno == EAGAIN) {
+			/* an O_NONBLOCK handle whose request waits for another load: wait here, in poll(2),
+			 * not in a daemon thread; the daemon wakes us when the reply is there */
+			struct pollfd p = {.fd = ctlfd, .events = POLLIN};
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				return -1;
+			continue;
+		}
 		if (r <= 0) {
 			if (r == 0)
 				errno = EIO;

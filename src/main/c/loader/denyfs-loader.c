@@ -136,13 +136,9 @@ static int refcnt(const char *name)
 /* finit_module(fd, params, flags): the FINIT ioctl on the module's own open file */
 static int finit(int fd, const char *params, int kflags)
 {
-	static struct denyfs_finit_args a;
 	need_mount();
-	if (strlen(params) >= sizeof(a.params)) return -EINVAL;
-	memset(&a, 0, sizeof(a));
-	a.flags = kflags;
-	strcpy(a.params, params);
-	return ioctl(fd, DENYFS_IOC_FINIT, &a) < 0 ? -errno : 0;
+	if (strlen(params) >= DENYFS_FINIT_PARAMS_MAX) return -EINVAL;
+	return denyfs_finit(fd, mount_dir, params, kflags) < 0 ? -errno : 0;
 }
 
 /* delete_module(2) through the control file, with libdenyfs's client */

@@ -531,11 +531,7 @@ static long do_finit_module(int fd, const char *params, int flags)
 		errno = EBADF;
 		return -1;
 	}
-	struct denyfs_finit_args args;
-	memset(&args, 0, sizeof args);
-	args.flags = flags;
-	strcpy(args.params, params);
-	if (ioctl(fd, DENYFS_IOC_FINIT, &args) != 0) {
+	if (denyfs_finit(fd, mnt, params, flags) != 0) {
 		if (errno == ENOTTY) {
 			say("finit_module", "%s does not support DENYFS_IOC_FINIT (ENOTTY)", mnt);
 			errno = EBADF;

@@ -15,7 +15,7 @@ import java.util.Map;
 record Result(String policy, int round, int workers, long initMillis, Map<String, Long> stats,
                   List<Accounting.Call> calls, int modulesLoaded, int failedWorkers, Map<String, Integer> failures,
                   double wallMillis, double forkMillis, double daemonCpuMillis, long daemonRssBeforeKiB,
-                  long daemonPeakRssKiB, Accounting.Timeline timeline) {
+                  long daemonPeakRssKiB, Accounting.Timeline timeline, long daemonPeakFuseWorkers) {
     static final String WASTED = "Virtual mem wasted bytes";
     static final List<String> WASTE_PARTS = List.of(
             "Failed kread bytes", "Failed decompress bytes", "Failed becoming bytes", "Failed kmod bytes");

@@ -133,6 +133,7 @@ public final class FuseLoop {
     private void startWorker() {
         idle++;
         alive++;
+        figures.fuseWorkers(alive);
         Thread t = new Thread(this::work, "denyfs-fuse-" + figures.fuseThreadStarted());
         t.setDaemon(true);
         t.start();
@@ -196,6 +197,7 @@ public final class FuseLoop {
         } finally {
             synchronized (lock) {
                 alive--;
+                figures.fuseWorkers(alive);
                 lock.notifyAll();
             }
         }

@@ -17,7 +17,7 @@ class ReportTest {
                         new Accounting.Call("finit_module", "cryptd.ko", "EEXIST", 3, 3000),
                         new Accounting.Call("finit_module", "aesni-intel.ko", "ENOENT", 2, 10)),
                 6, failedWorkers, failedWorkers == 0 ? Map.of() : Map.of("aesni_intel: Text file busy", failedWorkers),
-                1500, 1, 600, 90_000, 120_000, new Accounting.Timeline(millis, bytes, 0));
+                1500, 1, 600, 90_000, 120_000, new Accounting.Timeline(millis, bytes, 0), 12);
     }
 
     private static Config config(int workers, Long initMillis, int rounds) {

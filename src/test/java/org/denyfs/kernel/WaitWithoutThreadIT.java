@@ -1,0 +1,144 @@
+package org.denyfs.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.denyfs.kernel.fuse.FuseLoop;
+import org.denyfs.testing.ModuleTree;
+import org.denyfs.user.client.Client;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A finit_module that waits for another caller's load of the same file (an idempotent group) holds
+ * no FUSE worker thread: the FINIT ioctl answers with a ticket and the caller waits in poll(2) on a
+ * non-blocking control handle, which the daemon answers with EAGAIN until the reply is there and
+ * then wakes through FUSE POLL. Real processes on a real mount; the daemon's own figures (its FUSE
+ * workers alive, its calls waiting without a thread) prove it, not a clock. The first loader's
+ * module init (init_ms) keeps the group open while the others join, as in ModulesIT.
+ */
+class WaitWithoutThreadIT {
+    private static final int WAITERS = 64;
+    private static ModuleTree tree;
+
+    @BeforeAll
+    static void tree() {
+        tree = ModuleTree.require();
+    }
+
+    @Test
+    void finit_waitingInIdempotentGroup_holdsNoFuseThread() throws Exception {
+        try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent,init_ms=20000"); Client c = Client.open(m.mnt)) {
+            List<Process> callers = new ArrayList<>();
+            try {
+                callers.add(finitThroughPreload(m));
+                awaitComing(m, "cryptd");
+                for (int i = 0; i < WAITERS; i++) {
+                    callers.add(finitThroughPreload(m));
+                }
+                LiveMount.await(WAITERS + " finit calls waiting without a thread", Duration.ofSeconds(60),
+                        () -> figure(request(c, "status"), "finit_waiting") == WAITERS);
+                String status = c.request("status");
+                // busy: the loader (in its init) and this status request; the rest is the idle pool.
+                // (The daemon runs in this test JVM, so its thread total is not the daemon's own.)
+                assertThat(figure(status, "fuse_workers")).as(status).isLessThanOrEqualTo(FuseLoop.MAX_IDLE + 2);
+                for (Process p : callers) {
+                    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim()).isEqualTo("ok");
+                }
+            } finally {
+                callers.forEach(Process::destroyForcibly);
+            }
+            assertThat(figure(c.request("status"), "finit_waiting")).isZero();
+            String stats = Files.readString(m.mnt.resolve(".denyfs/stats"));
+            assertThat(stats).contains("Virtual mem wasted bytes\t0\n").contains("Mods ever loaded\t1\n");
+            assertThat(Files.readString(m.mnt.resolve(".denyfs/calls")))
+                    .contains("finit_module\tcryptd.ko\t0\t" + (WAITERS + 1) + "\t");
+        }
+    }
+
+    @Test
+    void controlFile_nonBlockingFinitInIdempotentGroup_eagainThenPollinThenReply() throws Exception {
+        try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent,init_ms=8000")) {
+            Process first = finitThroughPreload(m);
+            try {
+                awaitComing(m, "cryptd");
+                Proc.Result r = Proc.run(m.mnt, List.of(Proc.tool("pollwait").toString(), m.mnt.toString(),
+                        "finit", tree.ko("cryptd")));
+                assertThat(r.out()).isEqualTo("EAGAIN\nPOLLIN\nok 0\n");
+                assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                first.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void controlFile_blockingShellReadInIdempotentGroup_waitsForTheReply() throws Exception {
+        try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent,init_ms=8000")) {
+            Process first = finitThroughPreload(m);
+            try {
+                awaitComing(m, "cryptd");
+                Proc.Result r = Proc.sh(m.mnt, "exec 3<>.denyfs/control && echo 'finit " + tree.ko("cryptd")
+                        + "' >&3 && read -r reply <&3 && echo \"$reply\" && cat .denyfs/sys/module/cryptd/initstate");
+                // the read returned once the load was over: the module is live by then
+                assertThat(r.out()).isEqualTo("ok 0\nlive\n");
+                assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                first.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void wait_ticketNotIssuedToTheCaller_einval() throws IOException {
+        try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent,init_ms=0"); Client c = Client.open(m.mnt)) {
+            assertThat(c.request("wait 1")).startsWith("err EINVAL wait: no finit_module ticket 1");
+            assertThat(c.request("wait x")).startsWith("err EINVAL");
+        }
+    }
+
+    /** finit_module(2) of cryptd.ko as kmod makes it, through libdenyfs-preload.so: prints "ok" or the errno's name. */
+    private static Process finitThroughPreload(LiveMount m) throws IOException {
+        Path nativeDir = Path.of(System.getenv().getOrDefault("DENYFS_NATIVE", "target/native")).toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder(Proc.tool("modcall").toString(), "finit", m.mnt.resolve(tree.ko("cryptd")).toString(),
+                "0", "").redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("DENYFS_MOUNT", m.mnt.toString());
+        pb.environment().put("LD_PRELOAD", nativeDir.resolve("libdenyfs-preload.so").toString());
+        return pb.start();
+    }
+
+    private static void awaitComing(LiveMount m, String module) {
+        LiveMount.await(module + " coming", Duration.ofSeconds(60), () -> {
+            try {
+                return Files.readString(m.mnt.resolve(".denyfs/sys/module/" + module + "/initstate")).equals("coming\n");
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+    }
+
+    private static String request(Client c, String line) {
+        try {
+            return c.request(line);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static long figure(String status, String name) {
+        for (String word : status.split(" ")) {
+            if (word.startsWith(name + "=")) {
+                return Long.parseLong(word.substring(name.length() + 1));
+            }
+        }
+        throw new AssertionError("no " + name + " in " + status);
+    }
+}
