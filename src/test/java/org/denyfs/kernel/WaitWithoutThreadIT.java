@@ -98,6 +98,31 @@ class WaitWithoutThreadIT {
     }
 
     @Test
+    void kernelClient_finitInIdempotentGroup_waitsByTicketAndReturnsTheResult() throws Exception {
+        try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent,init_ms=8000"); Client c = Client.open(m.mnt)) {
+            Process first = finitThroughPreload(m);
+            try {
+                awaitComing(m, "cryptd");
+                // the Java loader's client, in this JVM: its ioctl answers with a ticket, it polls for "wait"
+                var javaCaller = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        new org.denyfs.user.kmod.KernelClient(m.mnt).finit(m.mnt.resolve(tree.ko("cryptd")), "", 0);
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+                LiveMount.await("the Java caller waiting without a thread", Duration.ofSeconds(60),
+                        () -> figure(request(c, "status"), "finit_waiting") == 1);
+                javaCaller.get(120, TimeUnit.SECONDS); // returned 0: no exception
+                assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                first.destroyForcibly();
+            }
+            assertThat(Files.readString(m.mnt.resolve(".denyfs/calls"))).contains("finit_module\tcryptd.ko\t0\t2\t");
+        }
+    }
+
+    @Test
     void wait_ticketNotIssuedToTheCaller_einval() throws IOException {
         try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent,init_ms=0"); Client c = Client.open(m.mnt)) {
             assertThat(c.request("wait 1")).startsWith("err EINVAL wait: no finit_module ticket 1");
