@@ -54,7 +54,7 @@ class WaitWithoutThreadIT {
                     assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim()).isEqualTo("ok");
                 }
             } finally {
-                callers.forEach(Process::destroyForcibly);
+                callers.forEach(WaitWithoutThreadIT::stop);
             }
             assertThat(figure(c.request("status"), "finit_waiting")).isZero();
             String stats = Files.readString(m.mnt.resolve(".denyfs/stats"));
@@ -75,7 +75,7 @@ class WaitWithoutThreadIT {
                 assertThat(r.out()).isEqualTo("EAGAIN\nPOLLIN\nok 0\n");
                 assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
             } finally {
-                first.destroyForcibly();
+                stop(first);
             }
         }
     }
@@ -92,7 +92,7 @@ class WaitWithoutThreadIT {
                 assertThat(r.out()).isEqualTo("ok 0\nlive\n");
                 assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
             } finally {
-                first.destroyForcibly();
+                stop(first);
             }
         }
     }
@@ -116,7 +116,7 @@ class WaitWithoutThreadIT {
                 javaCaller.get(120, TimeUnit.SECONDS); // returned 0: no exception
                 assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
             } finally {
-                first.destroyForcibly();
+                stop(first);
             }
             assertThat(Files.readString(m.mnt.resolve(".denyfs/calls"))).contains("finit_module\tcryptd.ko\t0\t2\t");
         }
@@ -138,6 +138,19 @@ class WaitWithoutThreadIT {
         pb.environment().put("DENYFS_MOUNT", m.mnt.toString());
         pb.environment().put("LD_PRELOAD", nativeDir.resolve("libdenyfs-preload.so").toString());
         return pb.start();
+    }
+
+    /**
+     * Kills a caller that is still running (a failed test) and waits for it, so that none of its
+     * files is open when the mount is closed: an unmount with open files is refused (EBUSY).
+     */
+    private static void stop(Process p) {
+        p.destroyForcibly();
+        try {
+            p.waitFor(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void awaitComing(LiveMount m, String module) {
