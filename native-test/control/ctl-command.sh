@@ -11,7 +11,7 @@ err=$(cat /tmp/ctl-err.$$); rm -f /tmp/ctl-err.$$
 # a bad verb is a usage error (exit 2, one line and a hint), before FILE is looked at
 set +e; err=$("$DENYFS" ctl frob "$MNT/f" 2>&1); status=$?; set -e
 [ "$status" = 2 ] || { echo "frob: status $status: $err"; exit 1; }
-[ "$err" = "denyfs ctl: unknown verb 'frob' (expected query, deny, xdeny, allow, holders or status)
+[ "$err" = "denyfs ctl: unknown verb 'frob' (expected query, deny, xdeny, allow, holders, status or firmware)
 Try 'denyfs ctl --help' for more information." ] || { echo "frob: $err"; exit 1; }
 # a file off every denyfs mount is named with the cause
 set +e; err=$("$DENYFS" ctl query /proc/self/status 2>&1); status=$?; set -e

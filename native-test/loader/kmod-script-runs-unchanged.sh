@@ -1,30 +1,55 @@
-desc="a shell script written for kmod's modprobe/lsmod/rmmod runs unchanged with the denyfs prefix (Java) and the native front end, with identical output"
+desc="a shell script written for kmod's modprobe/lsmod/rmmod prints the same with Debian's kmod (through the preload library) and with denyfs's tools, on one mount each"
 set -eu
 repo=$(cd "$(dirname "$DENYFS")/.." && pwd)
 tree=$(ls -d "${DENYFS_MODTREE:-/var/cache/denyfs/modtree}"/root 2>/dev/null || true)
 [ -n "$tree" ] || { echo "no module tree: run scripts/prepare-module-tree.sh"; exit 1; }
-gcc -O2 -Wall -Wno-format-truncation -I"$repo/src/main/c/include" -o "$TOOLS/denyfs-loader" "$repo/src/main/c/loader/denyfs-loader.c" "$repo/src/main/c/lib/denyfs.c"
-mm=$(mktemp -d /tmp/denyfs-loader-m.XXXXXX)
+release=$(basename "$(ls -d "$tree"/lib/modules/*/)")
+preload="$repo/target/native/libdenyfs-preload.so"
+for tool in modprobe lsmod rmmod; do
+  kmod_tool=$(PATH=/usr/sbin:/sbin:/usr/bin:/bin command -v "$tool") || { echo "kmod's $tool is missing: apt-get install kmod"; exit 1; }
+  eval "kmod_$tool=\$kmod_tool"
+done
+# one mount per side, each starting empty; the same path for both, so that the printed paths match
+mm=$(mktemp -d /tmp/denyfs-kmod-script.XXXXXX)
 cleanup() { if grep -q " $mm fuse.denyfs " /proc/mounts; then "$DENYFS" umount "$mm" >/dev/null 2>&1 || fusermount -u -z "$mm"; fi; rmdir "$mm"; }
 trap cleanup EXIT
-"$DENYFS" mount -o policy=idempotent,init_ms=0 "$tree" "$mm"
-export DENYFS_MOUNT=$mm DENYFS_JAR="$repo/target/denyfs.jar"
-# the script, as written for kmod (only the command prefix $P differs)
+export DENYFS_MOUNT=$mm
+# the script, as written for kmod: only what "modprobe", "lsmod" and "rmmod" are differs
 script='
 set -u
-$P modprobe aesni_intel || echo "modprobe failed"
-$P lsmod | awk "NR > 1 { print \$1, \$3, \$4 }"
-$P modprobe aesni-intel && echo "second modprobe: ok"
-$P modprobe --first-time aesni_intel; echo "first-time: $?"
-$P rmmod cryptd; echo "rmmod used: $?"
-$P modprobe -q no_such_module || echo "not found: $?"
-$P modprobe -v -r aesni_intel
-$P modprobe -r cryptd && echo "cryptd removed"
-$P lsmod | wc -l
-$P modprobe -n -v ghash-clmulni-intel
+modprobe aesni_intel || echo "modprobe failed"
+lsmod | awk "NR > 1 { print \$1, \$3, \$4 }"
+modprobe aesni-intel && echo "second modprobe: ok"
+modprobe --first-time aesni_intel; echo "first-time: $?"
+rmmod cryptd; echo "rmmod used: $?"
+modprobe -q no_such_module || echo "not found: $?"
+modprobe -v -r aesni_intel
+modprobe -r cryptd && echo "cryptd removed"
+lsmod | wc -l
+modprobe -n -v ghash-clmulni-intel
 '
-java_out=$(P="$DENYFS" bash -c "$script" 2>&1)
-native_out=$(P="$TOOLS/denyfs-loader" bash -c "$script" 2>&1)
+run_side() { # kmod|denyfs
+  "$DENYFS" mount -o policy=idempotent,init_ms=0 "$tree" "$mm" >/dev/null
+  if [ "$1" = kmod ]; then
+    # Debian's kmod 30, unmodified: -C /dev/null keeps this machine's modprobe.d out, -d and -S name the mount's tree
+    modprobe() { LD_PRELOAD=$preload "$kmod_modprobe" -C /dev/null -d "$mm" -S "$release" "$@"; }
+    lsmod() { LD_PRELOAD=$preload "$kmod_lsmod" "$@"; }
+    rmmod() { LD_PRELOAD=$preload "$kmod_rmmod" "$@"; }
+  else
+    modprobe() { "$DENYFS" modprobe "$@"; }
+    lsmod() { "$DENYFS" lsmod "$@"; }
+    rmmod() { "$DENYFS" rmmod "$@"; }
+  fi
+  export -f modprobe lsmod rmmod
+  export kmod_modprobe kmod_lsmod kmod_rmmod preload mm release DENYFS
+  bash -c "$script" 2>&1
+  "$DENYFS" umount "$mm" >/dev/null
+}
+kmod_out=$(run_side kmod)
+denyfs_out=$(run_side denyfs)
+[ "$kmod_out" = "$denyfs_out" ] || { printf 'kmod:\n%s\ndenyfs:\n%s\n' "$kmod_out" "$denyfs_out"; diff <(printf '%s\n' "$kmod_out") <(printf '%s\n' "$denyfs_out"); exit 1; }
+# and what both printed is what the script's author expected of kmod
+ko="$mm/lib/modules/$release/kernel"
 expected="aesni_intel 0 
 crypto_simd 1 aesni_intel
 cryptd 1 crypto_simd
@@ -38,11 +63,6 @@ rmmod aesni_intel
 rmmod crypto_simd
 cryptd removed
 1
-insmod $mm/lib/modules/$(basename "$(ls -d "$tree"/lib/modules/*/)")/kernel/arch/x86/crypto/cryptd.ko 
-insmod $mm/lib/modules/$(basename "$(ls -d "$tree"/lib/modules/*/)")/kernel/arch/x86/crypto/ghash-clmulni-intel.ko "
-[ "$native_out" = "$java_out" ] || { printf 'native:\n%s\njava:\n%s\n' "$native_out" "$java_out"; exit 1; }
-printf '%s\n' "$java_out" | sed '$d' | sed '$d' > "$TOOLS/got"
-printf '%s\n' "$expected" | sed '$d' | sed '$d' > "$TOOLS/want"
-diff "$TOOLS/want" "$TOOLS/got"
-printf '%s\n' "$java_out" | tail -n 1 | grep -q "kernel/arch/x86/crypto/ghash-clmulni-intel.ko $"
-printf '%s\n' "$java_out" | tail -n 2 | head -n 1 | grep -q "kernel/crypto/cryptd.ko $"
+insmod $ko/crypto/cryptd.ko 
+insmod $ko/arch/x86/crypto/ghash-clmulni-intel.ko "
+diff <(printf '%s\n' "$expected") <(printf '%s\n' "$kmod_out")

@@ -13,7 +13,7 @@ exec unshare --mount --propagation private bash -c '
   trap "set +e; mounted $M && umount $M; umount $sbin; rm -rf $t" EXIT
 
   "$DENYFS" install --prefix "$P" > "$t/install.out"
-  for f in bin/denyfs lib/denyfs/denyfs.jar lib/denyfs/native/denyfs-loader lib/denyfs/native/libdenyfs-preload.so \
+  for f in bin/denyfs lib/denyfs/denyfs.jar lib/denyfs/native/libdenyfs-preload.so \
            lib/denyfs/mount.fuse.denyfs share/man/man1/denyfs.1 share/man/man1/denyfs-mount.1 \
            share/man/man1/denyfs-bench-herd.1 share/bash-completion/completions/denyfs lib/denyfs/installed-files; do
     [ -e "$P/$f" ] || { echo "missing $P/$f"; cat "$t/install.out"; exit 1; }

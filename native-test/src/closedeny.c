@@ -10,17 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int ask(int ctl, const char *req, char *reply, size_t size)
-{
-	ssize_t n = write(ctl, req, strlen(req));
-	if (n != (ssize_t)strlen(req))
-		return -1;
-	n = read(ctl, reply, size - 1);
-	if (n <= 0)
-		return -1;
-	reply[n] = '\0';
-	return 0;
-}
+#include "denyfs.h"
 
 int main(int argc, char **argv)
 {
@@ -28,15 +18,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: closedeny MOUNT RELPATH ROUNDS\n");
 		return 2;
 	}
-	char file[4096], ctlpath[4096], deny[4200], allow[4200], reply[512];
+	char file[4096], deny[4200], allow[4200], reply[512];
 	snprintf(file, sizeof file, "%s/%s", argv[1], argv[2]);
-	snprintf(ctlpath, sizeof ctlpath, "%s/.denyfs/control", argv[1]);
-	snprintf(deny, sizeof deny, "deny %s\n", argv[2]);
-	snprintf(allow, sizeof allow, "allow %s\n", argv[2]);
+	snprintf(deny, sizeof deny, "deny %s", argv[2]);
+	snprintf(allow, sizeof allow, "allow %s", argv[2]);
 	int rounds = atoi(argv[3]), failures = 0;
-	int ctl = open(ctlpath, O_RDWR);
+	int ctl = denyfs_control_open(argv[1]);
 	if (ctl < 0) {
-		perror(ctlpath);
+		fprintf(stderr, "%s/%s: %s\n", argv[1], DENYFS_CONTROL_PATH, strerror(errno));
 		return 1;
 	}
 	for (int i = 0; i < rounds; i++) {
@@ -49,13 +38,13 @@ int main(int argc, char **argv)
 		if (write(fd, "x", 1) != 1)
 			fprintf(stderr, "round %d: write: %s\n", i, strerror(errno));
 		close(fd);
-		if (ask(ctl, deny, reply, sizeof reply) || strncmp(reply, "ok ", 3)) {
-			fprintf(stderr, "round %d: deny: %s", i, reply);
+		if (denyfs_control_request(ctl, deny, reply, sizeof reply) != 0) {
+			fprintf(stderr, "round %d: deny: %s\n", i, reply);
 			failures++;
 			continue;
 		}
-		if (ask(ctl, allow, reply, sizeof reply) || strncmp(reply, "ok ", 3)) {
-			fprintf(stderr, "round %d: allow: %s", i, reply);
+		if (denyfs_control_request(ctl, allow, reply, sizeof reply) != 0) {
+			fprintf(stderr, "round %d: allow: %s\n", i, reply);
 			failures++;
 		}
 	}

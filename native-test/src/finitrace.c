@@ -8,21 +8,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "denyfs_abi.h"
+#include "denyfs.h"
 
 static int finit(const char *file)
 {
-	struct denyfs_finit_args args;
-	memset(&args, 0, sizeof args);
 	int fd = open(file, O_RDONLY);
 	if (fd < 0)
 		return errno;
-	int rc = ioctl(fd, DENYFS_IOC_FINIT, &args) == 0 ? 0 : errno;
+	int rc = denyfs_finit(fd, NULL, "", 0) == 0 ? 0 : errno;
 	close(fd);
 	return rc;
 }

@@ -20,6 +20,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "denyfs.h"
+
 extern long init_module(const void *image, unsigned long len, const char *params);
 extern long delete_module(const char *name, unsigned int flags);
 
@@ -97,6 +99,7 @@ int main(int argc, char **argv)
 		puts("ok");
 		return 0;
 	}
-	printf("%s\n", rc == -1 ? strerrorname_np(errno) : "bad-return");
+	const char *name = rc == -1 ? denyfs_errno_name(errno) : NULL; /* libdenyfs's table, the one in C */
+	printf("%s\n", name ? name : "bad-return");
 	return 1;
 }

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <fuse/fuse.h>
 #include <linux/fuse.h>
+#include <linux/fsverity.h>
 #include <linux/openat2.h>
 #include <linux/xattr.h>
 #include <stddef.h>
@@ -83,6 +84,37 @@ int main(void)
 	NUM(FUSE_UNLINK, "FUSE_UNLINK");
 	NUM(FUSE_RENAME, "FUSE_RENAME");
 	NUM(FUSE_BATCH_FORGET, "FUSE_BATCH_FORGET");
+
+	/* linux/fsverity.h, and the fuse_ioctl_in fields that size an ioctl's buffers */
+	NUM((unsigned)FS_IOC_ENABLE_VERITY, "FS_IOC_ENABLE_VERITY");
+	NUM((unsigned)FS_IOC_MEASURE_VERITY, "FS_IOC_MEASURE_VERITY");
+	NUM((unsigned)FS_IOC_READ_VERITY_METADATA, "FS_IOC_READ_VERITY_METADATA");
+	NUM(FS_VERITY_HASH_ALG_SHA256, "FS_VERITY_HASH_ALG_SHA256");
+	NUM(FS_VERITY_HASH_ALG_SHA512, "FS_VERITY_HASH_ALG_SHA512");
+	OFF(struct fsverity_enable_arg, version, "fsverity_enable_arg.version");
+	OFF(struct fsverity_enable_arg, hash_algorithm, "fsverity_enable_arg.hash_algorithm");
+	OFF(struct fsverity_enable_arg, block_size, "fsverity_enable_arg.block_size");
+	OFF(struct fsverity_enable_arg, salt_size, "fsverity_enable_arg.salt_size");
+	OFF(struct fsverity_enable_arg, sig_size, "fsverity_enable_arg.sig_size");
+	OFF(struct fsverity_enable_arg, __reserved1, "fsverity_enable_arg.__reserved1");
+	OFF(struct fsverity_enable_arg, __reserved2, "fsverity_enable_arg.__reserved2");
+	SIZE(struct fsverity_enable_arg, "fsverity_enable_arg.sizeof");
+	OFF(struct fsverity_digest, digest_algorithm, "fsverity_digest.digest_algorithm");
+	OFF(struct fsverity_digest, digest_size, "fsverity_digest.digest_size");
+	OFF(struct fsverity_digest, digest, "fsverity_digest.digest");
+	OFF(struct fsverity_descriptor, version, "fsverity_descriptor.version");
+	OFF(struct fsverity_descriptor, hash_algorithm, "fsverity_descriptor.hash_algorithm");
+	OFF(struct fsverity_descriptor, log_blocksize, "fsverity_descriptor.log_blocksize");
+	OFF(struct fsverity_descriptor, salt_size, "fsverity_descriptor.salt_size");
+	OFF(struct fsverity_descriptor, data_size, "fsverity_descriptor.data_size");
+	OFF(struct fsverity_descriptor, root_hash, "fsverity_descriptor.root_hash");
+	OFF(struct fsverity_descriptor, salt, "fsverity_descriptor.salt");
+	SIZE(struct fsverity_descriptor, "fsverity_descriptor.sizeof");
+	NUM(FUSE_IOCTL, "FUSE_IOCTL");
+	OFF(struct fuse_ioctl_in, fh, "fuse_ioctl_in.fh");
+	OFF(struct fuse_ioctl_in, cmd, "fuse_ioctl_in.cmd");
+	OFF(struct fuse_ioctl_in, in_size, "fuse_ioctl_in.in_size");
+	OFF(struct fuse_ioctl_in, out_size, "fuse_ioctl_in.out_size");
 
 	/* linux/openat2.h */
 	OFF(struct open_how, flags, "open_how.flags");

@@ -1,6 +1,7 @@
 /* denyfs.h - the C client library of denyfs mounts (libdenyfs): the one C client of the control
- * protocol and the ioctls, and the one C table of errno names. Its tools (denyfs-hold, denyfs-ctl,
- * denyfs-ioctl) and the LD_PRELOAD library are built on it.
+ * protocol and the ioctls, and the one C table of errno names. Every C program of denyfs is built on
+ * it: the tools (denyfs-hold, denyfs-ctl, denyfs-ioctl), the LD_PRELOAD library, the herd launcher
+ * and its libkmod workers, and the native tests' helpers.
  *
  * The ioctl calls act on an open file on a denyfs mount; a deny belongs to that open file
  * description and ends when it is released. The control-file calls speak the line protocol of
@@ -24,6 +25,10 @@ int denyfs_deny(int fd, int32_t *count);
 int denyfs_xdeny(int fd, int32_t *count);
 int denyfs_allow(int fd, int32_t *count);
 
+/* request_firmware()'s read of the file fd is open on (DENYFS_IOC_FIRMWARE): ETXTBSY while it is
+ * open for write. Stores the bytes read in *bytes (if bytes is not NULL). */
+int denyfs_firmware(int fd, int64_t *bytes);
+
 /* Opens MOUNT/.denyfs/control read-write (close-on-exec); returns the fd or -1. */
 int denyfs_control_open(const char *mount);
 
@@ -33,11 +38,18 @@ int denyfs_control_open(const char *mount);
  * O_NONBLOCK, a reply that is not there yet (EAGAIN) is waited for in poll(2). */
 int denyfs_control_request(int ctlfd, const char *request, char *reply, size_t size);
 
-/* finit_module(2) of fd, an open file on the denyfs mount MOUNT, with the FINIT ioctl: 0, or -1
- * with the kernel's errno. A call that waits for another caller's load of the same file (policy
- * idempotent) holds no daemon thread: the ioctl answers with a ticket and the wait is a poll(2) on a
- * non-blocking control handle ("wait TICKET"). params longer than DENYFS_FINIT_PARAMS_MAX-1: E2BIG. */
+/* finit_module(2) with the open file fd as the module image (DENYFS_IOC_FINIT): flags as the
+ * syscall's (MODULE_INIT_*), params the module parameters. 0, or -1 with the kernel's errno;
+ * EFAULT for params NULL, E2BIG for params of DENYFS_FINIT_PARAMS_MAX bytes or more. With MOUNT
+ * (the denyfs mount fd's file is on), a call that waits for another caller's load of the same file
+ * (policy idempotent) holds no daemon thread: the ioctl answers with a ticket and the wait is a
+ * poll(2) on a non-blocking control handle ("wait TICKET"). With MOUNT NULL the ioctl itself waits. */
 int denyfs_finit(int fd, const char *mount, const char *params, int flags);
+
+/* As denyfs_control_request, with len bytes of body written right after the request line: the raw
+ * image of "init LEN [PARAMS]". A request line over the daemon's 4096 bytes fails with EMSGSIZE
+ * before anything is sent. */
+int denyfs_control_send(int ctlfd, const char *request, const void *body, size_t len, char *reply, size_t size);
 
 /* The innermost denyfs mount (fuse.denyfs in /proc/self/mounts) that holds path, which is made
  * absolute and normalised lexically, as the control protocol resolves it (symlinks inside the mount
@@ -49,7 +61,7 @@ int denyfs_mount_of(const char *path, char *mount, size_t mount_size, char *rel,
 
 /* One entry of a holders reply ("KIND pid=N uid=N since=ISO-8601, ..." or "-"). */
 struct denyfs_holder {
-	char kind[16];   /* write, deny, xdeny, exec, module, module-xdeny */
+	char kind[16];   /* write, deny, xdeny, exec, module, module-xdeny, verity, firmware, xread */
 	int pid;
 	int uid;
 	char since[40];  /* ISO-8601 in UTC, as the daemon sends it */

@@ -40,6 +40,12 @@ struct denyfs_finit_args {
 };
 #define DENYFS_IOC_FINIT _IOW(DENYFS_IOC_MAGIC, 5, struct denyfs_finit_args)
 
+/* request_firmware() of the file this ioctl is issued on, as the kernel's firmware loader reads it
+ * (kernel_read_file): deny_write_access for the length of the read only, so it fails with ETXTBSY
+ * while the file is open for write (this very handle included, if O_RDWR), and stacks on every other
+ * denier. Writes back the bytes read. Empty file: EINVAL; over INT_MAX bytes: EFBIG. */
+#define DENYFS_IOC_FIRMWARE _IOR(DENYFS_IOC_MAGIC, 6, int64_t)
+
 /* the control file, relative to the mount root, and its request verbs.
  * Module verbs (replies "ok 0" or "err ERRNO message", errno as the kernel's syscall would give):
  *   finit PATH [FLAGS [PARAMS...]]   finit_module of PATH, opened read-only by the daemon for the caller
@@ -50,6 +56,8 @@ struct denyfs_finit_args {
  *   wait TICKET                      the result of a FINIT ioctl that returned TICKET, for its caller only
  * A finit or wait that waits for another load answers READ on a handle opened O_NONBLOCK with EAGAIN,
  * and wakes poll(2) with POLLIN once its reply is there; on a blocking handle the READ waits. 
+ * Firmware verb (as DENYFS_IOC_FIRMWARE; the caller must be allowed to read PATH):
+ *   firmware PATH                    request_firmware's read of PATH; replies "ok BYTES"
  * FLAGS are decimal or 0x-hex. PATH and NAME may not contain spaces; PARAMS is the rest of the line. */
 #define DENYFS_CONTROL_PATH ".denyfs/control"
 #define DENYFS_VERB_QUERY "query"
@@ -63,6 +71,7 @@ struct denyfs_finit_args {
 #define DENYFS_VERB_DELETE "delete"
 #define DENYFS_VERB_POLICY "policy"
 #define DENYFS_VERB_WAIT "wait"
+#define DENYFS_VERB_FIRMWARE "firmware"
 
 /* read-only views inside the mount, in the kernel's own text formats */
 #define DENYFS_PROC_MODULES ".denyfs/proc/modules"    /* as /proc/modules */
@@ -71,6 +80,7 @@ struct denyfs_finit_args {
 /* denyfs's own accounting, for the herd benchmark: tab-separated, after one '#' header line */
 #define DENYFS_CALLS ".denyfs/calls"                  /* call, file, result (0 or errno name), count, cpu_us */
 #define DENYFS_INFLIGHT ".denyfs/inflight"            /* clock_monotonic_ns, bytes in flight after each change */
+#define DENYFS_CALLTRACE ".denyfs/calltrace"          /* clock_monotonic_ns, call, file, result: each call as it ended */
 
 /* the file system type in /proc/mounts */
 #define DENYFS_FSTYPE "fuse.denyfs"

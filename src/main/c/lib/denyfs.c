@@ -26,6 +26,16 @@ int denyfs_deny(int fd, int32_t *count) { return call(fd, DENYFS_IOC_DENY, count
 int denyfs_xdeny(int fd, int32_t *count) { return call(fd, DENYFS_IOC_XDENY, count); }
 int denyfs_allow(int fd, int32_t *count) { return call(fd, DENYFS_IOC_ALLOW, count); }
 
+int denyfs_firmware(int fd, int64_t *bytes)
+{
+	int64_t value = 0;
+	if (ioctl(fd, DENYFS_IOC_FIRMWARE, &value) != 0)
+		return -1;
+	if (bytes)
+		*bytes = value;
+	return 0;
+}
+
 static int control_open(const char *mount, int flags)
 {
 	char path[PATH_MAX];
@@ -37,33 +47,6 @@ static int control_open(const char *mount, int flags)
 }
 
 int denyfs_control_open(const char *mount) { return control_open(mount, 0); }
-
-int denyfs_finit(int fd, const char *mount, const char *params, int flags)
-{
-	struct denyfs_finit_args args;
-	if (strlen(params) >= sizeof args.params) {
-		errno = E2BIG;
-		return -1;
-	}
-	memset(&args, 0, sizeof args);
-	args.flags = flags;
-	args.options = DENYFS_FINIT_TICKET;
-	strcpy(args.params, params);
-	int ticket = ioctl(fd, DENYFS_IOC_FINIT, &args);
-	if (ticket <= 0)
-		return ticket;
-	/* the call waits for another load: its result comes on a non-blocking control handle */
-	int ctl = control_open(mount, O_NONBLOCK);
-	if (ctl < 0)
-		return -1;
-	char request[64], reply[512];
-	snprintf(request, sizeof request, "%s %d", DENYFS_VERB_WAIT, ticket);
-	int rc = denyfs_control_request(ctl, request, reply, sizeof reply);
-	int saved = errno;
-	close(ctl);
-	errno = saved;
-	return rc;
-}
 
 /* ------------------------------------------------------------------ errno names */
 
@@ -118,18 +101,63 @@ int denyfs_errno_value(const char *name)
 
 /* the longest request line the daemon takes (org.denyfs.kernel.control.Request.MAX_LINE) */
 #define REQUEST_MAX 4096
+/* bytes per write() of a request's body (an init_module image) */
+#define BODY_CHUNK (1 << 20)
 
-int denyfs_control_request(int ctlfd, const char *request, char *reply, size_t size)
+int denyfs_finit(int fd, const char *mount, const char *params, int flags)
 {
-	char line[REQUEST_MAX + 2];
-	int n = snprintf(line, sizeof line, "%s\n", request);
-	if (n < 0 || n >= (int)sizeof line || size < 2) {
-		errno = n >= (int)sizeof line ? EMSGSIZE : EINVAL;
+	if (!params) {
+		errno = EFAULT;
 		return -1;
 	}
-	if (write(ctlfd, line, n) != n)
+	struct denyfs_finit_args args;
+	size_t len = strnlen(params, sizeof args.params);
+	if (len >= sizeof args.params) {
+		errno = E2BIG;
 		return -1;
-	/* The daemon answers a request in one piece; a reply longer than one read() comes in more. */
+	}
+	memset(&args, 0, sizeof args);
+	args.flags = flags;
+	args.options = mount ? DENYFS_FINIT_TICKET : 0;
+	memcpy(args.params, params, len);
+	int ticket = ioctl(fd, DENYFS_IOC_FINIT, &args);
+	if (ticket <= 0)
+		return ticket == 0 ? 0 : -1;
+	/* the call waits for another load: its result comes on a non-blocking control handle */
+	int ctl = control_open(mount, O_NONBLOCK);
+	if (ctl < 0)
+		return -1;
+	char request[64], reply[512];
+	snprintf(request, sizeof request, "%s %d", DENYFS_VERB_WAIT, ticket);
+	int rc = denyfs_control_request(ctl, request, reply, sizeof reply);
+	int saved = errno;
+	close(ctl);
+	errno = saved;
+	return rc;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len < BODY_CHUNK ? len : BODY_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Reads one reply line into reply (NUL-terminated, '\n' stripped). The daemon answers a request in
+ * one piece; a reply longer than one read() comes in more. */
+static int read_reply(int ctlfd, char *reply, size_t size)
+{
 	size_t got = 0;
 	while (got == 0 || reply[got - 1] != '\n') {
 		if (got == size - 1) {
@@ -156,10 +184,28 @@ int denyfs_control_request(int ctlfd, const char *request, char *reply, size_t s
 		got += r;
 	}
 	reply[--got] = '\0';
+	return 0;
+}
+
+int denyfs_control_send(int ctlfd, const char *request, const void *body, size_t len, char *reply, size_t size)
+{
+	char line[REQUEST_MAX + 2];
+	int n = snprintf(line, sizeof line, "%s\n", request);
+	if (n < 0 || n > REQUEST_MAX + 1 || size < 2 || (len && !body)) {
+		errno = n > REQUEST_MAX + 1 ? EMSGSIZE : (len && !body) ? EFAULT : EINVAL;
+		return -1;
+	}
+	if (write_all(ctlfd, line, n) != 0 || write_all(ctlfd, body, len) != 0 || read_reply(ctlfd, reply, size) != 0)
+		return -1;
 	if (!strncmp(reply, "ok", 2) && (reply[2] == '\0' || reply[2] == ' '))
 		return 0;
 	errno = denyfs_reply_errno(reply);
 	return -1;
+}
+
+int denyfs_control_request(int ctlfd, const char *request, char *reply, size_t size)
+{
+	return denyfs_control_send(ctlfd, request, NULL, 0, reply, size);
 }
 
 int denyfs_reply_errno(const char *reply)

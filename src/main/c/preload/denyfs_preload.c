@@ -72,7 +72,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -91,7 +90,6 @@ _Static_assert(SYS_finit_module == 313 && SYS_init_module == 175 && SYS_delete_m
 #endif
 
 #define MODULE_NAME_LEN 56 /* 64 - sizeof(unsigned long): the kernel's name buffer */
-#define CHUNK (1 << 20)    /* bytes per write() of an init_module image */
 #define FUSE_SUPER_MAGIC 0x65735546
 
 /* ------------------------------------------------------------------ configuration */
@@ -399,57 +397,6 @@ EXPORT int faccessat(int dfd, const char *path, int how, int flags)
 
 /* ------------------------------------------------------------------ the control file */
 
-/* 0 for "ok[ ...]", else -1 with errno from "err ERRNO[ ...]" (EIO if malformed). */
-static int parse_reply(const char *reply)
-{
-	if (!strncmp(reply, "ok", 2) && (reply[2] == '\0' || reply[2] == ' '))
-		return 0;
-	errno = denyfs_reply_errno(reply);
-	return -1;
-}
-
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len < CHUNK ? len : CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Reads one reply line (at most size-1 bytes, '\n' stripped). Reads byte-wise only if the first
- * read() comes back without the newline; a daemon answers in one piece. */
-static int read_line(int fd, char *line, size_t size)
-{
-	size_t got = 0;
-	while (got < size - 1) {
-		ssize_t n = read(fd, line + got, size - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			errno = n == 0 ? EIO : errno;
-			return -1;
-		}
-		char *nl = memchr(line + got, '\n', n);
-		got += n;
-		if (nl) {
-			*nl = '\0';
-			return 0;
-		}
-	}
-	errno = EIO;
-	return -1;
-}
-
 /* Opens the control file (or hands out DENYFS_CONTROL_FD); -1 with errno EPERM and a line. */
 static int control_open(const char *call, const char *mnt)
 {
@@ -477,18 +424,15 @@ static void control_close(int fd)
 		close(fd);
 }
 
-/* Sends head (a full request line with its '\n'), then len bytes of body, and reads the reply. */
-static int control_call(const char *call, const char *mnt, const char *head, const void *body,
-			size_t len)
+/* Sends request (one line, without its '\n'), then len bytes of body, and reads the reply: the
+ * control protocol is libdenyfs's (denyfs_control_send). */
+static int control_call(const char *call, const char *mnt, const char *request, const void *body, size_t len)
 {
 	int fd = control_open(call, mnt);
 	if (fd < 0)
 		return -1;
 	char reply[512];
-	int ret = -1;
-	if (write_all(fd, head, strlen(head)) == 0 && write_all(fd, body, len) == 0 &&
-	    read_line(fd, reply, sizeof reply) == 0)
-		ret = parse_reply(reply);
+	int ret = denyfs_control_send(fd, request, body, len, reply, sizeof reply);
 	int err = errno;
 	control_close(fd);
 	errno = err;
@@ -558,9 +502,12 @@ static long do_init_module(const void *image, unsigned long len, const char *par
 		return -1;
 	}
 	char head[DENYFS_FINIT_PARAMS_MAX + 64];
-	snprintf(head, sizeof head, "%s %lu%s%s\n", DENYFS_VERB_INIT, len, *params ? " " : "", params);
-	if (control_call("init_module", mnt, head, image, len) != 0)
+	snprintf(head, sizeof head, "%s %lu%s%s", DENYFS_VERB_INIT, len, *params ? " " : "", params);
+	if (control_call("init_module", mnt, head, image, len) != 0) {
+		if (errno == EMSGSIZE)
+			errno = E2BIG; /* a line the daemon does not take: parameters too long */
 		return -1;
+	}
 	errno = saved;
 	return 0;
 }
@@ -589,7 +536,7 @@ static long do_delete_module(const char *name, unsigned int flags)
 		return -1;
 	}
 	char head[MODULE_NAME_LEN + 64];
-	snprintf(head, sizeof head, "%s %s %u\n", DENYFS_VERB_DELETE, copy, flags);
+	snprintf(head, sizeof head, "%s %s %u", DENYFS_VERB_DELETE, copy, flags);
 	if (control_call("delete_module", mnt, head, NULL, 0) != 0)
 		return -1;
 	errno = saved;

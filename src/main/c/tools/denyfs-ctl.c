@@ -21,7 +21,7 @@ enum { EXIT_ERR = 1, EXIT_USAGE = 2 };
 static const char *prog = "denyfs ctl";
 static const char *const verbs[] = {
 	DENYFS_VERB_QUERY, DENYFS_VERB_DENY, DENYFS_VERB_XDENY, DENYFS_VERB_ALLOW,
-	DENYFS_VERB_HOLDERS, DENYFS_VERB_STATUS,
+	DENYFS_VERB_HOLDERS, DENYFS_VERB_STATUS, DENYFS_VERB_FIRMWARE,
 };
 
 static void usage(void)
@@ -39,8 +39,11 @@ static void usage(void)
 	       "  xdeny     exclusive_deny_write_access(): granted only when nobody writes or denies\n"
 	       "  allow     give back a deny of this handle (there is none: see below)\n"
 	       "  holders   who holds FILE's count: KIND (write, deny, xdeny, exec, module,\n"
-	       "            module-xdeny), PID, UID, SINCE (UTC) and the holder's COMMAND line\n"
+	       "            module-xdeny, verity, firmware, xread), PID, UID, SINCE (UTC) and the\n"
+	       "            holder's COMMAND line\n"
 	       "  status    the daemon's own figures for the mount (FILE defaults to '.')\n"
+	       "  firmware  request_firmware()'s read of FILE: writes denied for the read only;\n"
+	       "            ETXTBSY while FILE is open for write; prints the bytes read\n"
 	       "\n"
 	       "A deny lasts only as long as the control handle, that is until this command exits, so\n"
 	       "'ctl deny' alone only tests whether a deny would be granted now; to keep a deny while\n"
@@ -49,6 +52,7 @@ static void usage(void)
 	       "Options:\n"
 	       "  -j, --json     print the reply as one JSON object:\n"
 	       "                   query, deny, xdeny, allow: {\"mount\", \"path\", \"count\"}\n"
+	       "                   firmware: {\"mount\", \"path\", \"bytes\"}\n"
 	       "                   holders: {\"mount\", \"path\", \"holders\": [{\"kind\", \"pid\", \"uid\",\n"
 	       "                            \"since\", \"command\"}, ...]}\n"
 	       "                   status: {\"mount\", then every field of the reply: \"pid\", \"inodes\",\n"
@@ -341,7 +345,7 @@ int main(int argc, char **argv)
 		return usage_error("%s", "missing VERB");
 	const char *verb = argv[optind++];
 	if (!known_verb(verb))
-		return usage_error("unknown verb '%s' (expected query, deny, xdeny, allow, holders or status)", verb);
+		return usage_error("unknown verb '%s' (expected query, deny, xdeny, allow, holders, status or firmware)", verb);
 	int status = !strcmp(verb, DENYFS_VERB_STATUS);
 	if (optind >= argc && !status)
 		return usage_error("missing FILE after %s", verb);
@@ -408,7 +412,7 @@ int main(int argc, char **argv)
 		} else if (status) {
 			status_json((char *)value);
 		} else {
-			printf(",\"count\":");
+			printf(!strcmp(verb, DENYFS_VERB_FIRMWARE) ? ",\"bytes\":" : ",\"count\":");
 			json_value(value);
 		}
 		puts("}");

@@ -20,6 +20,7 @@ public final class Abi {
     public static final int FINIT_TICKET = 1;
     public static final int FINIT_ARGS_SIZE = 8 + FINIT_PARAMS_MAX;
     public static final int IOC_FINIT = Ioctl.iow(IOC_MAGIC, 5, FINIT_ARGS_SIZE);
+    public static final int IOC_FIRMWARE = Ioctl.ior(IOC_MAGIC, 6, Long.BYTES);
 
     public static final String CONTROL_PATH = ".denyfs/control";
     public static final String VERB_QUERY = "query";
@@ -33,11 +34,13 @@ public final class Abi {
     public static final String VERB_DELETE = "delete";
     public static final String VERB_POLICY = "policy";
     public static final String VERB_WAIT = "wait";
+    public static final String VERB_FIRMWARE = "firmware";
     public static final String PROC_MODULES = ".denyfs/proc/modules";
     public static final String SYS_MODULE = ".denyfs/sys/module";
     public static final String STATS = ".denyfs/stats";
     public static final String CALLS = ".denyfs/calls";
     public static final String INFLIGHT = ".denyfs/inflight";
+    public static final String CALLTRACE = ".denyfs/calltrace";
     public static final String FSTYPE = "fuse.denyfs";
 
     private Abi() {}
@@ -52,6 +55,7 @@ public final class Abi {
         m.put("DENYFS_FINIT_PARAMS_MAX", FINIT_PARAMS_MAX);
         m.put("DENYFS_FINIT_TICKET", FINIT_TICKET);
         m.put("DENYFS_IOC_FINIT", IOC_FINIT);
+        m.put("DENYFS_IOC_FIRMWARE", IOC_FIRMWARE);
         m.put("DENYFS_CONTROL_PATH", CONTROL_PATH);
         m.put("DENYFS_VERB_QUERY", VERB_QUERY);
         m.put("DENYFS_VERB_DENY", VERB_DENY);
@@ -64,11 +68,13 @@ public final class Abi {
         m.put("DENYFS_VERB_DELETE", VERB_DELETE);
         m.put("DENYFS_VERB_POLICY", VERB_POLICY);
         m.put("DENYFS_VERB_WAIT", VERB_WAIT);
+        m.put("DENYFS_VERB_FIRMWARE", VERB_FIRMWARE);
         m.put("DENYFS_PROC_MODULES", PROC_MODULES);
         m.put("DENYFS_SYS_MODULE", SYS_MODULE);
         m.put("DENYFS_STATS", STATS);
         m.put("DENYFS_CALLS", CALLS);
         m.put("DENYFS_INFLIGHT", INFLIGHT);
+        m.put("DENYFS_CALLTRACE", CALLTRACE);
         m.put("DENYFS_FSTYPE", FSTYPE);
         return m;
     }

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
             "",
             "One finit_module(2): FILE is opened read-only by this process and handed to the mount's kernel "
                     + "with the DENYFS_IOC_FINIT ioctl on that descriptor, so the kernel's rules for the file's inode "
-                    + "(exclusive or idempotent loads, per the mount's policy) apply to this very open file. PARAMS "
+                    + "(exclusive, exclusive-read or idempotent loads, per the mount's policy) apply to this very open file. PARAMS "
                     + "are joined with spaces into the module's parameter string. No dependency is loaded (use "
                     + "'denyfs modprobe') and a failure is never retried.",
             "",

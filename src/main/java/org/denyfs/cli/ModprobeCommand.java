@@ -18,10 +18,13 @@ import picocli.CommandLine.Parameters;
             "",
             "NAME is looked up as libkmod does, the first source that knows it winning: modprobe.d aliases, "
                     + "modules.dep (a module name; '-' and '_' are the same), modules.symbols (symbol:NAME), "
-                    + "modules.alias (shell-glob patterns: every matching module is probed, in depmod's order), "
-                    + "modules.builtin. Each module found is probed: its dependencies from modules.dep first (the "
-                    + "last listed first), then the module with PARAMS added to any 'options' of modprobe.d. Modules "
-                    + "already live (.denyfs/sys/module/NAME/initstate) or built in are skipped; a module still "
+                    + "the modules of modprobe.d's install and remove commands, modules.alias (shell-glob patterns: "
+                    + "every matching module is probed, in depmod's order), modules.builtin. Each module found is "
+                    + "probed: its dependencies from modules.dep first (the last listed first), each after its "
+                    + "'pre:' softdeps and before its 'post:' ones, then the module the same way, with PARAMS added "
+                    + "to any 'options' of modprobe.d. A module with an install command (and no softdeps) runs it "
+                    + "through /bin/sh instead, with $CMDLINE_OPTS (its options) and $MODPROBE_MODULE (its name). Modules "
+                    + "already live (their initstate in .denyfs/sys/module/NAME says so) or built in are skipped; a module still "
                     + "loading is not (the kernel waits, then says EEXIST). EEXIST counts as success, except for "
                     + "NAME itself with --first-time; any other error of a required module ends the probe and is "
                     + "reported under NAME: 'modprobe: ERROR: could not insert 'NAME': MESSAGE'. Softdep failures are "
@@ -32,15 +35,19 @@ import picocli.CommandLine.Parameters;
                     + "Compressed modules follow kmod 31+: finit_module with MODULE_INIT_COMPRESSED_FILE when "
                     + ".denyfs/sys/module/compression matches the file, else decompression here and init_module(2).",
             "",
-            "-r removes NAME, then each of its dependencies left unused (refcnt 0); a module in use is "
+            "-r removes NAME's post-softdeps, NAME (or runs its remove command), then each of its dependencies "
+                    + "whose refcnt is 0 when it is looked at (one pass, the last listed first), then its pre-softdeps; "
+                    + "a module in use is "
                     + "'modprobe: FATAL: Module NAME is in use.'. -n and --show-depends print what would be done "
                     + "('insmod PATH PARAMS', 'builtin NAME', 'rmmod NAME') and change nothing; --show-depends also "
                     + "ignores what is loaded and needs no mount.",
             "",
             "Configuration: the *.conf files of ROOT/etc/modprobe.d, ROOT/run/modprobe.d, "
                     + "ROOT/usr/local/lib/modprobe.d and ROOT/lib/modprobe.d (the emulated system's, never the "
-                    + "host's), or those given with -C: alias, options, blacklist and softdep; install and remove "
-                    + "commands are ignored. MODPROBE_OPTIONS is not read."},
+                    + "host's), or those given with -C (*.conf and *.alias files, in file-name order), and depmod's "
+                    + "modules.softdep: alias, options, blacklist, softdep (the first that matches the module), install "
+                    + "and remove. A bad line is reported and skipped. The kernel command line adds nothing; "
+                    + "MODPROBE_OPTIONS is not read."},
         exitCodeListHeading = HelpLayout.EXIT_STATUS,
         exitCodeList = {"0:success", "1:any failure, bad usage included (as kmod's modprobe)"},
         footerHeading = HelpLayout.EXAMPLES,
@@ -75,7 +82,7 @@ final class ModprobeCommand implements Callable<Integer> {
     boolean quiet;
     @Option(names = {"-b", "--use-blacklist"}, description = "Apply modprobe.d blacklists to NAME too (always applied to aliases).")
     boolean useBlacklist;
-    @Option(names = {"-i", "--ignore-install", "--ignore-remove"}, description = "Ignore softdeps of NAME (install/remove commands are always ignored).")
+    @Option(names = {"-i", "--ignore-install", "--ignore-remove"}, description = "Ignore the softdeps of NAME and the install and remove commands of modprobe.d.")
     boolean ignoreCommands;
     @Option(names = "--first-time", description = "Fail if NAME is already loaded (or, with -r, not loaded).")
     boolean firstTime;
@@ -85,6 +92,8 @@ final class ModprobeCommand implements Callable<Integer> {
     boolean forceVermagic;
     @Option(names = "--force-modversion", description = "finit flag MODULE_INIT_IGNORE_MODVERSIONS.")
     boolean forceModversion;
+    @Option(names = {"-c", "--showconfig", "--show-config"}, description = "Print the configuration (the modprobe.d files, then depmod's softdeps), then the alias and symbol indexes, as kmod's modprobe -c does.")
+    boolean showConfig;
     @Option(names = {"-s", "--syslog"}, hidden = true)
     boolean syslog;
     @Parameters(paramLabel = "NAME|ALIAS [PARAMS]", description = "A module name or alias, and PARAM=VALUE words.")
@@ -93,7 +102,7 @@ final class ModprobeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Modprobe.Options o = new Modprobe.Options(all, remove, removeHolders, firstTime, ignoreCommands, useBlacklist,
-                force, forceModversion, forceVermagic, showDepends, dryRun, resolveAlias, quiet, verbose.length);
+                force, forceModversion, forceVermagic, showDepends, dryRun, resolveAlias, quiet, verbose.length, showConfig);
         Path mnt = ConsoleLog.mount(mount);
         Path tree = root != null ? root.toAbsolutePath() : mnt != null ? mnt : Path.of("/");
         ConsoleLog log = new ConsoleLog("modprobe", Modprobe.threshold(o));

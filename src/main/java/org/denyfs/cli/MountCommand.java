@@ -63,11 +63,23 @@ final class MountCommand implements Callable<Integer> {
                 "debug: log every FUSE request (libfuse -d) and denyfs's decisions.",
                 "log=FILE: append the daemon's log to FILE (default: stderr with -f, else nowhere).",
                 "log_level=LEVEL: as --log-level.",
-                "policy=POLICY: module-load policy: plain, exclusive or idempotent (default: idempotent).",
+                "policy=POLICY: how finit_module keeps concurrent loads of one module file apart (default: idempotent):"
+                        + " plain (before May 2023: only the read denies writes; concurrent loads all read the file"
+                        + " and meet in the duplicate check, EEXIST), exclusive (commit 9828ed3f69: an exclusive"
+                        + " deny around the whole load, module init included; a concurrent load gets ETXTBSY at"
+                        + " once), exclusive-read (the seed's second kernel: the exclusive deny around the file read"
+                        + " only; a concurrent reader gets ETXTBSY, a load that starts after the read is over reads"
+                        + " again and fails later with EEXIST) or idempotent (v6.5: concurrent loads of one file wait"
+                        + " for the first and share its result).",
                 "kernel=RELEASE: the emulated kernel release for module loading (default: the single "
                         + "lib/modules/* under BACKING, else uname -r).",
                 "init_ms=MS: how long each emulated module init takes (default: 10; longer makes concurrent loads "
                         + "overlap).",
+                "module_compression=xz|zstd|gzip|none: the one format the emulated kernel decompresses for "
+                        + "finit_module's MODULE_INIT_COMPRESSED_FILE, as CONFIG_MODULE_COMPRESS_* chooses it, and "
+                        + "named in the mount's view of /sys/module/compression (default: xz); a file of another "
+                        + "format is EINVAL. "
+                        + "none is a kernel without MODULE_DECOMPRESS: the flag gives EOPNOTSUPP and the file is absent.",
                 "cache=relaxed|exact: relaxed (the default) lets the kernel keep names and attributes for a "
                         + "second and a file's pages across opens while its size and mtime stay the same; changes "
                         + "made through the mount are seen at once, hard links included, but one made in BACKING "
@@ -80,6 +92,11 @@ final class MountCommand implements Callable<Integer> {
                 "max_inflight_bytes=N: module image bytes held at once, all callers together (default: 1G); "
                         + "past it, ENOMEM. max_inflight_bytes_per_uid=N: the same per caller uid (default: 768M). "
                         + "N in bytes, or with a K, M or G suffix.",
+                "exclusive_read=GLOB[:GLOB...]: every read-only open of a file whose path below the mount "
+                        + "matches a GLOB takes exclusive_deny_write_access until that open is released, so a "
+                        + "second reader of the file, or a writer, gets ETXTBSY (Text file busy), as finit_module's "
+                        + "readers did under kernel commit 9828ed3f69. GLOB as Java's glob syntax, without a leading "
+                        + "/: * and ? stay in one directory, ** crosses them (lib/modules/**.ko). Repeatable.",
                 "fsname=NAME: the source column of /proc/mounts (default: BACKING).",
                 "Passed to the kernel as for any mount: ro, rw, suid, nosuid, dev, nodev, exec, noexec, atime, "
                         + "noatime, sync, async, dirsync; and FUSE's allow_other, default_permissions, nonempty "

@@ -44,7 +44,7 @@ final class NativeTools {
     static final class Ctl implements Callable<Integer> {
         /** Declared for the man page and the shell completion; the tool parses it. */
         @CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "VERB", completionCandidates = Verbs.class,
-                description = "query, deny, xdeny, allow, holders or status (or an option of the tool's).")
+                description = "query, deny, xdeny, allow, holders, status or firmware (or an option of the tool's).")
         String verb;
 
         @CommandLine.Parameters(index = "1..*", paramLabel = "ARGS", description = "FILE, and more for the tool.")

@@ -48,6 +48,7 @@ public enum Errno {
     ENOPKG(65, "Package not installed"),
     EBADMSG(74, "Bad message"),
     EOVERFLOW(75, "Value too large for defined data type"),
+    EMSGSIZE(90, "Message too long"),
     EOPNOTSUPP(95, "Operation not supported"),
     ETIMEDOUT(110, "Connection timed out"),
     ECANCELED(125, "Operation canceled"),

@@ -12,8 +12,17 @@ public enum HoldKind {
     EXEC("exec", true),
     /** kernel_read_file() reading a module: deny_write_access for the length of the read. */
     MODULE("module", true),
-    /** The seed commit's exclusive deny around a whole finit_module() (policy "exclusive"). */
-    MODULE_EXCLUSIVE("module-xdeny", true);
+    /**
+     * The seed commit's exclusive deny, around a whole finit_module() (policy "exclusive") or
+     * around its file read only (policy "exclusive-read").
+     */
+    MODULE_EXCLUSIVE("module-xdeny", true),
+    /** FS_IOC_ENABLE_VERITY: deny_write_access while the Merkle tree is built (fs/verity/enable.c). */
+    VERITY("verity", true),
+    /** request_firmware(): kernel_read_file's deny for the length of the firmware read. */
+    FIRMWARE("firmware", true),
+    /** A read-only open of a file named by {@code -o exclusive_read}: exclusive, until its release. */
+    EXCLUSIVE_READ("xread", true);
 
     private final String label;
     private final boolean denies;
@@ -25,7 +34,7 @@ public enum HoldKind {
 
     /** True for the kinds taken with exclusive_deny_write_access (0 -> -1 only). */
     public boolean exclusive() {
-        return this == EXCLUSIVE_DENY || this == MODULE_EXCLUSIVE;
+        return this == EXCLUSIVE_DENY || this == MODULE_EXCLUSIVE || this == EXCLUSIVE_READ;
     }
 
     /** True for the holds the daemon itself takes for a module load. */

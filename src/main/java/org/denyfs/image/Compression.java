@@ -1,19 +1,25 @@
 package org.denyfs.image;
 
 import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
+import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZInputStream;
+import org.tukaani.xz.XZOutputStream;
 
 /**
  * The module compressions, told apart by magic bytes, and the one decompressor of each: the
  * emulated kernel's module_decompress() (MODULE_INIT_COMPRESSED_FILE) and the user-space reading
- * of a .ko.xz, .ko.zst or .ko.gz (modinfo, as kmod does) both read through {@link #decompressing}.
+ * of a .ko.xz, .ko.zst or .ko.gz (modinfo, insmod's user-space route, as kmod does) all read through
+ * {@link #decompressing}; {@link #compressing} writes a module as the kernel's modules_install does.
  */
 public enum Compression {
     GZIP(new byte[] {0x1f, (byte) 0x8b}),
@@ -64,6 +70,39 @@ public enum Compression {
             default:
                 throw new IllegalStateException(name());
         }
+    }
+
+    /**
+     * A stream that compresses into {@code out} as the kernel's scripts/Makefile.modinst does
+     * ({@code xz --check=crc32 --lzma2=dict=1MiB}: the in-kernel decompressor knows CRC32 only;
+     * {@code zstd} at its default level 3; {@code gzip -9}). Closing it closes {@code out}.
+     */
+    public OutputStream compressing(OutputStream out) throws IOException {
+        switch (this) {
+            case GZIP:
+                return new GZIPOutputStream(out, 64 * 1024) {
+                    {
+                        def.setLevel(9);
+                    }
+                };
+            case XZ:
+                LZMA2Options options = new LZMA2Options();
+                options.setDictSize(1 << 20);
+                return new XZOutputStream(out, options, org.tukaani.xz.XZ.CHECK_CRC32);
+            case ZSTD:
+                return new ZstdOutputStream(out, 3);
+            default:
+                throw new IllegalStateException(name());
+        }
+    }
+
+    /** The file name ending depmod and kmod give a module compressed so: ".ko.xz", ".ko.zst", ".ko.gz". */
+    public String moduleSuffix() {
+        return switch (this) {
+            case GZIP -> ".ko.gz";
+            case XZ -> ".ko.xz";
+            case ZSTD -> ".ko.zst";
+        };
     }
 
     /** The whole decompressed image on the heap, for reading outside the kernel model. Corrupt data is EINVAL. */

@@ -66,7 +66,8 @@ record KernelTree(String release, String vermagic, VmlinuxSymbols vmlinux, java.
             return Optional.empty();
         }
         try (Stream<Path> all = Files.walk(dir)) {
-            return all.filter(p -> p.getFileName().toString().endsWith(".ko")).findFirst();
+            // a distribution's compressed modules too: ModuleImage.read decompresses them
+            return all.filter(p -> p.getFileName().toString().matches(".*\\.ko(\\.xz|\\.zst|\\.gz)?")).findFirst();
         } catch (IOException | java.io.UncheckedIOException e) {
             return Optional.empty();
         }

@@ -24,6 +24,9 @@ import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.ReplyFilter;
 import org.denyfs.kernel.passthrough.BackingRoot;
 import org.denyfs.kernel.passthrough.Handles;
+import org.denyfs.kernel.passthrough.Deniers;
+import org.denyfs.kernel.passthrough.Firmware;
+import org.denyfs.kernel.passthrough.FsVerity;
 import org.denyfs.kernel.passthrough.OpenFiles;
 import org.denyfs.kernel.passthrough.Passthrough;
 import org.denyfs.kernel.pending.PendingReleases;
@@ -70,10 +73,12 @@ public final class Mount implements AutoCloseable {
             this.figures = new DaemonFigures(filter, fileHandles, treeHandles);
             Passthrough paths = new Passthrough(root, filter);
             FinitModule finit = new FinitModule(kernel, inodes);
-            OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag());
-            ControlTree controlTree = ControlTree.of(inodes, kernel, root, finit, treeHandles, filter, figures);
+            boolean readOnly = options.fuseOptions().lastIndexOf("ro") > options.fuseOptions().lastIndexOf("rw");
+            Deniers deniers = new Deniers(new FsVerity(inodes, readOnly), options.exclusiveReads(), new Firmware(inodes));
+            OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag(), deniers);
+            ControlTree controlTree = ControlTree.of(inodes, kernel, root, finit, deniers, treeHandles, filter, figures);
             this.ops = new FuseOps(paths, files, controlTree, figures);
-            this.view = new MountView(inodes, kernel, controlTree.control(), figures, filter);
+            this.view = new MountView(inodes, kernel, controlTree.control(), figures, filter, deniers);
         } catch (RuntimeException | Error e) {
             root.close(); // the mount never started: nothing else holds the descriptor
             throw e;
@@ -126,9 +131,10 @@ public final class Mount implements AutoCloseable {
         Modules.Builder b = Modules.builder()
                 .vermagic(tree.vermagic())
                 .vmlinux(tree.vmlinux())
-                .policy(Policy.valueOf(options.policy().toUpperCase(java.util.Locale.ROOT)))
+                .policy(Policy.of(options.policy()))
                 .memoryLimits(options.memory())
-                .trustedKeys(tree.signingKeys());
+                .trustedKeys(tree.signingKeys())
+                .decompression(options.moduleCompression());
         if (options.initMillis() != null) {
             b.initDuration(java.time.Duration.ofMillis(options.initMillis()));
         }

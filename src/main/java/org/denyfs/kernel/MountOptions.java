@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.denyfs.image.Compression;
+import org.denyfs.kernel.passthrough.ExclusiveReads;
 import org.denyfs.kernel.module.MemoryLimits;
 
 /**
@@ -15,9 +17,12 @@ import org.denyfs.kernel.module.MemoryLimits;
  * refused rather than passed on, so a typo never mounts something the user did not ask for.
  */
 public record MountOptions(boolean debug, Path logFile, String logLevel, String policy, String kernelRelease,
-        Long initMillis, String fsname, Cache cache, List<String> fuseOptions, MemoryLimits memory) {
-    public static final List<String> POLICIES = List.of("plain", "exclusive", "idempotent");
+        Long initMillis, String fsname, Cache cache, List<String> fuseOptions, MemoryLimits memory,
+        String exclusiveRead, Compression moduleCompression) {
+    public static final List<String> POLICIES = List.of("plain", "exclusive", "exclusive-read", "idempotent");
     public static final String DEFAULT_POLICY = "idempotent";
+    /** The format the emulated kernel's module_decompress() undoes unless module_compression= says otherwise. */
+    public static final Compression DEFAULT_MODULE_COMPRESSION = Compression.XZ;
 
     /** The generic flags of mount(8) that libfuse 2.9 passes to mount(2) (its lib/mount.c table). */
     static final Set<String> KERNEL_FLAGS = Set.of("rw", "ro", "suid", "nosuid", "dev", "nodev", "exec", "noexec",
@@ -49,9 +54,14 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
      */
     public enum Cache { RELAXED, EXACT }
 
+    /** The files read exclusively ({@code -o exclusive_read=GLOB[:GLOB...]}, several joined). */
+    public ExclusiveReads exclusiveReads() {
+        return exclusiveRead == null ? ExclusiveReads.NONE : ExclusiveReads.parse(exclusiveRead);
+    }
+
     public static MountOptions defaults() {
         return new MountOptions(false, null, null, DEFAULT_POLICY, null, null, null, Cache.RELAXED, List.of(),
-                MemoryLimits.DEFAULTS);
+                MemoryLimits.DEFAULTS, null, DEFAULT_MODULE_COMPRESSION);
     }
 
     /** Parses "debug,log=/tmp/x,policy=plain"; several -o values may be joined with commas. */
@@ -64,10 +74,12 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
         Long initMillis = null;
         String fsname = null;
         Cache cache = Cache.RELAXED;
+        Compression moduleCompression = DEFAULT_MODULE_COMPRESSION;
         long maxImage = MemoryLimits.DEFAULTS.maxImage();
         long maxInFlight = MemoryLimits.DEFAULTS.maxInFlight();
         long maxPerUid = MemoryLimits.DEFAULTS.maxInFlightPerUid();
         List<String> fuse = new ArrayList<>();
+        String exclusiveRead = null;
         for (String value : values) {
             for (String opt : value.split(",")) {
                 if (opt.isBlank() || IGNORED.contains(opt) || IGNORED_PREFIXES.stream().anyMatch(opt::startsWith)) {
@@ -89,6 +101,11 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
                     case "kernel" -> kernel = require(name, arg);
                     case "init_ms" -> initMillis = milliseconds(name, require(name, arg));
                     case "fsname" -> fsname = require(name, arg);
+                    case "exclusive_read" -> {
+                        ExclusiveReads.parse(require(name, arg)); // refused here, with the glob named
+                        exclusiveRead = exclusiveRead == null ? arg : exclusiveRead + ":" + arg;
+                    }
+                    case "module_compression" -> moduleCompression = moduleCompression(require(name, arg));
                     case "max_module_bytes" -> maxImage = bytes(name, arg, Integer.MAX_VALUE);
                     case "max_inflight_bytes" -> maxInFlight = bytes(name, arg, Long.MAX_VALUE);
                     case "max_inflight_bytes_per_uid" -> maxPerUid = bytes(name, arg, Long.MAX_VALUE);
@@ -115,7 +132,20 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
             }
         }
         return new MountOptions(debug, log, logLevel, policy, kernel, initMillis, fsname, cache, List.copyOf(fuse),
-                new MemoryLimits(maxImage, maxInFlight, maxPerUid));
+                new MemoryLimits(maxImage, maxInFlight, maxPerUid), exclusiveRead, moduleCompression);
+    }
+
+    /** module_compression=xz|zstd|gzip|none, as /sys/module/compression spells them; none is null. */
+    static Compression moduleCompression(String arg) {
+        if (arg.equals("none")) {
+            return null;
+        }
+        for (Compression c : Compression.values()) {
+            if (c.sysfsName().equals(arg)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("module_compression=" + arg + ": expected xz, zstd, gzip or none");
     }
 
     /** A positive byte count, optionally with a binary suffix: 4096, 64K, 256M, 1G. */

@@ -6,6 +6,7 @@ import org.denyfs.kernel.control.Control;
 import org.denyfs.kernel.control.DaemonFigures;
 import org.denyfs.kernel.module.Modules;
 import org.denyfs.kernel.natives.ReplyFilter;
+import org.denyfs.kernel.passthrough.Deniers;
 import org.denyfs.kernel.passthrough.ReleaseLag;
 
 /**
@@ -19,13 +20,24 @@ public final class MountView {
     private final Control control;
     private final DaemonFigures figures;
     private final ReplyFilter filter;
+    private final Deniers deniers;
 
-    MountView(Inodes inodes, Modules kernel, Control control, DaemonFigures figures, ReplyFilter filter) {
+    MountView(Inodes inodes, Modules kernel, Control control, DaemonFigures figures, ReplyFilter filter, Deniers deniers) {
         this.inodes = inodes;
         this.kernel = kernel;
         this.control = control;
         this.figures = figures;
         this.filter = filter;
+        this.deniers = deniers;
+    }
+
+    /**
+     * Runs {@code hook} in every FS_IOC_ENABLE_VERITY after its deny is taken and before its Merkle
+     * tree is built, on the FUSE thread serving it: a test holds an enable there to meet it
+     * deterministically. null lets builds run.
+     */
+    public void onVerityBuild(java.util.function.Consumer<InodeKey> hook) {
+        deniers.verity().onBuild(hook);
     }
 
     /** An inode's signed write count, as {@code query} would say before settling (0 for none). */

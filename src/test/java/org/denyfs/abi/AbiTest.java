@@ -49,6 +49,8 @@ class AbiTest {
         assertThat(Abi.IOC_QUERY).isEqualTo(0x80044401);
         assertThat(Abi.Ioctl.size(Abi.IOC_DENY)).isEqualTo(4);
         assertThat(Abi.Ioctl.iow('D', 5, 8)).isEqualTo(0x40084405);
+        // _IOR('D', 6, int64_t): request_firmware through the mount, the bytes read written back
+        assertThat(Abi.IOC_FIRMWARE).isEqualTo(0x80084406);
     }
 
     private static String run(String... cmd) throws IOException, InterruptedException {

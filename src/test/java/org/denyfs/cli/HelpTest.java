@@ -138,7 +138,7 @@ class HelpTest {
         Run r = nativeTool("ctl", "frob", "/tmp");
         assertThat(r.status).isEqualTo(2);
         assertThat(r.err.lines()).containsExactly(
-                "denyfs ctl: unknown verb 'frob' (expected query, deny, xdeny, allow, holders or status)",
+                "denyfs ctl: unknown verb 'frob' (expected query, deny, xdeny, allow, holders, status or firmware)",
                 "Try 'denyfs ctl --help' for more information.");
     }
 

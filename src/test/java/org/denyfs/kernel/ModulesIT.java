@@ -84,8 +84,9 @@ class ModulesIT {
         try (LiveMount m = LiveMount.over(tree.root(), "policy=plain"); Client c = Client.open(m.mnt)) {
             assertThat(c.request("policy")).isEqualTo("ok plain");
             assertThat(c.request("policy exclusive")).isEqualTo("ok exclusive");
+            assertThat(c.request("policy exclusive-read")).isEqualTo("ok exclusive-read");
             assertThat(c.request("policy bogus")).startsWith("err EINVAL");
-            assertThat(c.request("policy")).isEqualTo("ok exclusive");
+            assertThat(c.request("policy")).isEqualTo("ok exclusive-read");
         }
     }
 
@@ -128,6 +129,41 @@ class ModulesIT {
     }
 
     /**
+     * The seed table's second kernel: another process's exclusive read of the file (an xdeny held
+     * through the control file, as a concurrent finit's read holds one) makes a load fail with
+     * ETXTBSY at once, before it reads; once that reader lets go, the same load succeeds.
+     */
+    @Test
+    void finitModule_exclusiveReadPolicy_whileAnotherProcessReadsExclusively_failsEtxtbsyAtOnce() throws Exception {
+        try (LiveMount m = LiveMount.over(tree.root(), "policy=exclusive-read,init_ms=0"); Client c = Client.open(m.mnt)) {
+            try (Holder reader = Holder.sh(m.mnt, "exec 3<>.denyfs/control && echo 'xdeny " + tree.ko("cryptd")
+                    + "' >&3 && read -r r <&3 && [ \"$r\" = 'ok -1' ]")) {
+                assertThat(c.request("finit " + tree.ko("cryptd"))).startsWith("err ETXTBSY");
+                assertThat(reader.finish()).isZero();
+            }
+            String stats = read(m, "stats");
+            assertThat(statLine(stats, "Mods failed on kread")).isEqualTo("Mods failed on kread\t1");
+            assertThat(statLine(stats, "Virtual mem wasted bytes")).isEqualTo("Virtual mem wasted bytes\t0");
+            assertThat(c.request("finit " + tree.ko("cryptd"))).isEqualTo("ok 0");
+        }
+    }
+
+    /**
+     * ... and what it still wasted: a load that starts once the first load's read is over (the first
+     * is COMING, in init) reads the whole file, waits in the duplicate check and fails with EEXIST.
+     */
+    @Test
+    void finitModule_exclusiveReadPolicy_loadStartingAfterTheRead_readsAgainAndFailsEexist() throws IOException {
+        try (LiveMount m = LiveMount.over(tree.root(), "policy=exclusive-read,init_ms=1500")) {
+            assertThat(race(m, tree.ko("cryptd"), "cryptd", 2)).isEqualTo("ok=1 EEXIST=1 ETXTBSY=0 other=0");
+            String stats = read(m, "stats");
+            assertThat(statLine(stats, "Mods failed on becoming")).isEqualTo("Mods failed on becoming\t1");
+            assertThat(Long.parseLong(statLine(stats, "Failed becoming bytes").split("\t")[1])).isPositive();
+            assertThat(statLine(stats, "Mods failed on kread")).isEqualTo("Mods failed on kread\t0");
+        }
+    }
+
+    /**
      * Why the seed commit was reverted (REFERENCE section 4): two probes share a dependency; kmod
      * treats EEXIST as success but aborts a probe on any other error.
      */
@@ -159,6 +195,12 @@ class ModulesIT {
     @Test
     void finitModule_sharedDependency_plainPolicy_bothProbesLoad() throws Exception {
         assertThat(sharedDependency("plain")).isEqualTo("loaded");
+    }
+
+    @Test
+    void finitModule_sharedDependency_exclusiveReadPolicy_bothProbesLoad() throws Exception {
+        // the first's read of cryptd is over while it is COMING: the second reads it again, then EEXIST
+        assertThat(sharedDependency("exclusive-read")).isEqualTo("loaded");
     }
 
     @Test

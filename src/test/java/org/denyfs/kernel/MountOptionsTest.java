@@ -55,15 +55,41 @@ class MountOptionsTest {
 
     @Test
     void parse_badValues_areRefusedNamingThem() {
-        assertThatThrownBy(() -> parse("policy=lazy")).hasMessage("policy=lazy: expected one of plain, exclusive, idempotent");
+        assertThatThrownBy(() -> parse("policy=lazy")).hasMessage("policy=lazy: expected one of plain, exclusive, exclusive-read, idempotent");
         assertThatThrownBy(() -> parse("init_ms=soon")).hasMessage("init_ms=soon: not a number of milliseconds");
         assertThatThrownBy(() -> parse("attr_timeout=-1")).hasMessage("attr_timeout=-1: must not be negative");
         assertThatThrownBy(() -> parse("fsname=")).hasMessage("mount option fsname= needs a value");
     }
 
     @Test
+    void parse_moduleCompression_namesTheKernelsOneDecompressor() {
+        assertThat(MountOptions.defaults().moduleCompression()).isEqualTo(org.denyfs.image.Compression.XZ);
+        assertThat(parse("module_compression=zstd").moduleCompression()).isEqualTo(org.denyfs.image.Compression.ZSTD);
+        assertThat(parse("module_compression=gzip").moduleCompression()).isEqualTo(org.denyfs.image.Compression.GZIP);
+        assertThat(parse("module_compression=none").moduleCompression()).isNull();
+        assertThatThrownBy(() -> parse("module_compression=lz4"))
+                .hasMessage("module_compression=lz4: expected xz, zstd, gzip or none");
+    }
+
+    @Test
     void fuseArgs_source_isBackingEscapedForLibfuse() {
         List<String> args = Mount.fuseArgs(MountOptions.defaults(), "/srv/a,b\\c", true);
         assertThat(args.get(1)).startsWith("fsname=/srv/a\\,b\\\\c,subtype=denyfs,");
+    }
+
+    @Test
+    void parse_exclusiveRead_joinsEveryGlobGiven() {
+        MountOptions o = parse("exclusive_read=lib/**.ko:firmware/*,ro,exclusive_read=boot/vmlinuz-?");
+        assertThat(o.exclusiveRead()).isEqualTo("lib/**.ko:firmware/*:boot/vmlinuz-?");
+        assertThat(o.exclusiveReads().figures()).startsWith("exclusive_read=lib/**.ko:firmware/*:boot/vmlinuz-? ");
+        assertThat(parse("ro").exclusiveReads().figures()).startsWith("exclusive_read=- ");
+    }
+
+    @Test
+    void parse_exclusiveReadOfNoPathBelowTheMount_isRefusedNamingTheGlob() {
+        assertThatThrownBy(() -> parse("exclusive_read=/etc/passwd")).hasMessageContaining("'/etc/passwd' is not a glob");
+        assertThatThrownBy(() -> parse("exclusive_read=a::b")).hasMessageContaining("'' is not a glob");
+        assertThatThrownBy(() -> parse("exclusive_read=[a")).hasMessageStartingWith("exclusive_read=[a: '[a': ");
+        assertThatThrownBy(() -> parse("exclusive_read")).hasMessageContaining("exclusive_read");
     }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,8 +14,12 @@ import java.util.regex.Pattern;
  * .denyfs/inflight, .denyfs/proc/modules) and the workers' own words.
  */
 final class Accounting {
-    /** kmod's (and denyfs-loader's) message for a module a probe could not insert. */
-    private static final Pattern COULD_NOT_INSERT = Pattern.compile("ERROR: could not insert '?([^':]+)'?: (.+)$");
+    /**
+     * What a worker says for a module a probe could not insert: modprobe's "ERROR: could not insert
+     * 'NAME': MESSAGE", or udev's "Failed to insert module 'NAME': MESSAGE" (the libkmod workers).
+     */
+    private static final Pattern COULD_NOT_INSERT = Pattern.compile(
+            "(?:ERROR: could not insert|Failed to insert module) '?([^':]+)'?: (.+)$");
 
     /** One line of .denyfs/calls. */
     record Call(String call, String file, String result, long count, long cpuMicros) {}
@@ -81,9 +87,52 @@ final class Accounting {
         return new Timeline(millis, bytes, dropped);
     }
 
+    /** One line of .denyfs/calltrace: when a call ended (ms since the release), which, on what file, with what result. */
+    record Traced(double millis, String call, String file, String result) {
+        /** The module a file holds, by the file's name: "aesni-intel.ko" is aesni_intel. */
+        String module() {
+            return ColdplugEvents.moduleName(file);
+        }
+    }
+
+    /** The call trace, its times made relative to {@code releaseNanos} (same CLOCK_MONOTONIC). */
+    static List<Traced> callTrace(String text, long releaseNanos) {
+        List<Traced> rows = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.split("\t");
+            if (line.startsWith("#") || f.length != 4) {
+                continue;
+            }
+            rows.add(new Traced((Long.parseLong(f[0]) - releaseNanos) / 1e6, f[1], f[2], f[3]));
+        }
+        return List.copyOf(rows);
+    }
+
+    /** The names of the modules /proc/modules shows Live. */
+    static Set<String> liveModules(String procModules) {
+        Set<String> live = new TreeSet<>();
+        for (String line : procModules.split("\n")) {
+            String[] f = line.split(" ");
+            if (f.length >= 5 && f[4].equals("Live")) {
+                live.add(f[0]);
+            }
+        }
+        return live;
+    }
+
     /** Lines of /proc/modules: one per module in the table. */
     static int modulesLoaded(String procModules) {
         return (int) procModules.lines().filter(l -> !l.isBlank()).count();
+    }
+
+    /**
+     * Adds one worker's {@link #failures} to the tallies, counting workers, not lines: a worker that
+     * printed "aesni_intel: Text file busy" twice, and "sha1_ssse3: Text file busy" once, adds 1 to
+     * each of those two and 1 to "Text file busy" in {@code byError}.
+     */
+    static void countWorker(List<String> failures, Map<String, Integer> byModule, Map<String, Integer> byError) {
+        failures.stream().distinct().forEach(f -> byModule.merge(f, 1, Integer::sum));
+        failures.stream().map(f -> f.substring(f.indexOf(": ") + 2)).distinct().forEach(e -> byError.merge(e, 1, Integer::sum));
     }
 
     /** What stopped a worker: "MODULE: MESSAGE" for each module its probe could not insert. */

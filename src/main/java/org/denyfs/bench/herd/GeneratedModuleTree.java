@@ -135,7 +135,7 @@ final class GeneratedModuleTree {
         return c.toString();
     }
 
-    /** depmod's files, as text: what denyfs-loader reads (depmod, where installed, adds the .bin indexes). */
+    /** depmod's files, as text: what the Java loader reads (depmod, where installed, adds the .bin indexes libkmod needs). */
     private static void writeIndexes(Path moduleDir, Map<String, Spec> byExport) throws IOException {
         StringBuilder dep = new StringBuilder();
         StringBuilder alias = new StringBuilder("# Aliases extracted from modules themselves.\n");

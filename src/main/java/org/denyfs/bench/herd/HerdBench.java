@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,10 +32,18 @@ import org.denyfs.user.client.Client;
 final class HerdBench {
     private static final Duration MOUNT_TIMEOUT = Duration.ofMinutes(10);
     private static final Path CPU_MODALIAS = Path.of("/sys/devices/system/cpu/modalias");
+    private static final Duration IN_FLIGHT_TIMEOUT = Duration.ofMinutes(2);
+    /** The worker argument denyfs-herd --each replaces with each worker's own event. */
+    static final String EACH = "@EACH@";
 
     /** Everything the report needs: what ran, on what, and what came of it. */
     record Report(Config config, Tree tree, String modalias, Tree.ModuleSet modules, long initMillis,
-                  int cpus, String workerCommand, List<Result> results, Map<String, Object> host) {}
+                  int cpus, String workerCommand, List<Result> results, Map<String, Object> host, Workload workload) {
+        /** Workers per herd: --workers, or one per device event in coldplug. */
+        int workers() {
+            return workload.workers();
+        }
+    }
 
     private final PrintWriter progress;
     private final boolean terminal;
@@ -49,33 +58,44 @@ final class HerdBench {
         long initMillis = cfg.effectiveInitMillis(cpus);
         Path nativeDir = nativeDir(cfg.repoRoot());
         Path herd = requireExecutable(nativeDir.resolve("denyfs-herd"));
-        Path loader = requireExecutable(nativeDir.resolve("denyfs-loader"));
         try (Cleanup cleanup = new Cleanup()) {
             cleanup.installShutdownHook();
             Exec exec = new Exec(cleanup);
             Tree tree = Tree.locate(cfg.treeRoot(), cfg.release(), cfg.generatedTree(), cfg.repoRoot(), exec, progress);
-            String modalias = cfg.modalias() != null ? cfg.modalias() : cpuModalias();
-            Tree.ModuleSet modules = tree.resolve(modalias, loader, exec);
+            if (cfg.compress() != Config.Compress.NONE) {
+                tree = CompressedTree.ensure(tree, cfg.compress(), exec, progress);
+            }
+            Workload workload = workload(cfg, tree);
+            String modalias = workload.perWorker() ? workload.describe() : workload.events().get(0);
+            Tree.ModuleSet modules = workload.requested();
             List<String> launcher;
             try {
                 launcher = Launcher.resolve(cfg.denyfsCommand(), cfg.repoRoot());
             } catch (TargetUnavailable e) {
                 throw new IOException(e.getMessage(), e);
             }
-            WorkerCommand worker = WorkerCommand.of(cfg.client(), nativeDir, tree, modalias);
+            // the scenario decides the MODALIAS, the worker what runs it: @EACH@ is each worker's own event
+            WorkerCommand worker = WorkerCommand.of(cfg.worker(), cfg.kmod(), nativeDir, tree,
+                    workload.perWorker() ? EACH : modalias);
             say("tree: " + tree.origin() + ", release " + tree.release());
-            say("MODALIAS " + abbreviate(modalias) + " -> " + modules.names().size() + " modules, "
-                    + String.format(Locale.ROOT, "%,d", modules.bytes()) + " bytes: " + String.join(" ", modules.names()));
-            say(cfg.workers() + " workers per herd running '" + worker.describe() + "', module init " + initMillis + " ms"
+            say((workload.perWorker() ? "coldplug: " + workload.describe() : "MODALIAS " + abbreviate(modalias)) + " -> "
+                    + modules.names().size() + " modules, " + String.format(Locale.ROOT, "%,d", modules.bytes()) + " bytes: "
+                    + abbreviate(String.join(" ", modules.names()), 400));
+            say(workload.workers() + " workers per herd running '" + worker.describe() + "', module init " + initMillis + " ms"
                     + (cfg.initMillis() == null ? " (10 ms x " + cfg.workers() + " workers / " + cpus + " CPUs)" : ""));
             Files.createDirectories(cfg.out());
+            Path eventsFile = null;
+            if (workload.perWorker()) {
+                eventsFile = Files.write(cfg.out().resolve(OutputFiles.EVENTS_TXT), workload.events());
+            }
             // The mount points live with the report (--out), not in /tmp: a run leaves nothing outside it.
             Path mountRoot = Files.createTempDirectory(cfg.out(), "mnt-").toRealPath();
             cleanup.add("remove " + mountRoot, () -> removeEmptyDirs(mountRoot));
             List<Result> results = new ArrayList<>();
             for (int round = 1; round <= cfg.rounds(); round++) {
                 for (String policy : Rotation.rotate(cfg.policies(), round - 1)) {
-                    results.add(runOne(cfg, policy, round, initMillis, tree, launcher, herd, worker, mountRoot, exec, cleanup));
+                    results.add(runOne(cfg, workload, eventsFile, policy, round, initMillis, tree, launcher, herd, worker,
+                            mountRoot, exec, cleanup));
                 }
             }
             cleanup.close();
@@ -83,17 +103,19 @@ final class HerdBench {
                 throw new IOException("cleaning up failed: " + String.join("; ", cleanup.failures()));
             }
             return new Report(cfg, tree, modalias, modules, initMillis, cpus, worker.describe(), List.copyOf(results),
-                    HostInfo.collect(new Exec(null)));
+                    HostInfo.collect(new Exec(null)), workload);
         }
     }
 
-    private Result runOne(Config cfg, String policy, int round, long initMillis, Tree tree,
+    private Result runOne(Config cfg, Workload workload, Path eventsFile, String policy, int round, long initMillis, Tree tree,
                               List<String> launcher, Path herd, WorkerCommand worker, Path mountRoot, Exec exec,
                               Cleanup cleanup) throws IOException {
         String name = policy + (cfg.rounds() > 1 ? " round " + round + "/" + cfg.rounds() : "");
         Path mnt = Files.createDirectory(mountRoot.resolve(policy + "-" + round));
         List<String> mount = new ArrayList<>(launcher);
-        mount.addAll(List.of("mount", "-o", "policy=" + policy + ",init_ms=" + initMillis + ",kernel=" + tree.release(),
+        String kernelCompression = cfg.compress() == Config.Compress.NONE ? "" : ",module_compression=" + cfg.compress().sysfsName();
+        mount.addAll(List.of("mount", "-o", "policy=" + policy + ",init_ms=" + initMillis + ",kernel=" + tree.release()
+                + kernelCompression,
                 tree.root().toString(), mnt.toString()));
         List<String> umount = new ArrayList<>(launcher);
         umount.addAll(List.of("umount", mnt.toString()));
@@ -107,9 +129,29 @@ final class HerdBench {
             long rssBefore = daemon.rssKiB();
             double cpuBefore = daemon.cpuMillis();
             Path logs = cfg.out().resolve("logs").resolve(policy + "-round" + round);
-            ProgressLine line = new ProgressLine(name, cfg.workers());
-            Launch.Outcome outcome = Launch.run(herd, worker.herdOptions(mnt), cfg.workers(), worker.argv(mnt), worker.env(mnt), logs,
-                    herdTimeout(cfg, initMillis), cleanup, line::done);
+            ProgressLine line = new ProgressLine(name, workload.workers());
+            List<String> herdOptions = new ArrayList<>(worker.herdOptions(mnt));
+            if (eventsFile != null) {
+                herdOptions.addAll(List.of("--each", eventsFile.toString()));
+            }
+            InFlightLoad inFlight = cfg.scenario().inFlight() == null ? null
+                    : InFlightLoad.start(mnt, tree, cfg.scenario().inFlight(), exec);
+            Launch.Outcome outcome;
+            try {
+                if (inFlight != null) {
+                    say(name + ": " + inFlight.awaitComing(IN_FLIGHT_TIMEOUT) + "; releasing the workers");
+                }
+                outcome = Launch.run(herd, herdOptions, workload.workers(), worker.argv(mnt), worker.env(mnt), logs,
+                        herdTimeout(cfg, initMillis), cleanup, line::done);
+                if (inFlight != null) {
+                    say(String.format(Locale.ROOT, "%s: the workers were released %.0f ms after %s was seen COMING", name,
+                            inFlight.comingToRelease(outcome.releaseNanos()), cfg.scenario().inFlight()));
+                }
+            } finally {
+                if (inFlight != null) {
+                    say(name + ": the in-flight load of " + cfg.scenario().inFlight() + " returned " + inFlight.finish(IN_FLIGHT_TIMEOUT));
+                }
+            }
             double cpu = daemon.cpuMillis() - cpuBefore;
             long peakRss = daemon.peakRssKiB();
             long peakWorkers;
@@ -121,18 +163,23 @@ final class HerdBench {
             List<Accounting.Call> calls = Accounting.calls(Files.readString(mnt.resolve(Abi.CALLS)));
             Accounting.Timeline timeline = Accounting.timeline(Files.readString(mnt.resolve(Abi.INFLIGHT)),
                     outcome.releaseNanos());
-            int loaded = Accounting.modulesLoaded(Files.readString(mnt.resolve(Abi.PROC_MODULES)));
+            String procModules = Files.readString(mnt.resolve(Abi.PROC_MODULES));
+            int loaded = Accounting.modulesLoaded(procModules);
+            List<Accounting.Traced> trace = Accounting.callTrace(Files.readString(mnt.resolve(Abi.CALLTRACE)),
+                    outcome.releaseNanos());
             Map<String, Integer> failures = new TreeMap<>();
+            Map<String, Integer> byError = new TreeMap<>();
             int failed = 0;
             for (Launch.Worker w : outcome.workers()) {
                 List<String> why = Accounting.failures(Files.readString(logs.resolve("worker-" + w.index() + ".log")));
-                why.forEach(f -> failures.merge(f, 1, Integer::sum));
+                Accounting.countWorker(why, failures, byError);
                 if (!why.isEmpty() || !w.exitedCleanly()) {
                     failed++;
                 }
             }
-            Result r = new Result(policy, round, cfg.workers(), initMillis, stats, calls, loaded, failed,
-                    failures, outcome.wallMillis(), outcome.forkMillis(), cpu, rssBefore, peakRss, timeline, peakWorkers);
+            Result r = new Result(policy, round, workload.workers(), initMillis, stats, calls, loaded, failed,
+                    failures, outcome.wallMillis(), outcome.forkMillis(), cpu, rssBefore, peakRss, timeline,
+                    workload.requested().names(), Accounting.liveModules(procModules), trace, byError, peakWorkers);
             line.finish(r);
             return r;
         } finally {
@@ -145,6 +192,50 @@ final class HerdBench {
         return Duration.ofMinutes(1).plusMillis(initMillis * 64).plusSeconds(cfg.workers());
     }
 
+    /**
+     * The events and the modules they request. cpu: --modalias or this CPU's, for every worker.
+     * coldplug: --events FILE, or {@link ColdplugEvents} from the tree (--workers of them, --seed); each
+     * event resolved as its probe would load it, and one that loads nothing left out, with a word.
+     */
+    private Workload workload(Config cfg, Tree tree) throws IOException {
+        Scenario s = cfg.scenario();
+        if (s.kind() == Scenario.Kind.CPU) {
+            String modalias = cfg.modalias() != null ? cfg.modalias() : cpuModalias();
+            return new Workload(s, List.of(modalias), tree.resolve(modalias), cfg.workers());
+        }
+        List<String> asked;
+        if (s.eventsFile() != null) {
+            asked = Files.readAllLines(s.eventsFile()).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                    .distinct().toList();
+            say("coldplug: " + asked.size() + " distinct device events from " + s.eventsFile());
+        } else {
+            Path moduleDir = tree.root().resolve("lib/modules").resolve(tree.release());
+            asked = ColdplugEvents.derive(moduleDir, cfg.workers(), s.seed()).stream().map(ColdplugEvents.Event::modalias).toList();
+            say("coldplug: " + asked.size() + " device events derived from " + moduleDir.resolve("modules.alias")
+                    + " and modules.dep (seed " + s.seed() + "), resolving each...");
+        }
+        List<String> events = new ArrayList<>();
+        Map<String, Long> requested = new LinkedHashMap<>();
+        for (String e : asked) {
+            Tree.ModuleSet m;
+            try {
+                m = tree.resolve(e);
+            } catch (IOException none) {
+                say("coldplug: left out '" + abbreviate(e) + "', which loads no module of the tree");
+                continue;
+            }
+            events.add(e);
+            for (int i = 0; i < m.names().size(); i++) {
+                requested.putIfAbsent(m.names().get(i), m.sizes().get(i));
+            }
+        }
+        if (events.isEmpty()) {
+            throw new IOException("coldplug: no device event loads a module of " + tree.root());
+        }
+        return new Workload(s, List.copyOf(events), new Tree.ModuleSet(List.copyOf(requested.keySet()),
+                requested.values().stream().mapToLong(Long::longValue).sum(), List.copyOf(requested.values())), events.size());
+    }
+
     /** target/native beside the jar (or beside target/classes when run from the build tree). */
     static Path nativeDir(Path repoRoot) throws IOException {
         Path beside = NativeDir.locate();
@@ -154,7 +245,7 @@ final class HerdBench {
         if (repoRoot != null && Files.isDirectory(repoRoot.resolve("target/native"))) {
             return repoRoot.resolve("target/native");
         }
-        throw new IOException("no target/native with denyfs-herd and denyfs-loader: build denyfs first (mvn package,"
+        throw new IOException("no target/native with denyfs-herd and libdenyfs-preload.so: build denyfs first (mvn package,"
                 + " or any scripts/denyfs command)");
     }
 
@@ -173,7 +264,11 @@ final class HerdBench {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 72 ? s : s.substring(0, 69) + "...";
+        return abbreviate(s, 72);
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
     /** Mount points are removed once unmounted; a directory still holding anything is left alone. */

@@ -18,9 +18,14 @@ final class InflightChart {
     private static final int GAP = 40;
     private static final int BOTTOM = 60;
     private static final Map<String, String> COLORS = Map.of(
-            "plain", "#d62728", "exclusive", "#ff7f0e", "idempotent", "#2ca02c");
+            "plain", "#d62728", "exclusive-read", "#9467bd", "exclusive", "#ff7f0e", "idempotent", "#2ca02c");
 
     private InflightChart() {
+    }
+
+    /** The policy's colour, the same in every chart. */
+    static String color(String policy) {
+        return COLORS.getOrDefault(policy, "#1f77b4");
     }
 
     /** @param herds one result per panel, in the order to draw them */

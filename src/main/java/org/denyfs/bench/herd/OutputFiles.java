@@ -18,6 +18,9 @@ final class OutputFiles {
     static final String RESULTS_JSON = "results.json";
     static final String TABLE_TXT = "table.txt";
     static final String CHART_SVG = "inflight.svg";
+    static final String RESULTS_SVG = "results.svg";
+    static final String LIVE_SVG = "live.svg";
+    static final String EVENTS_TXT = "events.txt";
 
     private OutputFiles() {
     }
@@ -32,6 +35,11 @@ final class OutputFiles {
         written.add(Files.writeString(dir.resolve(RESULTS_JSON), Json.write(json(report))));
         written.add(Files.writeString(dir.resolve(TABLE_TXT), table));
         written.add(Files.writeString(dir.resolve(CHART_SVG), InflightChart.svg(firstRound(report), subtitle(report))));
+        written.add(Files.writeString(dir.resolve(RESULTS_SVG), ResultsChart.svg(firstRound(report), subtitle(report))));
+        written.add(Files.writeString(dir.resolve(LIVE_SVG), LiveChart.svg(firstRound(report), subtitle(report))));
+        if (report.workload().perWorker()) {
+            written.add(dir.resolve(EVENTS_TXT)); // written before the herds: the launcher reads it
+        }
         return written;
     }
 
@@ -85,8 +93,17 @@ final class OutputFiles {
         config.put("rounds", cfg.rounds());
         config.put("init_ms", report.initMillis());
         config.put("init_ms_given", cfg.initMillis() != null);
-        config.put("client", cfg.client().name().toLowerCase(Locale.ROOT));
+        config.put("worker", cfg.worker().name().toLowerCase(Locale.ROOT));
+        config.put("kmod", cfg.kmod() == Config.Kmod.KMOD31 ? 31 : 30);
+        config.put("compress", cfg.compress().sysfsName());
         config.put("worker_command", report.workerCommand());
+        config.put("scenario", cfg.scenario().kind().label());
+        config.put("in_flight", cfg.scenario().inFlight());
+        if (report.workload().perWorker()) {
+            config.put("seed", cfg.scenario().seed());
+            config.put("events_file", cfg.scenario().eventsFile() == null ? null : cfg.scenario().eventsFile().toString());
+            config.put("events", report.workload().events());
+        }
         config.put("modalias", report.modalias());
         config.put("modules", report.modules().names());
         config.put("module_bytes", report.modules().bytes());
@@ -105,6 +122,8 @@ final class OutputFiles {
             }
             m.put("fork_ms", r.forkMillis());
             m.put("failures", new LinkedHashMap<>(r.failures()));
+            m.put("missing", r.missing());
+            m.put("live_at_ms", new LinkedHashMap<>(r.liveAt()));
             List<Object> calls = new ArrayList<>();
             for (Accounting.Call c : r.calls()) {
                 Map<String, Object> call = new LinkedHashMap<>();
@@ -134,10 +153,18 @@ final class OutputFiles {
                 .toList();
     }
 
+    /** "libkmod", "modprobe", with the kmod route and the compression when they matter. */
+    static String workerLabel(Config cfg) {
+        String w = cfg.worker().name().toLowerCase(Locale.ROOT);
+        return cfg.compress() == Config.Compress.NONE ? w
+                : w + ", " + cfg.compress().sysfsName() + " modules, kmod " + (cfg.kmod() == Config.Kmod.KMOD31 ? "31+" : "30");
+    }
+
     private static String subtitle(HerdBench.Report report) {
-        return String.format(Locale.ROOT, "%d workers (%s), %d modules per probe, init %d ms, %d CPUs%s",
-                report.config().workers(), report.config().client().name().toLowerCase(Locale.ROOT),
-                report.modules().names().size(), report.initMillis(), report.cpus(),
+        return String.format(Locale.ROOT, "%s, %d workers (%s), %d modules %s, init %d ms, %d CPUs%s",
+                report.config().scenario().kind().label(), report.workers(), workerLabel(report.config()),
+                report.modules().names().size(),
+                report.workload().perWorker() ? "requested" : "per probe", report.initMillis(), report.cpus(),
                 report.config().rounds() > 1 ? ", round 1" : "");
     }
 }

@@ -2,6 +2,8 @@ package org.denyfs.bench.herd;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * One herd on one fresh mount: the daemon's accounting after the last worker ended, the workers'
@@ -9,17 +11,47 @@ import java.util.Map;
  *
  * @param stats the figures of .denyfs/stats, by label ("Virtual mem wasted bytes", ...)
  * @param failures "MODULE: MESSAGE" to the number of workers that printed it
+ * @param failedByError "MESSAGE" (any module) to the number of workers that printed it
  * @param daemonCpuMillis the daemon's user plus system CPU time from just before the launcher starts (its
  *     index reads and forks included) to the last worker's end
+ * @param requested the modules the herd's events ask for (each probe's modules, dependencies included)
+ * @param live the modules /proc/modules shows Live after the last worker ended
+ * @param trace every finit/init_module call, in the order they ended
  */
 record Result(String policy, int round, int workers, long initMillis, Map<String, Long> stats,
                   List<Accounting.Call> calls, int modulesLoaded, int failedWorkers, Map<String, Integer> failures,
                   double wallMillis, double forkMillis, double daemonCpuMillis, long daemonRssBeforeKiB,
-                  long daemonPeakRssKiB, Accounting.Timeline timeline, long daemonPeakFuseWorkers) {
+                  long daemonPeakRssKiB, Accounting.Timeline timeline, List<String> requested, Set<String> live,
+                  List<Accounting.Traced> trace, Map<String, Integer> failedByError, long daemonPeakFuseWorkers) {
     static final String WASTED = "Virtual mem wasted bytes";
     static final List<String> WASTE_PARTS = List.of(
             "Failed kread bytes", "Failed decompress bytes", "Failed becoming bytes", "Failed kmod bytes");
     static final String PEAK = "Peak bytes in flight";
+
+    /** Requested modules that never went live, sorted: the drivers a coldplug lost. */
+    List<String> missing() {
+        return requested.stream().filter(m -> !live.contains(m)).sorted().toList();
+    }
+
+    /** When each module went live: its file's first finit_module that returned 0, in ms since the release. */
+    Map<String, Double> liveAt() {
+        Map<String, Double> at = new TreeMap<>();
+        for (Accounting.Traced t : trace) {
+            if (t.call().equals("finit_module") && t.result().equals("0")) {
+                at.putIfAbsent(t.module(), t.millis());
+            }
+        }
+        return at;
+    }
+
+    /** The seed's "boot time": ms from the release until the last requested module was live; NaN while any is missing. */
+    double lastLiveMillis() {
+        if (!missing().isEmpty() || requested.isEmpty()) {
+            return Double.NaN;
+        }
+        Map<String, Double> at = liveAt();
+        return requested.stream().filter(at::containsKey).mapToDouble(at::get).max().orElse(Double.NaN);
+    }
 
     long stat(String label) {
         return stats.getOrDefault(label, 0L);

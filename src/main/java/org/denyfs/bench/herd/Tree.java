@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.denyfs.bench.harness.Exec;
+import org.denyfs.user.kmod.Loader;
+import org.denyfs.user.kmod.Log;
 
 /**
  * The module tree a herd loads from: a directory holding lib/modules/RELEASE with depmod's files.
@@ -22,10 +24,13 @@ import org.denyfs.bench.harness.Exec;
 record Tree(Path root, String release, String origin) {
     static final Path DEFAULT_CACHE = Path.of("/var/cache/denyfs/modtree");
     private static final Duration PREPARE_TIMEOUT = Duration.ofMinutes(20);
-    private static final Duration RESOLVE_TIMEOUT = Duration.ofMinutes(1);
 
-    /** The modules a MODALIAS brings in, dependencies first, each once, and their size on disk. */
-    record ModuleSet(List<String> names, long bytes) {}
+    /** The modules a MODALIAS brings in, dependencies first, each once, their files (below the root) and sizes on disk. */
+    record ModuleSet(List<String> names, long bytes, List<Long> sizes, List<Path> files) {
+        ModuleSet(List<String> names, long bytes, List<Long> sizes) {
+            this(names, bytes, sizes, List.of());
+        }
+    }
 
     /**
      * --root as given; else, with {@code generated}, a tree built here of the same shape; else the
@@ -98,29 +103,52 @@ record Tree(Path root, String release, String origin) {
     }
 
     /**
-     * What a probe of {@code modalias} loads: {@code denyfs-loader modprobe --show-depends} on the tree
-     * itself (no mount), each module once.
+     * What a probe of {@code modalias} loads: the Java loader's probe lists (kmod's
+     * --show-depends) read from the tree itself, no mount, each module once.
      */
-    ModuleSet resolve(String modalias, Path loader, Exec exec) throws IOException {
-        Exec.Result r = exec.run(List.of(loader.toString(), "modprobe", "-d", root.toString(), "-S", release,
-                "--show-depends", modalias), RESOLVE_TIMEOUT);
+    ModuleSet resolve(String modalias) throws IOException {
+        Loader loader = Loader.open(null, root.resolve("lib/modules").resolve(release), List.of(), SILENT);
         Set<Path> files = new LinkedHashSet<>();
-        for (String line : r.stdout().split("\n")) {
-            if (line.startsWith("insmod ")) {
-                files.add(Path.of(line.split(" ")[1]));
+        for (Loader.Mod m : loader.lookup(modalias)) {
+            if (loader.isBuiltin(m)) {
+                continue;
+            }
+            for (Loader.Mod x : loader.probeList(m, true)) {
+                Path p = loader.path(x.name());
+                if (p != null) {
+                    files.add(p);
+                }
             }
         }
         if (files.isEmpty()) {
-            throw new IOException("MODALIAS '" + modalias + "' matches no module of " + root + " (" + release + "): "
-                    + r.describe());
+            throw new IOException("MODALIAS '" + modalias + "' matches no module of " + root + " (" + release + ")");
         }
         List<String> names = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
+        List<Path> below = new ArrayList<>();
         long bytes = 0;
         for (Path f : files) {
             String n = f.getFileName().toString();
             names.add(n.substring(0, n.indexOf(".ko")).replace('-', '_'));
+            sizes.add(Files.size(f));
+            below.add(f.isAbsolute() && f.startsWith(root) ? root.relativize(f) : f);
             bytes += Files.size(f);
         }
-        return new ModuleSet(List.copyOf(names), bytes);
+        return new ModuleSet(List.copyOf(names), bytes, List.copyOf(sizes), List.copyOf(below));
     }
+
+    /** The loader's messages are not the report's. */
+    private static final Log SILENT = new Log() {
+        @Override
+        public void log(int priority, String message) {
+        }
+
+        @Override
+        public void out(String text) {
+        }
+
+        @Override
+        public void stderr(String text) {
+        }
+    };
 }

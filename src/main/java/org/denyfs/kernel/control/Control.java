@@ -22,10 +22,9 @@ import org.denyfs.core.Inodes;
  * holders PATH -> ok KIND pid=N uid=N since=ISO-8601, ...   (or "ok -")   who holds the count
  * status       -> ok pid=N inodes=N sessions=N ...   the daemon's own figures
  * wait TICKET  -> ok 0 | err ERRNO     the result of a FINIT ioctl that answered with TICKET
+ * firmware PATH -> ok BYTES | err ETXTBSY   request_firmware's read, writes denied for its length
  * </pre>
- * deny and xdeny need read permission on the file for the caller (see {@link Permissions}).
- * <pre>
- * </pre>
+ * deny, xdeny and firmware need read permission on the file for the caller (see {@link Permissions}).
  * Replies are {@code ok VALUE} or {@code err ERRNO_NAME message}. A bad request gets one err
  * reply and changes nothing. Thread-safety: each {@link Session} serialises its own requests; the
  * counts are the lock-free ones of {@link Inodes}.
@@ -38,6 +37,7 @@ public final class Control {
     /** The daemon's own figures (handles, release lag, FUSE threads...) for the status reply; "" for none. */
     private final Supplier<String> daemonFigures;
     private final ModuleCalls modules;
+    private final FirmwareCalls firmware;
 
     /** A control file without the module subsystem and daemon figures (tests of the protocol). */
     public Control(Inodes inodes, Resolver resolver) {
@@ -50,6 +50,11 @@ public final class Control {
     }
 
     public Control(Inodes inodes, Resolver resolver, ModuleCalls modules, Supplier<String> daemonFigures) {
+        this(inodes, resolver, modules, daemonFigures, FirmwareCalls.NONE);
+    }
+
+    Control(Inodes inodes, Resolver resolver, ModuleCalls modules, Supplier<String> daemonFigures, FirmwareCalls firmware) {
+        this.firmware = firmware;
         this.inodes = inodes;
         this.resolver = resolver;
         this.modules = modules;
@@ -114,8 +119,9 @@ public final class Control {
                 yield "0";
             }
             case Abi.VERB_POLICY -> modules.policy(request.args().isEmpty() ? null : request.args().get(0));
+            case Abi.VERB_FIRMWARE -> Long.toString(firmware.request(caller, request.path()));
             default -> throw new ErrnoException(Errno.EINVAL, "unknown verb '" + request.verb()
-                    + "' (expected query, deny, xdeny, allow, holders, status, finit, init, delete, policy or wait)");
+                    + "' (expected query, deny, xdeny, allow, holders, status, finit, init, delete, policy, wait or firmware)");
         };
     }
 

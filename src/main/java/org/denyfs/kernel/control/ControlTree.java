@@ -15,6 +15,7 @@ import org.denyfs.kernel.natives.LibFuse;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.ReplyFilter;
 import org.denyfs.kernel.passthrough.BackingRoot;
+import org.denyfs.kernel.passthrough.Deniers;
 import org.denyfs.kernel.passthrough.Handle;
 import org.denyfs.kernel.passthrough.Handles;
 import org.denyfs.kernel.passthrough.ReleaseLag;
@@ -60,14 +61,16 @@ public final class ControlTree {
      *
      * @param root the backing root, beneath which control-request PATHs resolve
      * @param finit finit_module on a resolved descriptor (shared with the FINIT ioctl)
+     * @param deniers fs-verity, the exclusive readers and firmware: the firmware verb and the status reply
      * @param handles the tree's handle table, tagged with {@link #HANDLE_TAG}
      * @param figures the daemon's own figures, for the status reply
      */
-    public static ControlTree of(Inodes inodes, Modules kernel, BackingRoot root, FinitModule finit, Handles handles,
-                                 ReplyFilter filter, DaemonFigures figures) {
+    public static ControlTree of(Inodes inodes, Modules kernel, BackingRoot root, FinitModule finit, Deniers deniers,
+                                 Handles handles, ReplyFilter filter, DaemonFigures figures) {
         ControlPaths paths = new ControlPaths(root);
-        Supplier<String> daemon = figures::text;
-        Control control = new Control(inodes, paths, new ModuleSyscalls(kernel, paths, finit), daemon);
+        Supplier<String> daemon = () -> figures.text() + " " + deniers.figures();
+        Control control = new Control(inodes, paths, new ModuleSyscalls(kernel, paths, finit), daemon,
+                new FirmwareRequests(paths, deniers.firmware()));
         return new ControlTree(control, new Views(kernel), handles, filter, figures.releaseLag());
     }
 

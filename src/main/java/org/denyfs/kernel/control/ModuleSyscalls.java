@@ -97,11 +97,11 @@ final class ModuleSyscalls implements ModuleCalls {
     public String policy(String change) {
         if (change != null) {
             try {
-                modules.setPolicy(Policy.valueOf(change.trim().toUpperCase(Locale.ROOT)));
+                modules.setPolicy(Policy.of(change));
             } catch (IllegalArgumentException e) {
-                throw new ErrnoException(Errno.EINVAL, "policy '" + change + "': expected plain, exclusive or idempotent");
+                throw new ErrnoException(Errno.EINVAL, e.getMessage());
             }
         }
-        return modules.policy().name().toLowerCase(Locale.ROOT);
+        return modules.policy().label();
     }
 }

@@ -15,11 +15,13 @@ import org.denyfs.kernel.module.Modules;
  * .denyfs/stats                           debugfs modules/stats, plus bytes in flight
  * .denyfs/calls                           finit/init_module calls per file and result, with CPU time
  * .denyfs/inflight                        bytes in flight at each change, by CLOCK_MONOTONIC time
+ * .denyfs/calltrace                       each finit/init_module call as it ended, by CLOCK_MONOTONIC time
  * .denyfs/proc/modules                    /proc/modules
  * .denyfs/sys/module/NAME/initstate       live, coming, going
  * .denyfs/sys/module/NAME/refcnt          the reference count
  * .denyfs/sys/module/NAME/coresize        the module's size
  * .denyfs/sys/module/NAME/holders/USER    a symlink per module that uses NAME
+ * .denyfs/sys/module/compression          the format finit_module's COMPRESSED_FILE undoes (if any)
  * </pre>
  */
 final class Views {
@@ -44,11 +46,13 @@ final class Views {
     Node lookup(String path) {
         switch (path) {
             case VirtualTree.DIR:
-                return new Dir(List.of("control", "stats", "calls", "inflight", "proc", "sys"));
+                return new Dir(List.of("control", "stats", "calls", "calltrace", "inflight", "proc", "sys"));
             case VirtualTree.DIR + "/stats":
                 return file(stats());
             case VirtualTree.DIR + "/calls":
                 return file(modules.callsTable());
+            case VirtualTree.DIR + "/calltrace":
+                return file(modules.callTrace());
             case VirtualTree.DIR + "/inflight":
                 return file(modules.inflightTimeline());
             case VirtualTree.DIR + "/proc":
@@ -58,7 +62,9 @@ final class Views {
             case VirtualTree.DIR + "/sys":
                 return new Dir(List.of("module"));
             case SYS_MODULE:
-                return new Dir(modules.moduleNames());
+                return new Dir(sysModuleEntries());
+            case SYS_MODULE + "/compression":
+                return modules.compression().map(Views::file).orElse(null);
             default:
                 return path.startsWith(SYS_MODULE + "/") ? module(path.substring(SYS_MODULE.length() + 1).split("/")) : null;
         }
@@ -85,6 +91,17 @@ final class Views {
             return new Link("../../" + parts[2]);
         }
         return null;
+    }
+
+    /** The module directories, then the compression file as the kernel's module kset holds it. */
+    private List<String> sysModuleEntries() {
+        List<String> names = modules.moduleNames();
+        if (modules.compression().isEmpty()) {
+            return names;
+        }
+        List<String> all = new ArrayList<>(names);
+        all.add("compression");
+        return all;
     }
 
     /** The SIZE column of the module's /proc/modules line. */

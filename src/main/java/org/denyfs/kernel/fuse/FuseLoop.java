@@ -16,6 +16,7 @@ import org.denyfs.kernel.natives.FuseBuf;
 import org.denyfs.kernel.natives.FuseInHeader;
 import org.denyfs.kernel.natives.LibFuse;
 import org.denyfs.kernel.natives.ReplyFilter;
+import org.denyfs.kernel.natives.VerityArgs;
 import ru.serce.jnrfuse.AbstractFuseFS;
 
 /**
@@ -53,6 +54,8 @@ public final class FuseLoop {
     private static final int EAGAIN = 11;
 
     private static final LibFuse LIB = LibFuse.INSTANCE;
+    /** Each worker's fuse_buf and request buffer, set once per worker: the raw request a callback serves. */
+    private static final ThreadLocal<Pointer[]> REQUEST = new ThreadLocal<>();
     private static final Runtime RUNTIME = Runtime.getRuntime(LIB);
 
     private final Pointer se;
@@ -164,6 +167,7 @@ public final class FuseLoop {
         Pointer fbuf = Memory.allocateDirect(RUNTIME, FuseBuf.BYTES, true);
         Pointer mem = Memory.allocateDirect(RUNTIME, bufSize, false);
         Pointer chp = Memory.allocateDirect(RUNTIME, Long.BYTES, true);
+        REQUEST.set(new Pointer[] {fbuf, mem});
         try {
             while (LIB.fuse_session_exited(se) == 0) {
                 fbuf.putLong(FuseBuf.SIZE, bufSize);
@@ -227,6 +231,26 @@ public final class FuseLoop {
                 lock.notifyAll();
             }
         }
+    }
+
+    /**
+     * The in and out byte counts of the FUSE_IOCTL request this worker is serving ({@code struct
+     * fuse_ioctl_in}), which jnr-fuse's ioctl callback does not pass on: {@code in << 32 | out}, or -1
+     * when the request in this worker's buffer is not that ioctl (a spliced request, another thread).
+     */
+    static long ioctlSizes(int cmd, long fh) {
+        Pointer[] request = REQUEST.get();
+        if (request == null || (request[0].getInt(FuseBuf.FLAGS) & FuseBuf.IS_FD) != 0) {
+            return -1;
+        }
+        Pointer mem = request[1];
+        long in = FuseInHeader.BYTES;
+        if (mem.getInt(FuseInHeader.OPCODE) != VerityArgs.FUSE_IOCTL || mem.getInt(in + VerityArgs.IOCTL_IN_CMD) != cmd
+                || mem.getLong(in + VerityArgs.IOCTL_IN_FH) != fh) {
+            return -1;
+        }
+        return Integer.toUnsignedLong(mem.getInt(in + VerityArgs.IOCTL_IN_IN_SIZE)) << 32
+                | Integer.toUnsignedLong(mem.getInt(in + VerityArgs.IOCTL_IN_OUT_SIZE));
     }
 
     private static boolean isForget(int opcode) {

@@ -18,6 +18,7 @@ import org.denyfs.kernel.natives.FileInfo;
 import org.denyfs.kernel.natives.FuseContext;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.OperationsFlags;
+import org.denyfs.kernel.passthrough.FsVerity;
 import org.denyfs.kernel.passthrough.OpenFiles;
 import org.denyfs.kernel.passthrough.Passthrough;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -188,7 +189,8 @@ public final class FuseOps extends FuseStubFS {
      */
     int getxattr(long path, long name, long value, long size) {
         try {
-            return ControlTree.isVirtual(path) ? -Errno.ENODATA.code() : paths.getxattr(path, name, value, size);
+            return ControlTree.isVirtual(path) || Passthrough.hidesXattr(name) ? -Errno.ENODATA.code()
+                    : paths.getxattr(path, name, value, size);
         } catch (RuntimeException | Error e) {
             return Errnos.of("getxattr", string(path), e);
         }
@@ -427,15 +429,23 @@ public final class FuseOps extends FuseStubFS {
     @Override
     public int ioctl(String path, int cmd, Pointer arg, FuseFileInfo fi, long flags, Pointer data) {
         long fh = fi.fh.get();
-        return ControlTree.owns(fh) ? -Errno.ENOTTY.code()
-                : Errnos.call("ioctl", path, () -> files.ioctl(fh, cmd, data, FuseContext.caller()));
+        if (ControlTree.owns(fh)) {
+            return -Errno.ENOTTY.code();
+        }
+        if (FsVerity.handles(cmd)) {
+            long sizes = FuseLoop.ioctlSizes(cmd, fh); // the kernel's byte counts, not the caller's struct
+            return sizes < 0 ? -Errno.EIO.code() : Errnos.call("ioctl", path,
+                    () -> files.verityIoctl(fh, cmd, data, sizes >>> 32, sizes & 0xffffffffL, FuseContext.caller()));
+        }
+        return Errnos.call("ioctl", path, () -> files.ioctl(fh, cmd, data, FuseContext.caller()));
     }
 
     // ---- extended attributes: the control tree has none, and answers like a file system without them
 
     @Override
     public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
-        return VirtualTree.isVirtual(path) ? -Errno.EOPNOTSUPP.code() : paths.setxattr(path, name, value, size, flags);
+        return VirtualTree.isVirtual(path) ? -Errno.EOPNOTSUPP.code()
+                : Passthrough.hidesXattr(name) ? -Errno.EPERM.code() : paths.setxattr(path, name, value, size, flags);
     }
 
     @Override
@@ -445,6 +455,6 @@ public final class FuseOps extends FuseStubFS {
 
     @Override
     public int removexattr(String path, String name) {
-        return VirtualTree.isVirtual(path) ? -Errno.ENODATA.code() : paths.removexattr(path, name);
+        return VirtualTree.isVirtual(path) || Passthrough.hidesXattr(name) ? -Errno.ENODATA.code() : paths.removexattr(path, name);
     }
 }

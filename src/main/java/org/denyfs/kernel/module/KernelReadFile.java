@@ -14,6 +14,18 @@ final class KernelReadFile {
     private KernelReadFile() {}
 
     static OffHeap.Region read(ModuleFile file, OffHeap heap) {
+        return read(file, heap, false);
+    }
+
+    /**
+     * The read of policy EXCLUSIVE_READ: exclusive_deny_write_access() in place of the read's
+     * deny_write_access(), ETXTBSY at once while anybody else denies or writes, dropped after the read.
+     */
+    static OffHeap.Region readExclusively(ModuleFile file, OffHeap heap) {
+        return read(file, heap, true);
+    }
+
+    private static OffHeap.Region read(ModuleFile file, OffHeap heap, boolean exclusive) {
         if (!file.regularFile()) {
             throw new ErrnoException(Errno.EINVAL, "kernel_read_file: not a regular file");
         }
@@ -21,7 +33,7 @@ final class KernelReadFile {
             // the handle holds write access itself: the count is positive, deny cannot succeed
             throw new ErrnoException(Errno.ETXTBSY, "deny_write_access: the module's own handle is open for write");
         }
-        try (ModuleFile.Denial read = file.denyWrites()) {
+        try (ModuleFile.Denial read = exclusive ? file.exclusiveDenyWrites() : file.denyWrites()) {
             long size;
             try {
                 size = file.size();

@@ -35,6 +35,7 @@ final class LoadCalls {
     }
 
     private final ConcurrentHashMap<Key, Tally> tallies = new ConcurrentHashMap<>();
+    private final CallTrace trace = new CallTrace();
 
     /** The calling thread's CPU time now, or 0 where the JVM cannot tell. */
     static long threadCpuNanos() {
@@ -61,9 +62,16 @@ final class LoadCalls {
 
     /** One call of {@code call} on {@code file} that returned 0 ({@code error} null) or failed with {@code error}. */
     void record(String call, String file, Errno error, long cpuNanos) {
-        Tally t = tallies.computeIfAbsent(new Key(call, file, error == null ? OK : error.name()), k -> new Tally());
+        String result = error == null ? OK : error.name();
+        trace.record(call, file, result);
+        Tally t = tallies.computeIfAbsent(new Key(call, file, result), k -> new Tally());
         t.count().increment();
         t.cpuNanos().add(Math.max(0, cpuNanos));
+    }
+
+    /** The text of {@code .denyfs/calltrace}: the same calls one by one, in the order they ended. */
+    String traceText() {
+        return trace.text();
     }
 
     /**

@@ -3,16 +3,17 @@ package org.denyfs.kernel.module;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.util.Set;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
 import org.denyfs.image.Compression;
 
 /**
- * module_decompress() (kernel/module/decompress.c): undoes gzip, xz or zstd into fresh off-heap
- * memory, as the kernel does into pages it allocates one by one. Every failure is
- * {@code ErrnoException(EINVAL)} (the kernel's answer to corrupt or foreign data), or EOPNOTSUPP for
- * a format the emulated kernel was not built with; the caller counts either as failed_decompress.
+ * module_decompress() (kernel/module/decompress.c): undoes the one format the kernel was built with
+ * (CONFIG_MODULE_COMPRESS_GZIP, _XZ or _ZSTD) into fresh off-heap memory, as the kernel does into
+ * pages it allocates one by one. Every failure is {@code ErrnoException(EINVAL)}: corrupt data, and
+ * data that does not start with the built format's magic ("not an xz compressed module"), whatever
+ * else it is; a kernel without CONFIG_MODULE_DECOMPRESS has only the stub, EOPNOTSUPP. The caller
+ * counts each as failed_decompress.
  * The bytes come from {@link Compression#decompressing}, the one decompressor, which modinfo's
  * reading of a compressed file uses too.
  */
@@ -23,14 +24,14 @@ final class ModuleDecompress {
     private ModuleDecompress() {}
 
     /** Decompresses {@code compressed} into a new region; the caller still owns and frees the input. */
-    static OffHeap.Region decompress(OffHeap heap, OffHeap.Region compressed, Set<Compression> built) {
+    static OffHeap.Region decompress(OffHeap heap, OffHeap.Region compressed, Compression built) {
+        if (built == null) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "module_decompress: kernel built without MODULE_DECOMPRESS");
+        }
         ByteBuffer in = compressed.buffer();
         Compression c = Compression.detect(in);
-        if (c == null) {
-            throw new ErrnoException(Errno.EINVAL, "module_decompress: not " + describe(built) + " data");
-        }
-        if (!built.contains(c)) {
-            throw new ErrnoException(Errno.EOPNOTSUPP, "module_decompress: kernel built without " + c.sysfsName());
+        if (c != built) {
+            throw new ErrnoException(Errno.EINVAL, "module_decompress: not an " + built.sysfsName() + " compressed module");
         }
         OffHeap.Region out = heap.allocate(initialGuess(in.limit(), heap.limits().maxImage()), compressed.uid());
         try (InputStream s = c.decompressing(in)) {
@@ -81,9 +82,5 @@ final class ModuleDecompress {
         } finally {
             from.close();
         }
-    }
-
-    private static String describe(Set<Compression> built) {
-        return built.isEmpty() ? "compressed" : built.toString();
     }
 }

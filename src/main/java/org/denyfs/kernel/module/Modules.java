@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,7 +20,8 @@ import org.denyfs.image.Compression;
  *
  * <h2>Architecture</h2>
  * <pre>
- *  finitModule ── policy: PLAIN │ EXCLUSIVE (ModuleFile.exclusiveDenyWrites) │ IDEMPOTENT (IdempotentLoads)
+ *  finitModule ── policy: PLAIN │ EXCLUSIVE (ModuleFile.exclusiveDenyWrites) │ EXCLUSIVE_READ (the same, around
+ *       │                  the read only) │ IDEMPOTENT (IdempotentLoads)
  *       │
  *       ├─ KernelReadFile: deny/allow around the read, file -> OffHeap region (counted memory)
  *       ├─ ModuleDecompress (COMPRESSED_FILE): region -> new region
@@ -114,7 +114,7 @@ public final class Modules {
     /**
      * finit_module(2). Returns when the module is LIVE; otherwise throws with the kernel's errno:
      * EPERM (loading disabled), EINVAL (unknown flags, not a regular file), EBADF (O_PATH or not
-     * readable), ETXTBSY (writers, or a concurrent load under EXCLUSIVE), read errors (EINVAL empty,
+     * readable), ETXTBSY (writers, or a concurrent load under EXCLUSIVE, a concurrent read under EXCLUSIVE_READ), read errors (EINVAL empty,
      * EFBIG, EIO), decompression errors, ENOEXEC, EEXIST/EBUSY (duplicates), ENOENT/EINVAL/EBUSY
      * (symbols), or whatever the module's init returns.
      */
@@ -173,6 +173,9 @@ public final class Modules {
             case EXCLUSIVE:
                 finitExclusive(file, params, flags);
                 break;
+            case EXCLUSIVE_READ:
+                finitExclusiveRead(file, params, flags);
+                break;
             case IDEMPOTENT:
                 finitIdempotent(file, params, flags, waiting);
                 break;
@@ -187,6 +190,23 @@ public final class Modules {
         try {
             checkReadable(file);
             buf = KernelReadFile.read(file, heap);
+        } catch (ErrnoException e) {
+            stats.kreadFailed(0);
+            throw e;
+        }
+        loadFromBuffer(buf, params, flags);
+    }
+
+    /**
+     * The seed table's "exclusive deny inside the file read only": as {@link #finitPlain}, but the
+     * read's own deny is exclusive, so a concurrent reader's ETXTBSY is a kread failure, and
+     * nothing is held once load_module() starts.
+     */
+    private void finitExclusiveRead(ModuleFile file, String params, int flags) {
+        OffHeap.Region buf;
+        try {
+            checkReadable(file);
+            buf = KernelReadFile.readExclusively(file, heap);
         } catch (ErrnoException e) {
             stats.kreadFailed(0);
             throw e;
@@ -436,6 +456,14 @@ public final class Modules {
         return views.holders(name);
     }
 
+    /**
+     * /sys/module/compression (kernel/module/decompress.c): the format module_decompress() undoes,
+     * "xz\n", "zstd\n" or "gzip\n"; empty for a kernel without MODULE_DECOMPRESS, which has no such file.
+     */
+    public Optional<String> compression() {
+        return Optional.ofNullable(config.decompression).map(c -> c.sysfsName() + "\n");
+    }
+
     /** The loadable modules that have a /sys/module directory, newest first. */
     public List<String> moduleNames() {
         return views.names();
@@ -482,6 +510,14 @@ public final class Modules {
         return calls.text();
     }
 
+    /**
+     * The text of {@code .denyfs/calltrace}: every finit_module and init_module call as it ended, one
+     * "CLOCK_MONOTONIC_NS\tCALL\tFILE\tRESULT" line each, after a comment line.
+     */
+    public String callTrace() {
+        return calls.traceText();
+    }
+
     private void mayInitModule() {
         if (modulesDisabled) {
             throw new ErrnoException(Errno.EPERM, "module loading is disabled");
@@ -504,7 +540,8 @@ public final class Modules {
         final boolean forceLoad;
         final boolean forceUnload;
         final Set<String> blacklist;
-        final Set<Compression> decompression;
+        /** The one format module_decompress() undoes (CONFIG_MODULE_COMPRESS_*), or null without MODULE_DECOMPRESS. */
+        final Compression decompression;
         /** The key ids (modinfo's sig_key) of the built-in keyring. */
         final Set<String> trustedKeys;
 
@@ -517,7 +554,7 @@ public final class Modules {
             this.forceLoad = b.forceLoad;
             this.forceUnload = b.forceUnload;
             this.blacklist = Set.copyOf(b.blacklist);
-            this.decompression = b.decompression.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(b.decompression));
+            this.decompression = b.decompression;
             this.trustedKeys = Set.copyOf(b.trustedKeys);
         }
 
@@ -561,7 +598,7 @@ public final class Modules {
         private boolean forceLoad = true;
         private boolean forceUnload = true;
         private Set<String> blacklist = Set.of();
-        private Set<Compression> decompression = EnumSet.allOf(Compression.class);
+        private Compression decompression = Compression.XZ;
         private MemoryLimits memory = MemoryLimits.DEFAULTS;
         private Set<String> trustedKeys = Set.of();
 
@@ -638,9 +675,13 @@ public final class Modules {
             return this;
         }
 
-        /** The formats MODULE_INIT_COMPRESSED_FILE accepts; empty is a kernel without MODULE_DECOMPRESS. */
-        public Builder decompression(Collection<Compression> formats) {
-            this.decompression = formats.isEmpty() ? Set.of() : EnumSet.copyOf(formats);
+        /**
+         * The one format MODULE_INIT_COMPRESSED_FILE undoes, as a kernel is built with one of
+         * CONFIG_MODULE_COMPRESS_{GZIP,XZ,ZSTD} and CONFIG_MODULE_DECOMPRESS (default: xz); null is a
+         * kernel without MODULE_DECOMPRESS (EOPNOTSUPP, and no /sys/module/compression).
+         */
+        public Builder decompression(Compression format) {
+            this.decompression = format;
             return this;
         }
 

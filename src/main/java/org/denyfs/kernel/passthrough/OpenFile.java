@@ -45,6 +45,11 @@ final class OpenFile implements Handle {
         this.finit = finit;
     }
 
+    /** The backing inode the descriptor refers to. */
+    InodeKey key() {
+        return key;
+    }
+
     /**
      * The ioctls of denyfs_abi.h. A deny on a handle that is itself open for write fails with
      * ETXTBSY, as the kernel's deny would: the handle holds write access.

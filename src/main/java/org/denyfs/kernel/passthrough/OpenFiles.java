@@ -1,6 +1,7 @@
 package org.denyfs.kernel.passthrough;
 
 import jnr.ffi.Pointer;
+import org.denyfs.abi.Abi;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
@@ -26,7 +27,10 @@ import ru.serce.jnrfuse.FuseFillDir;
  * get_write_access until its RELEASE; an exec open (FMODE_EXEC, 0x20, in the open flags) takes
  * deny_write_access until its RELEASE; truncate(2) by path takes write access around the call;
  * ftruncate on a handle takes nothing new. The count is checked after the backing open, on the
- * inode the descriptor really refers to, and an ETXTBSY closes that descriptor again.
+ * inode the descriptor really refers to, and an ETXTBSY closes that descriptor again. The other
+ * deniers ({@link Deniers}) add two rules: a read-only open of a path {@code -o exclusive_read} names
+ * takes an exclusive deny until its RELEASE, and a write open or truncate of a file with fs-verity
+ * fails with EPERM once its write access is granted (so ETXTBSY comes first, as in the kernel).
  *
  * <p>Methods return 0 (or a count, or a handle) or {@code -errno}; refusals (ETXTBSY, EBADF for an
  * unknown handle) are thrown as ErrnoException for the op table to answer.
@@ -46,19 +50,22 @@ public final class OpenFiles {
     private final FinitModule finit;
     private final ReplyFilter filter;
     private final ReleaseLag releaseLag;
+    private final Deniers deniers;
 
     /**
      * @param handles this mount's table of backing handles (untagged: see Handles)
      * @param releaseLag where a RELEASE that follows a FLUSH records its lag
+     * @param deniers fs-verity and the exclusive readers: what they add at open and by ioctl
      */
     public OpenFiles(Passthrough paths, Inodes inodes, Handles handles, FinitModule finit, ReplyFilter filter,
-                     ReleaseLag releaseLag) {
+                     ReleaseLag releaseLag, Deniers deniers) {
         this.paths = paths;
         this.inodes = inodes;
         this.handles = handles;
         this.finit = finit;
         this.filter = filter;
         this.releaseLag = releaseLag;
+        this.deniers = deniers;
     }
 
     // ---- opening ----------------------------------------------------------------------------
@@ -73,7 +80,7 @@ public final class OpenFiles {
         if (fd < 0) {
             return fd;
         }
-        FileInfo.setFh(fi, attach(fd, flags));
+        FileInfo.setFh(fi, attach(fd, flags, readOnly(flags) && deniers.exclusiveReads().matches(path)));
         return 0;
     }
 
@@ -84,12 +91,16 @@ public final class OpenFiles {
         if (fd < 0) {
             return fd;
         }
-        FileInfo.setFh(fi, attach(fd, flags));
+        FileInfo.setFh(fi, attach(fd, flags, readOnly(flags) && deniers.exclusiveReads().matches(path)));
         return 0;
     }
 
+    private static boolean readOnly(int flags) {
+        return (flags & Libc.O_ACCMODE) == Libc.O_RDONLY && (flags & FMODE_EXEC) == 0;
+    }
+
     /** Takes what the open flags call for on the descriptor's inode, then publishes the handle. */
-    private long attach(int fd, int flags) {
+    private long attach(int fd, int flags, boolean exclusiveRead) {
         HoldKind kind = (flags & Libc.O_ACCMODE) != Libc.O_RDONLY ? HoldKind.WRITE
                 : (flags & FMODE_EXEC) != 0 ? HoldKind.EXEC : null;
         Hold hold = null;
@@ -99,8 +110,17 @@ public final class OpenFiles {
             if (kind != null) {
                 Caller caller = FuseContext.caller();
                 hold = inodes.take(key, kind, caller.pid(), caller.uid());
+            } else if (exclusiveRead) {
+                kind = HoldKind.EXCLUSIVE_READ;
+                hold = deniers.exclusiveReads().take(inodes, key, FuseContext.caller());
+            }
+            if (kind == HoldKind.WRITE) {
+                FsVerity.refuseWrite(fd); // EPERM once the write access is granted, as fsverity_file_open
             }
         } catch (RuntimeException e) {
+            if (hold != null) {
+                inodes.release(hold);
+            }
             LIBC.close(fd);
             throw e;
         }
@@ -188,9 +208,20 @@ public final class OpenFiles {
         return -Errno.EOPNOTSUPP.code();
     }
 
-    /** A denyfs ioctl (abi.Abi.IOC_*) on the handle: the write-count verbs and FINIT. */
+    /** A denyfs ioctl (abi.Abi.IOC_*) on the handle: the write-count verbs, FINIT and FIRMWARE. */
     public int ioctl(long fh, int cmd, Pointer data, Caller caller) {
-        return handles.get(fh).ioctl(cmd, data, caller);
+        Handle h = handles.get(fh);
+        if (cmd == Abi.IOC_FIRMWARE && h instanceof OpenFile f && data != null) {
+            data.putLong(0, deniers.firmware().request(caller, f.fd, f.key()));
+            return 0;
+        }
+        return h.ioctl(cmd, data, caller);
+    }
+
+    /** An fs-verity ioctl ({@link FsVerity#handles}) with the byte counts the kernel copied in and will copy out. */
+    public int verityIoctl(long fh, int cmd, Pointer data, long inSize, long outSize, Caller caller) {
+        return handles.get(fh) instanceof OpenFile f ? deniers.verity().ioctl(f, cmd, data, inSize, outSize, caller)
+                : -Errno.EISDIR.code();
     }
 
     /** RELEASE (and RELEASEDIR): the handle goes, and with it what its open took. */
@@ -212,6 +243,7 @@ public final class OpenFiles {
             Caller caller = FuseContext.caller();
             Hold hold = inodes.take(Stat.keyOf(fd), HoldKind.WRITE, caller.pid(), caller.uid());
             try {
+                FsVerity.refuseWrite(fd);
                 return Libc.result(LIBC.ftruncate(fd, size));
             } finally {
                 inodes.release(hold);

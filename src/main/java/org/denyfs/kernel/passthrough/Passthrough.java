@@ -456,13 +456,25 @@ public final class Passthrough implements AutoCloseable {
         }
     }
 
+    /** Whether an xattr name is denyfs's own (fs-verity's state, see VerityStore): hidden from every xattr call. */
+    public static boolean hidesXattr(String name) {
+        return VerityStore.hides(name);
+    }
+
+    /** {@link #hidesXattr(String)} for libfuse's C string: one byte read for every name not starting with 't'. */
+    public static boolean hidesXattr(long name) {
+        return MEMORY.getByte(name) == 't' && VerityStore.hides(Pointer.wrap(Libc.RUNTIME, name).getString(0));
+    }
+
     /**
      * listxattr as the caller, without the trusted.* names a caller lacking CAP_SYS_ADMIN may not
-     * see (the backing file system asks the daemon's capabilities, not the caller's).
+     * see (the backing file system asks the daemon's capabilities, not the caller's), and never
+     * denyfs's own.
      */
     public int listxattr(String path, Pointer list, long size) {
         Caller caller = FuseContext.caller();
-        if (caller.uid() == 0 && Credentials.hasSysAdmin(caller.pid()) || !Credentials.ROOT) {
+        boolean admin = caller.uid() == 0 && Credentials.hasSysAdmin(caller.pid()) || !Credentials.ROOT;
+        if (admin && !Credentials.ROOT) {
             return listxattrAsCaller(path, list, size);
         }
         int full = listxattrAsCaller(path, null, 0);
@@ -482,7 +494,8 @@ public final class Passthrough implements AutoCloseable {
             while (end < n && names[end] != 0) {
                 end++;
             }
-            if (!new String(names, i, end - i, StandardCharsets.UTF_8).startsWith("trusted.")) {
+            String name = new String(names, i, end - i, StandardCharsets.UTF_8);
+            if (!(admin ? hidesXattr(name) : name.startsWith("trusted."))) {
                 seen.write(names, i, Math.min(end + 1, n) - i);
             }
             i = end + 1;

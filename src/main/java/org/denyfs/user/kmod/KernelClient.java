@@ -73,13 +73,19 @@ public final class KernelClient {
         }
     }
 
-    /** /sys/module/NAME/holders/, in directory order as readdir(3) gives it to kmod. */
+    /** /sys/module/NAME/holders/, in directory order as readdir(3) gives it to kmod; empty if not loaded. */
     public List<String> holders(String name) throws IOException {
+        List<String> out = holdersOrNull(name);
+        return out == null ? List.of() : out;
+    }
+
+    /** The same, or null if the directory is missing (kmod_module_get_holders then says so). */
+    public List<String> holdersOrNull(String name) throws IOException {
         List<String> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(sys(name).resolve("holders"))) {
             s.forEach(p -> out.add(p.getFileName().toString()));
         } catch (NoSuchFileException | NotDirectoryException e) {
-            return List.of();
+            return null;
         }
         return out;
     }

@@ -1,17 +1,20 @@
 package org.denyfs.user.kmod;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
+import org.denyfs.core.ErrnoException;
+import org.denyfs.image.Compression;
 
 /**
  * The module loader of denyfs: libkmod's job, against the emulated kernel of a denyfs mount.
@@ -42,12 +45,22 @@ public final class Loader {
     public static final int PROBE_APPLY_BLACKLIST = 0x20000;
     public static final int PROBE_APPLY_BLACKLIST_ALIAS_ONLY = 0x40000;
 
-    /** A module as a lookup found it: its name, the alias it was found by (or null), built-in or not. */
-    public record Mod(String name, String alias, boolean builtin) {}
+    /**
+     * A module as a lookup found it: its name, the alias it was found by (or null), built-in or not.
+     * libkmod keeps one module object per {@link #key()}, "NAME" or "NAME\\ALIAS": the probe's
+     * visited, required and ignore-command marks belong to that object, so they are kept by key here.
+     */
+    public record Mod(String name, String alias, boolean builtin) {
+        String key() {
+            return alias == null ? name : name + "\\" + alias;
+        }
+    }
 
-    /** print_action of modprobe: called for each module the probe would insert. */
+    /** print_action of modprobe: called for each module the probe would insert, or install with a command. */
     public interface Action {
         void insert(Mod m, Path path, String options);
+
+        void install(Mod m, String command, String options);
     }
 
     private final KernelClient kernel;
@@ -56,6 +69,11 @@ public final class Loader {
     private final Log log;
     private final Set<String> visited = new HashSet<>();
     private final Set<String> required = new HashSet<>();
+    /** ignorecmd of libkmod's module objects: set by the probe list, never reset (as in libkmod). */
+    private final Map<String, Boolean> ignoreCommand = new HashMap<>();
+    /** Commands kmod_lookup_alias_from_commands attached to a module object found through them. */
+    private final Map<String, String> installSet = new HashMap<>();
+    private final Map<String, String> removeSet = new HashMap<>();
 
     private Loader(KernelClient kernel, ModuleIndex index, Config config, Log log) {
         this.kernel = kernel;
@@ -71,7 +89,7 @@ public final class Loader {
      */
     public static Loader open(Path mount, Path moddir, List<Path> config, Log log) throws IOException {
         return new Loader(mount == null ? null : new KernelClient(mount), moddir == null ? null : new ModuleIndex(moddir),
-                config.isEmpty() ? Config.empty() : Config.read(config), log);
+                Config.read(moddir, config, log), log);
     }
 
     /** modprobe.d's default search path under ROOT (the emulated system's, not the host's). */
@@ -106,13 +124,19 @@ public final class Loader {
         return index.dir();
     }
 
-    /** kmod_module_new_from_lookup: the first source that knows the name wins; aliases give all matches. */
+    /**
+     * kmod_module_new_from_lookup: the first source that knows the name wins; aliases give all
+     * matches. Null if the name is no valid alias (an unbalanced bracket: libkmod's -EINVAL).
+     */
     public List<Mod> lookup(String given) throws IOException {
         String alias = ModuleIndex.normalizeAlias(given);
+        if (alias == null) {
+            return null;
+        }
         List<Mod> out = new ArrayList<>();
-        for (ModuleIndex.Alias a : config.aliases) { // kmod_lookup_alias_from_config
-            if (Glob.matches(a.pattern(), alias)) {
-                out.add(new Mod(a.module(), alias, false));
+        for (Config.Entry a : config.aliases) { // kmod_lookup_alias_from_config: the module's alias is the pattern
+            if (Glob.matches(a.key(), alias)) {
+                out.add(new Mod(a.value(), a.key(), false));
             }
         }
         if (!out.isEmpty()) {
@@ -127,6 +151,14 @@ public final class Loader {
             }
             if (!out.isEmpty()) {
                 return out;
+            }
+        }
+        for (List<Config.Entry> commands : List.of(config.install, config.remove)) { // kmod_lookup_alias_from_commands
+            for (Config.Entry c : commands) {
+                if (c.key().equals(alias)) {
+                    (commands == config.install ? installSet : removeSet).put(alias, c.value());
+                    return List.of(new Mod(alias, null, false));
+                }
             }
         }
         for (String m : index.aliasMatches(alias)) { // modules.alias
@@ -157,6 +189,10 @@ public final class Loader {
     }
 
     private List<String> builtinAliasMatches(String alias) throws IOException {
+        List<String> indexed = index.builtinAliasMatches(alias);
+        if (indexed != null) {
+            return indexed;
+        }
         List<String> out = new ArrayList<>();
         byte[] all;
         try {
@@ -169,7 +205,8 @@ public final class Loader {
             if (i == all.length || all[i] == 0) {
                 String s = new String(all, start, i - start, java.nio.charset.StandardCharsets.UTF_8);
                 int dot = s.indexOf(".alias=");
-                if (dot > 0 && Glob.matches(ModuleIndex.normalizeAlias(s.substring(dot + 7)), alias)) {
+                String pattern = dot > 0 ? ModuleIndex.normalizeAlias(s.substring(dot + 7)) : null;
+                if (pattern != null && Glob.matches(pattern, alias)) {
                     out.add(s.substring(0, dot));
                 }
                 start = i + 1;
@@ -209,24 +246,145 @@ public final class Loader {
         return out;
     }
 
-    /** kmod_module_get_softdeps: each softdep name looked up as modprobe would (aliases included). */
+    /**
+     * kmod_module_get_softdeps: the first softdep whose pattern matches the module's name (fnmatch;
+     * modules.softdep and modprobe.d alike), each of its names looked up as modprobe would (aliases
+     * included; a name nothing knows is left out).
+     */
     public List<List<Mod>> softdeps(Mod m) throws IOException {
-        Config.Softdep s = config.softdeps.get(m.name());
         List<Mod> pre = new ArrayList<>();
         List<Mod> post = new ArrayList<>();
-        if (s != null) {
-            for (String n : s.pre()) {
-                pre.addAll(lookup(n));
-            }
-            for (String n : s.post()) {
-                post.addAll(lookup(n));
+        for (Config.Softdep s : config.softdeps) {
+            if (Glob.matches(s.pattern(), m.name())) {
+                lookupSoftdeps(s.pre(), pre);
+                lookupSoftdeps(s.post(), post);
+                break;
             }
         }
         return List.of(pre, post);
     }
 
+    private void lookupSoftdeps(List<String> names, List<Mod> into) throws IOException {
+        for (String n : names) {
+            List<Mod> found = lookup(n);
+            if (found == null) {
+                LibkmodLog.log(log, Log.ERR, LibkmodLog.SOFTDEP_LOOKUP, "failed to lookup soft dependency '" + n + "', continuing anyway.\n");
+            } else {
+                into.addAll(found);
+            }
+        }
+    }
+
+    /** kmod_module_get_holders: the modules using M, from /sys/module/M/holders; none, with libkmod's error, if it is missing. */
+    public List<Mod> holders(Mod m) throws IOException {
+        List<String> names = kernel().holdersOrNull(m.name());
+        if (names == null) {
+            LibkmodLog.log(log, Log.ERR, LibkmodLog.HOLDERS, "could not open '/sys/module/" + m.name()
+                    + "/holders': No such file or directory\n");
+            return List.of();
+        }
+        List<Mod> out = new ArrayList<>();
+        for (String h : names) {
+            out.add(new Mod(h, null, false));
+        }
+        return out;
+    }
+
     public boolean blacklisted(Mod m) {
         return config.blacklist.contains(m.name());
+    }
+
+    /** kmod_module_get_options: every 'options' entry for the module's name or its alias, joined by spaces; null if none. */
+    public String options(Mod m) {
+        StringBuilder sb = null;
+        for (Config.Entry e : config.options) {
+            if ((e.key().equals(m.name()) || e.key().equals(m.alias())) && !e.value().isEmpty()) {
+                sb = sb == null ? new StringBuilder(e.value()) : sb.append(' ').append(e.value());
+            }
+        }
+        return sb == null ? null : sb.toString();
+    }
+
+    /** kmod_module_get_install_commands: the first 'install' entry whose pattern matches the name; null if none. */
+    public String installCommand(Mod m) {
+        return command(m, config.install, installSet);
+    }
+
+    /** kmod_module_get_remove_commands. */
+    public String removeCommand(Mod m) {
+        return command(m, config.remove, removeSet);
+    }
+
+    private String command(Mod m, List<Config.Entry> entries, Map<String, String> set) {
+        if (m.alias() == null && set.containsKey(m.name())) {
+            return set.get(m.name());
+        }
+        for (Config.Entry e : entries) {
+            if (Glob.matches(e.key(), m.name())) {
+                return e.value();
+            }
+        }
+        return null;
+    }
+
+    /** What modprobe -c prints before the indexes, in kmod 30's order and form. */
+    public List<String> configDump() {
+        List<String> out = new ArrayList<>();
+        config.blacklist.forEach(b -> out.add("blacklist " + b));
+        config.install.forEach(e -> out.add("install " + e.key() + " " + e.value()));
+        config.remove.forEach(e -> out.add("remove " + e.key() + " " + e.value()));
+        config.aliases.forEach(e -> out.add("alias " + e.key() + " " + e.value()));
+        config.options.forEach(e -> out.add("options " + e.key() + " " + e.value()));
+        config.softdeps.forEach(s -> out.add("softdep " + s.pattern() + " " + s.text()));
+        return out;
+    }
+
+    /** The index dumps of modprobe -c: modules.alias, then modules.symbols, as kmod_dump_index writes them. */
+    public List<String> indexDump() throws IOException {
+        List<String> out = new ArrayList<>(index.dumpAliases());
+        out.addAll(index.dumpSymbols());
+        return out;
+    }
+
+    /** Runs a modprobe.d command through sh with MODPROBE_MODULE set (system(3)); its exit status, or -1. */
+    public int system(Mod m, String command) {
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).redirectInput(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("MODPROBE_MODULE", m.name());
+        try {
+            Process p = pb.start();
+            java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return p.getErrorStream().readAllBytes();
+                } catch (IOException e) {
+                    return new byte[0];
+                }
+            });
+            byte[] out = p.getInputStream().readAllBytes();
+            int status = p.waitFor();
+            log.out(new String(out, java.nio.charset.StandardCharsets.UTF_8));
+            log.stderr(new String(err.join(), java.nio.charset.StandardCharsets.UTF_8));
+            return status;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** libkmod's command_do: -EINVAL, with its message, if the command fails. */
+    private int runInstall(Mod m, String command, String options) {
+        String cmd = command.replace("$CMDLINE_OPTS", options == null ? "" : options);
+        int status = system(m, cmd);
+        if (status == -1) {
+            LibkmodLog.log(log, Log.ERR, LibkmodLog.COMMAND_RUN, "Could not run install command '" + cmd + "' for module " + m.name() + ": No such file or directory\n");
+            return -Messages.EINVAL;
+        }
+        if (status != 0) {
+            LibkmodLog.log(log, Log.ERR, LibkmodLog.COMMAND_STATUS, "Error running install command '" + cmd + "' for module " + m.name() + ": retcode " + status + "\n");
+            return -Messages.EINVAL;
+        }
+        return 0;
     }
 
     /**
@@ -246,23 +404,40 @@ public final class Loader {
             return bl;
         }
         List<Mod> list = probeList(mod, (flags & PROBE_IGNORE_COMMAND) != 0);
+        if ((flags & PROBE_APPLY_BLACKLIST_ALL) != 0) {
+            list.removeIf(this::blacklisted);
+            if (list.isEmpty()) {
+                return PROBE_APPLY_BLACKLIST_ALL;
+            }
+        }
         int err = 0;
         for (Mod m : list) {
+            boolean target = m.key().equals(mod.key());
             if ((flags & PROBE_IGNORE_LOADED) == 0 && inKernel(m)) {
                 err = -Messages.EEXIST;
             } else {
-                String options = concat(config.options.get(m.name()), m == mod ? extraOptions : null);
-                if (show != null) {
-                    show.insert(m, path(m.name()), options);
-                }
-                if ((flags & PROBE_DRY_RUN) == 0) {
-                    err = insert(m, flags, options);
+                String options = concat(options(m), target ? extraOptions : null);
+                String cmd = installCommand(m);
+                if (cmd != null && !ignoreCommand.getOrDefault(m.key(), false)) {
+                    if (show != null) {
+                        show.install(m, cmd, options == null ? "" : options);
+                    }
+                    if ((flags & PROBE_DRY_RUN) == 0) {
+                        err = runInstall(m, cmd, options);
+                    }
+                } else {
+                    if (show != null) {
+                        show.insert(m, path(m.name()), options == null ? "" : options);
+                    }
+                    if ((flags & PROBE_DRY_RUN) == 0) {
+                        err = insert(m, flags, options == null ? "" : options);
+                    }
                 }
             }
-            if (err == -Messages.EEXIST && m == mod && (flags & PROBE_FAIL_ON_LOADED) != 0) {
+            if (err == -Messages.EEXIST && target && (flags & PROBE_FAIL_ON_LOADED) != 0) {
                 break;
             }
-            if (err == -Messages.EEXIST || !required.contains(m.name())) {
+            if (err == -Messages.EEXIST || !required.contains(m.key())) {
                 err = 0;
             } else if (err < 0) {
                 break;
@@ -282,14 +457,14 @@ public final class Loader {
     }
 
     private void probeList(Mod mod, boolean isRequired, boolean ignoreCommands, List<Mod> list) throws IOException {
-        if (!visited.add(mod.name())) {
+        if (!visited.add(mod.key())) {
             return;
         }
         List<Mod> deps = dependencies(mod);
         if (isRequired) {
-            required.add(mod.name());
+            required.add(mod.key());
             for (Mod d : deps) {
-                required.add(d.name());
+                required.add(d.key());
             }
         }
         for (Mod d : deps) {
@@ -297,6 +472,7 @@ public final class Loader {
         }
         if (ignoreCommands) {
             list.add(mod);
+            ignoreCommand.put(mod.key(), true);
         } else {
             fillSoftdep(mod, list);
         }
@@ -308,23 +484,25 @@ public final class Loader {
             probeList(m, false, false, list);
         }
         list.add(mod);
+        ignoreCommand.put(mod.key(), !soft.get(0).isEmpty() || !soft.get(1).isEmpty());
         for (Mod m : soft.get(1)) {
             probeList(m, false, false, list);
         }
     }
 
-    private static String concat(String a, String b) {
-        if (a == null || a.isEmpty()) {
-            return b == null ? "" : b;
+    /** module_options_concat: null if both are empty; the configured options, a space, the extra ones. */
+    private static String concat(String opt, String xopt) {
+        if ((opt == null || opt.isEmpty()) && (xopt == null || xopt.isEmpty())) {
+            return null;
         }
-        return b == null || b.isEmpty() ? a : a + " " + b;
+        return opt == null ? xopt : opt + " " + (xopt == null ? "" : xopt);
     }
 
     /** kmod_module_insert_module of a module known by name. */
     int insert(Mod m, int flags, String options) throws IOException {
         Path p = path(m.name());
         if (p == null) {
-            log.log(Log.ERR, "could not find module by name='" + m.name() + "'\n");
+            LibkmodLog.log(log, Log.ERR, LibkmodLog.INSERT_NOT_FOUND, "could not find module by name='" + m.name() + "'\n");
             return -Messages.ENOENT;
         }
         return insertFile(p, options, flags);
@@ -344,9 +522,9 @@ public final class Loader {
         if ((flags & PROBE_FORCE_MODVERSION) != 0) {
             kflags |= KernelClient.IGNORE_MODVERSIONS;
         }
-        String compression;
+        Compression compression;
         try (InputStream in = Files.newInputStream(file)) {
-            compression = compressionOf(in.readNBytes(6));
+            compression = Compression.detect(ByteBuffer.wrap(in.readNBytes(6)));
         } catch (java.nio.file.NoSuchFileException e) {
             return -Messages.ENOENT;
         } catch (java.nio.file.AccessDeniedException e) {
@@ -355,7 +533,7 @@ public final class Loader {
         try {
             KernelClient k = kernel();
             int err = -Messages.ENOSYS;
-            if (compression == null || compression.equals(k.compression().orElse(null))) {
+            if (compression == null || compression.sysfsName().equals(k.compression().orElse(null))) {
                 try {
                     k.finit(file, options, compression == null ? kflags : kflags | KernelClient.COMPRESSED_FILE);
                     return 0;
@@ -364,49 +542,36 @@ public final class Loader {
                 }
             }
             if (err != -Messages.ENOSYS && err != -Messages.ENOTTY) {
-                log.log(Log.INFO, "Failed to insert module '" + file + "': " + Messages.strerror(-err) + "\n");
+                LibkmodLog.log(log, Log.INFO, LibkmodLog.INSERT_FAILED, "Failed to insert module '" + file + "': " + Messages.strerror(-err) + "\n");
                 return err;
             }
             k.init(image(file, compression), options);
             return 0;
         } catch (LoaderException e) {
-            log.log(Log.INFO, "Failed to insert module '" + file + "': " + Messages.strerror(e.errno()) + "\n");
+            LibkmodLog.log(log, Log.INFO, LibkmodLog.INSERT_FAILED, "Failed to insert module '" + file + "': " + Messages.strerror(e.errno()) + "\n");
             return -e.errno();
         }
     }
 
-    /** The name /sys/module/compression uses for a file's compression, from its magic; null if none. */
-    static String compressionOf(byte[] head) {
-        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            return "gzip";
+    /** The module image as init_module wants it: decompressed in user space, as kmod does, by image.Compression. */
+    static byte[] image(Path file, Compression compression) throws IOException, LoaderException {
+        byte[] raw = Files.readAllBytes(file);
+        if (compression == null) {
+            return raw;
         }
-        if (head.length >= 6 && Arrays.equals(Arrays.copyOf(head, 6), new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0})) {
-            return "xz";
+        try {
+            ByteBuffer image = compression.decompressToHeap(ByteBuffer.wrap(raw));
+            return image.hasArray() && image.arrayOffset() == 0 && image.array().length == image.remaining()
+                    ? image.array() : copy(image);
+        } catch (ErrnoException e) {
+            throw new LoaderException(e.errno().code(), file + ": " + e.getMessage());
         }
-        if (head.length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
-                && (head[3] & 0xff) == 0xfd) {
-            return "zstd";
-        }
-        return null;
     }
 
-    /** The module image as init_module wants it: decompressed in user space, as kmod does. */
-    static byte[] image(Path file, String compression) throws IOException, LoaderException {
-        if (compression == null) {
-            return Files.readAllBytes(file);
-        }
-        try (InputStream raw = Files.newInputStream(file);
-                InputStream in = switch (compression) {
-                    case "gzip" -> new GZIPInputStream(raw, 65536);
-                    case "xz" -> new org.tukaani.xz.XZInputStream(raw);
-                    default -> new com.github.luben.zstd.ZstdInputStream(raw);
-                }) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            in.transferTo(out);
-            return out.toByteArray();
-        } catch (IOException | RuntimeException e) {
-            throw new LoaderException(Messages.EINVAL, file + ": corrupt " + compression + " data: " + e.getMessage());
-        }
+    private static byte[] copy(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
     }
 
     /** kmod_module_remove_module: delete_module with O_NONBLOCK (plus O_TRUNC when forced); -errno on failure. */
@@ -416,7 +581,7 @@ public final class Loader {
             return 0;
         } catch (LoaderException e) {
             if (!quiet) {
-                log.log(Log.ERR, "could not remove '" + name + "': " + Messages.strerror(e.errno()) + "\n");
+                LibkmodLog.log(log, Log.ERR, LibkmodLog.REMOVE, "could not remove '" + name + "': " + Messages.strerror(e.errno()) + "\n");
             }
             return -e.errno();
         }

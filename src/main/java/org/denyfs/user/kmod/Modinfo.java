@@ -74,6 +74,10 @@ public final class Modinfo {
 
     private int aliasDo(String alias) throws IOException {
         List<Loader.Mod> list = loader.lookup(alias);
+        if (list == null) {
+            log.log(Log.ERR, "Module alias " + alias + " not found.\n");
+            return -Messages.EINVAL;
+        }
         if (list.isEmpty()) {
             log.log(Log.ERR, "Module " + alias + " not found.\n");
             return -Messages.ENOENT;

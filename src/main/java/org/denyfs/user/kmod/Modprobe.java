@@ -14,7 +14,7 @@ public final class Modprobe {
     public record Options(boolean all, boolean remove, boolean removeHolders, boolean firstTime,
             boolean ignoreCommands, boolean useBlacklist, boolean force, boolean forceModversion,
             boolean forceVermagic, boolean showDepends, boolean dryRun, boolean resolveAlias,
-            boolean quiet, int verbose) {}
+            boolean quiet, int verbose, boolean showConfig) {}
 
     /** A FATAL message was logged: kmod's log_printf exits right there with status 1. */
     private static final class Fatal extends RuntimeException {
@@ -51,12 +51,14 @@ public final class Modprobe {
     /** modprobe's main after option parsing: 0 (EXIT_SUCCESS) or 1. */
     public int run(List<String> args) {
         try {
-            if (args.isEmpty()) {
+            if (args.isEmpty() && !o.showConfig()) {
                 err("missing parameters. See -h.\n");
                 return 1;
             }
             int err;
-            if (o.remove()) {
+            if (o.showConfig()) {
+                err = showConfig();
+            } else if (o.remove()) {
                 err = 0;
                 for (String a : args) {
                     int r = rmmod(a);
@@ -124,9 +126,23 @@ public final class Modprobe {
         }
     }
 
+    /** show_config: the configuration, then the alias and symbol indexes. */
+    private int showConfig() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String line : loader.configDump()) {
+            sb.append(line).append('\n');
+        }
+        sb.append("\n# End of configuration files. Dumping indexes now:\n\n");
+        for (String line : loader.indexDump()) {
+            sb.append(line).append('\n');
+        }
+        log.out(sb.toString());
+        return 0;
+    }
+
     private int insmod(String alias, String extraOptions) throws IOException {
         List<Loader.Mod> list = loader.lookup(alias);
-        if (list.isEmpty()) {
+        if (list == null || list.isEmpty()) {
             LOG("Module " + alias + " not found in directory " + loader.moduleDir() + "\n");
             return -Messages.ENOENT;
         }
@@ -152,7 +168,17 @@ public final class Modprobe {
         if (o.firstTime()) {
             flags |= Loader.PROBE_FAIL_ON_LOADED;
         }
-        Loader.Action action = o.showDepends() || verbose > Log.WARNING ? this::printAction : null;
+        Loader.Action action = o.showDepends() || verbose > Log.WARNING ? new Loader.Action() {
+            @Override
+            public void insert(Loader.Mod m, Path path, String options) {
+                printAction(m, path, options);
+            }
+
+            @Override
+            public void install(Loader.Mod m, String command, String options) {
+                log.out("install " + command + " " + options + "\n");
+            }
+        } : null;
         int err = 0;
         for (Loader.Mod mod : list) {
             if (o.resolveAlias()) {
@@ -190,6 +216,9 @@ public final class Modprobe {
 
     private int rmmod(String alias) throws IOException {
         List<Loader.Mod> list = loader.lookup(alias);
+        if (list == null) {
+            return -Messages.EINVAL; // kmod_module_new_from_lookup failed: no message
+        }
         int err = 0;
         if (list.isEmpty()) {
             LOG("Module " + alias + " not found.\n");
@@ -204,10 +233,17 @@ public final class Modprobe {
         return err;
     }
 
-    /** rmmod_do_module of kmod 30. */
+    /**
+     * rmmod_do_module of kmod 30: the post-softdeps (last first), the holders (with
+     * --remove-holders), the module itself if no one uses it (or its remove command), then each of
+     * its modules.dep dependencies whose refcnt is 0 at that moment, in libkmod's list order (the
+     * line's last first: one pass, so a dependency still used by a later one stays), then the
+     * pre-softdeps (last first).
+     */
     private int rmmodDoModule(Loader.Mod mod, boolean removeHolders, boolean ignoreBuiltin) throws IOException {
         List<List<Loader.Mod>> soft = o.ignoreCommands() ? List.of(List.of(), List.of()) : loader.softdeps(mod);
-        if (!ignoreLoaded) {
+        String cmd = o.ignoreCommands() ? null : loader.removeCommand(mod);
+        if (cmd == null && !ignoreLoaded) {
             var state = loader.initstate(mod);
             if (state.isEmpty()) {
                 if (o.firstTime()) {
@@ -225,29 +261,42 @@ public final class Modprobe {
         }
         doModlist(soft.get(1), false);
         if (removeHolders) {
-            List<Loader.Mod> holders = new java.util.ArrayList<>();
-            for (String h : loader.kernel().holders(mod.name())) {
-                holders.add(new Loader.Mod(h, null, false));
-            }
-            int err = doModlist(holders, true);
+            int err = doModlist(loader.holders(mod), true);
             if (err < 0) {
                 return err;
             }
         }
-        if (!ignoreLoaded && refcnt(mod.name()) > 0) {
+        if (cmd == null && !ignoreLoaded && refcnt(mod.name()) > 0) {
             LOG("Module " + mod.name() + " is in use.\n");
             return -Messages.EBUSY;
         }
-        int err = removeModule(mod.name());
+        int err = cmd == null ? removeModule(mod.name()) : removeCommand(mod, cmd);
         if (err < 0) {
             return err;
         }
-        for (Loader.Mod dep : loader.dependencies(mod)) {
-            if (refcnt(dep.name()) == 0) {
-                removeModule(dep.name());
+        if (cmd == null) {
+            for (Loader.Mod dep : loader.dependencies(mod)) {
+                if (refcnt(dep.name()) == 0) {
+                    removeModule(dep.name());
+                }
             }
         }
         doModlist(soft.get(0), false);
+        return 0;
+    }
+
+    /** modprobe's command_do for a remove command: shown with -v, run unless a dry run; FATAL if it fails. */
+    private int removeCommand(Loader.Mod mod, String command) {
+        String cmd = command.replace("$CMDLINE_OPTS", "");
+        show("remove " + cmd + "\n");
+        if (dryRun) {
+            return 0;
+        }
+        int status = loader.system(mod, cmd);
+        if (status != 0) {
+            LOG("Error running remove command for " + mod.name() + "\n");
+            return status == -1 ? -1 : -status;
+        }
         return 0;
     }
 

@@ -11,13 +11,16 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * depmod's output for one release, {@code ROOT/lib/modules/RELEASE/}, read from the text files
- * (modules.dep, modules.alias, modules.symbols, modules.builtin, modules.builtin.modinfo): the same
- * data libkmod reads from the .bin indexes, in the same order, so lookups give the same answers.
- * Each file is read once, when first needed.
+ * depmod's output for one release, {@code ROOT/lib/modules/RELEASE/}. The pattern lookups (aliases,
+ * symbols, built-in aliases) and their {@code modprobe -c} dumps read the binary indexes libkmod
+ * reads ({@link IndexFile}), because the trie walk decides the answer's order and its duplicates;
+ * a release without them falls back to the text files, matched pattern by pattern in file order.
+ * modules.dep, modules.builtin and modules.builtin.modinfo are read as text (the same data as their
+ * .bin twins, exact lookups only). Each file is read once, when first needed.
  */
 final class ModuleIndex {
     /** One modules.dep line: the module's path (relative to the directory unless absolute) and its
@@ -31,6 +34,7 @@ final class ModuleIndex {
     private List<Alias> aliases;
     private Map<String, List<String>> symbols;
     private Set<String> builtin;
+    private final Map<String, Optional<IndexFile>> bins = new HashMap<>();
 
     ModuleIndex(Path dir) {
         this.dir = dir;
@@ -54,8 +58,22 @@ final class ModuleIndex {
         return d == null ? null : dir.resolve(d.path());
     }
 
-    /** Every module whose modules.alias pattern matches {@code alias}, in file (depmod priority) order. */
+    /** The binary index FILE.bin, or empty if the release has none. */
+    private Optional<IndexFile> bin(String file) throws IOException {
+        Optional<IndexFile> b = bins.get(file);
+        if (b == null) {
+            b = Optional.ofNullable(IndexFile.open(dir.resolve(file + ".bin")));
+            bins.put(file, b);
+        }
+        return b;
+    }
+
+    /** Every module whose modules.alias pattern matches {@code alias}, in libkmod's order. */
     List<String> aliasMatches(String alias) throws IOException {
+        Optional<IndexFile> b = bin("modules.alias");
+        if (b.isPresent()) {
+            return b.get().searchWild(alias);
+        }
         if (aliases == null) {
             aliases = readAliases();
         }
@@ -70,6 +88,10 @@ final class ModuleIndex {
 
     /** modules.symbols: the modules exporting {@code symbol:NAME} (exact match). */
     List<String> symbolOwners(String key) throws IOException {
+        Optional<IndexFile> b = bin("modules.symbols");
+        if (b.isPresent()) {
+            return b.get().searchWild(key);
+        }
         if (symbols == null) {
             symbols = new HashMap<>();
             for (String line : lines("modules.symbols")) {
@@ -93,6 +115,12 @@ final class ModuleIndex {
             }
         }
         return builtin.contains(name);
+    }
+
+    /** modules.builtin.alias.bin's modules for an alias; null if the release has no such index. */
+    List<String> builtinAliasMatches(String alias) throws IOException {
+        Optional<IndexFile> b = bin("modules.builtin.alias");
+        return b.isPresent() ? b.get().searchWild(alias) : null;
     }
 
     /** modules.builtin.modinfo: the .modinfo strings of a built-in module, "key=value", in order. */
@@ -130,22 +158,72 @@ final class ModuleIndex {
         return base.replace('-', '_');
     }
 
-    /** libkmod's alias_normalize(): '-' becomes '_' except inside a bracket expression. */
+    /**
+     * libkmod's alias_normalize(): '-' becomes '_' except inside a bracket expression; null (libkmod's
+     * -EINVAL) for a ']' outside one or a '[' never closed.
+     */
     static String normalizeAlias(String alias) {
         StringBuilder out = new StringBuilder(alias.length());
-        boolean bracket = false;
         for (int i = 0; i < alias.length(); i++) {
             char c = alias.charAt(i);
-            if (c == '[') {
-                bracket = true;
-            } else if (c == ']') {
-                bracket = false;
-            } else if (c == '-' && !bracket) {
-                c = '_';
+            if (c == ']') {
+                return null;
             }
-            out.append(c);
+            if (c == '[') {
+                int close = alias.indexOf(']', i);
+                if (close < 0) {
+                    return null;
+                }
+                out.append(alias, i, close + 1);
+                i = close;
+                continue;
+            }
+            out.append(c == '-' ? '_' : c);
         }
         return out.toString();
+    }
+
+    /** kmod_dump_index of modules.alias: "alias KEY MODULE", keys in byte order, a key's modules in depmod's order. */
+    List<String> dumpAliases() throws IOException {
+        Optional<IndexFile> b = bin("modules.alias");
+        if (b.isPresent()) {
+            return b.get().dump("alias ");
+        }
+        if (aliases == null) {
+            aliases = readAliases();
+        }
+        List<Alias> sorted = new ArrayList<>(aliases);
+        sorted.sort((x, y) -> compareBytes(x.pattern(), y.pattern())); // stable: a key's values keep file order
+        List<String> out = new ArrayList<>(sorted.size());
+        for (Alias a : sorted) {
+            out.add("alias " + a.pattern() + " " + a.module());
+        }
+        return out;
+    }
+
+    /** kmod_dump_index of modules.symbols: "alias symbol:NAME MODULE", in byte order. */
+    List<String> dumpSymbols() throws IOException {
+        Optional<IndexFile> b = bin("modules.symbols");
+        if (b.isPresent()) {
+            return b.get().dump("alias ");
+        }
+        List<String[]> rows = new ArrayList<>();
+        for (String line : lines("modules.symbols")) {
+            String[] f = line.split("\\s+");
+            if (f.length == 3 && f[0].equals("alias")) {
+                rows.add(f);
+            }
+        }
+        rows.sort((x, y) -> compareBytes(x[1], y[1]));
+        List<String> out = new ArrayList<>(rows.size());
+        for (String[] f : rows) {
+            out.add("alias " + f[1] + " " + f[2]);
+        }
+        return out;
+    }
+
+    private static int compareBytes(String a, String b) {
+        return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
     private Map<String, Dep> readDeps() throws IOException {
@@ -172,7 +250,10 @@ final class ModuleIndex {
         for (String line : lines("modules.alias")) {
             String[] f = line.trim().split("\\s+");
             if (f.length == 3 && f[0].equals("alias")) {
-                out.add(new Alias(normalizeAlias(f[1]), f[2])); // depmod indexes aliases normalized
+                String n = normalizeAlias(f[1]); // depmod indexes aliases normalized, and skips a bad one
+                if (n != null) {
+                    out.add(new Alias(n, f[2]));
+                }
             }
         }
         return out;

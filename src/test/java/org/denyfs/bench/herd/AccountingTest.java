@@ -51,6 +51,28 @@ class AccountingTest {
     }
 
     @Test
+    void countWorker_aWorkerPrintingOneMessageTwice_countsOnce() {
+        java.util.Map<String, Integer> byModule = new java.util.TreeMap<>();
+        java.util.Map<String, Integer> byError = new java.util.TreeMap<>();
+        Accounting.countWorker(List.of("aesni_intel: Text file busy", "aesni_intel: Text file busy",
+                "sha1_ssse3: Text file busy"), byModule, byError);
+        Accounting.countWorker(List.of("aesni_intel: Text file busy"), byModule, byError);
+        assertThat(byModule).containsExactly(java.util.Map.entry("aesni_intel: Text file busy", 2),
+                java.util.Map.entry("sha1_ssse3: Text file busy", 1));
+        assertThat(byError).containsExactly(java.util.Map.entry("Text file busy", 2));
+    }
+
+    @Test
+    void callTraceAndLiveModules_relativeTimes_onlyLiveRows() {
+        List<Accounting.Traced> t = Accounting.callTrace("# clock_monotonic_ns\tcall\tfile\tresult\tdropped=0\n"
+                + "3000000\tfinit_module\taesni-intel.ko\tETXTBSY\n", 1_000_000);
+        assertThat(t).containsExactly(new Accounting.Traced(2.0, "finit_module", "aesni-intel.ko", "ETXTBSY"));
+        assertThat(t.get(0).module()).isEqualTo("aesni_intel");
+        assertThat(Accounting.liveModules("cryptd 28672 1 crypto_simd, Live 0x0000000000000000\n"
+                + "aesni_intel 16384 0 - Loading 0x0000000000000000\n")).containsExactly("cryptd");
+    }
+
+    @Test
     void modulesLoaded_countsProcModulesLines() {
         assertThat(Accounting.modulesLoaded("cryptd 20480 2 a,b, Live 0x0\ncrypto_simd 12288 1 c, Live 0x0\n")).isEqualTo(2);
         assertThat(Accounting.modulesLoaded("")).isZero();

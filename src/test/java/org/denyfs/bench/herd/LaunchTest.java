@@ -31,6 +31,24 @@ class LaunchTest {
     }
 
     @Test
+    void herd_each_givesEveryWorkerItsOwnLineInPlaceOfEach(@TempDir Path logs) throws IOException {
+        Path events = Files.write(logs.resolveSibling(logs.getFileName() + ".events"), List.of("pci:v1", "usb:v2", "hid:b3"));
+        try (Cleanup cleanup = new Cleanup()) {
+            Launch.Outcome o = Launch.run(HERD, List.of("--each", events.toString()), 3,
+                    List.of("sh", "-c", "echo \"$1 $2\"", "sh", HerdBench.EACH, "-x"), Map.of(), logs, Duration.ofMinutes(1),
+                    cleanup, n -> { });
+            assertThat(o.workers()).extracting(Launch.Worker::exit).containsExactly(0, 0, 0);
+            assertThat(logs.resolve("worker-0.log")).hasContent("pci:v1 -x");
+            assertThat(logs.resolve("worker-2.log")).hasContent("hid:b3 -x");
+            // fewer lines than workers: the launcher refuses before forking any
+            assertThatThrownBy(() -> Launch.run(HERD, List.of("--each", events.toString()), 4, List.of("true"), Map.of(),
+                    logs, Duration.ofMinutes(1), cleanup, n -> { })).hasMessageContaining("3 line(s), 4 workers need one each");
+        } finally {
+            Files.deleteIfExists(events);
+        }
+    }
+
+    @Test
     void herd_pastItsTimeout_failsAndLeavesNoWorker(@TempDir Path logs) throws IOException {
         String marker = "denyfs-herd-test-" + ProcessHandle.current().pid();
         try (Cleanup cleanup = new Cleanup()) {

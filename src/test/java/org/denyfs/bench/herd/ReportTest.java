@@ -17,12 +17,16 @@ class ReportTest {
                         new Accounting.Call("finit_module", "cryptd.ko", "EEXIST", 3, 3000),
                         new Accounting.Call("finit_module", "aesni-intel.ko", "ENOENT", 2, 10)),
                 6, failedWorkers, failedWorkers == 0 ? Map.of() : Map.of("aesni_intel: Text file busy", failedWorkers),
-                1500, 1, 600, 90_000, 120_000, new Accounting.Timeline(millis, bytes, 0), 12);
+                1500, 1, 600, 90_000, 120_000, new Accounting.Timeline(millis, bytes, 0),
+                List.of("cryptd", "aesni_intel"), java.util.Set.of("cryptd"),
+                List.of(new Accounting.Traced(12.5, "finit_module", "cryptd.ko", "0"),
+                        new Accounting.Traced(20, "finit_module", "cryptd.ko", "EEXIST")),
+                failedWorkers == 0 ? Map.of() : Map.of("Text file busy", failedWorkers), 12);
     }
 
     private static Config config(int workers, Long initMillis, int rounds) {
         return new Config(workers, Config.ALL_POLICIES, null, null, null, false, rounds, initMillis,
-                Config.Client.DENYFS, Path.of("/tmp/out"), "scripts/denyfs", null);
+                Config.Worker.LIBKMOD, Config.Kmod.KMOD30, Config.Compress.NONE, Path.of("/tmp/out"), "scripts/denyfs", null, null);
     }
 
     @Test
@@ -35,14 +39,15 @@ class ReportTest {
     @Test
     void config_samePolicyTwice_runsOnce() {
         assertThat(new Config(4, List.of("plain", "plain", "idempotent"), null, null, null, false, 1, null,
-                Config.Client.DENYFS, Path.of("/tmp"), "d", null).policies()).containsExactly("plain", "idempotent");
+                Config.Worker.LIBKMOD, Config.Kmod.KMOD30, Config.Compress.NONE, Path.of("/tmp"), "d", null, null).policies())
+                .containsExactly("plain", "idempotent");
     }
 
     @Test
     void config_refusesWhatCannotRun() {
         assertThatThrownBy(() -> config(0, null, 1)).hasMessageContaining("--workers");
-        assertThatThrownBy(() -> new Config(4, List.of("fast"), null, null, null, false, 1, null, Config.Client.DENYFS,
-                Path.of("/tmp"), "d", null)).hasMessageContaining("--policy");
+        assertThatThrownBy(() -> new Config(4, List.of("fast"), null, null, null, false, 1, null, Config.Worker.LIBKMOD,
+                Config.Kmod.KMOD30, Config.Compress.NONE, Path.of("/tmp"), "d", null, null)).hasMessageContaining("--policy");
     }
 
     @Test
@@ -96,5 +101,45 @@ class ReportTest {
         assertThat(InflightChart.niceCeiling(23.7)).isEqualTo(24);
         assertThat(InflightChart.niceCeiling(0.45)).isEqualTo(0.5);
         assertThat(InflightChart.niceCeiling(11)).isEqualTo(12);
+    }
+
+    @Test
+    void figures_missingModulesAndLastLive_fromTheTraceAndProcModules() {
+        Result r = result("exclusive", 1, 0, 1, new double[0], new long[0]);
+        assertThat(r.missing()).containsExactly("aesni_intel");
+        assertThat(Figure.REQUESTED.of(r)).isEqualTo(2);
+        assertThat(Figure.LIVE.of(r)).isEqualTo(1);
+        assertThat(Figure.MISSING.of(r)).isEqualTo(1);
+        assertThat(Figure.LAST_LIVE.of(r)).as("never, while a requested module is missing").isNaN();
+        assertThat(r.liveAt()).containsExactly(Map.entry("cryptd", 12.5));
+    }
+
+    @Test
+    void charts_resultsAndLive_onePanelPerPolicy_countsInTheirFigures() {
+        List<Result> rs = List.of(result("exclusive-read", 1, 0, 0, new double[0], new long[0]),
+                result("exclusive", 1, 0, 1, new double[0], new long[0]));
+        String results = ResultsChart.svg(rs, "coldplug");
+        assertThat(results).startsWith("<svg").contains(">exclusive-read<", ">exclusive<", "0: 1, EEXIST: 1, ETXTBSY: 0")
+                .endsWith("</svg>\n");
+        assertThat(ResultsChart.rises(rs.get(0), "EEXIST")).containsExactly(20.0);
+        String live = LiveChart.svg(rs, "coldplug");
+        assertThat(live).contains("1/2 live at the end, 1 missing", "modules requested");
+        assertThat(LiveChart.rises(rs.get(0))).containsExactly(12.5);
+    }
+
+    @Test
+    void table_fourPolicyColumnsInTheSeedsOrder_failuresCountedInWorkers() {
+        Config cfg = config(16, 80L, 1);
+        Workload w = new Workload(Scenario.cpu(), List.of("cpu:x"), new Tree.ModuleSet(List.of("cryptd", "aesni_intel"), 2,
+                List.of(1L, 1L)), 16);
+        List<Result> rs = Config.ALL_POLICIES.stream().map(p -> result(p, 1, 0, p.equals("exclusive") ? 3 : 0,
+                new double[0], new long[0])).toList();
+        String table = Table.format(new HerdBench.Report(cfg, new Tree(Path.of("/t"), "r", "a tree"), "cpu:x", w.requested(),
+                80, 2, "w", rs, Map.of(), w));
+        assertThat(table.lines().skip(1).findFirst().orElseThrow().trim().split("\\s+"))
+                .containsExactly("plain", "exclusive-read", "exclusive", "idempotent");
+        assertThat(table).contains("  exclusive: 3 of 16 workers failed (Text file busy: 3)")
+                .containsPattern("aesni_intel: Text file busy +x 3")
+                .contains("exclusive: 1 of 2: aesni_intel");
     }
 }

@@ -92,4 +92,38 @@ class LoadAccountingTest {
         assertThat(trace.text()).startsWith("# clock_monotonic_ns\tbytes_in_flight\tdropped=5\n0\t0\n1\t1\n")
                 .endsWith("\n2999\t2999\n").isEqualTo(trace.snapshot().text());
     }
+
+    @Test
+    void callTrace_concurrentFinitUnderExclusiveRead_listsEachCallInTheOrderItEnded() throws Exception {
+        Modules m = k.builder().policy(Policy.EXCLUSIVE_READ).build();
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        long before = System.nanoTime();
+        Future<Errno> first = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        Future<Errno> second = k.process(() -> m.finitModule(base.open(), "", 0));
+        assertThat(m.table.awaitSleepers(1, TestKernel.WAIT_S, TimeUnit.SECONDS)).isTrue();
+        gate.open();
+        assertThat(get(first)).isNull();
+        assertThat(get(second)).isEqualTo(Errno.EEXIST);
+
+        String file = base.open().name();
+        List<String> lines = m.callTrace().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("# clock_monotonic_ns\tcall\tfile\tresult\tdropped=0");
+        assertThat(lines.stream().skip(1).map(l -> l.substring(l.indexOf('\t') + 1)))
+                .containsExactly("finit_module\t" + file + "\t0", "finit_module\t" + file + "\tEEXIST");
+        long[] nanos = lines.stream().skip(1).mapToLong(l -> Long.parseLong(l.split("\t")[0])).toArray();
+        assertThat(nanos).isSorted();
+        assertThat(nanos[0]).isGreaterThanOrEqualTo(before);
+    }
+
+    @Test
+    void callTrace_pastItsBound_keepsTheFirstCallsAndCountsTheRest() {
+        CallTrace trace = new CallTrace(3);
+        for (int i = 0; i < 5; i++) {
+            trace.record("finit_module", "m" + i + ".ko", "0");
+        }
+        assertThat(trace.size()).isEqualTo(3);
+        assertThat(trace.text()).startsWith("# clock_monotonic_ns\tcall\tfile\tresult\tdropped=2\n")
+                .contains("\tfinit_module\tm2.ko\t0\n").doesNotContain("m3.ko");
+    }
 }

@@ -193,6 +193,50 @@ class ModulesTest {
         assertThat(m.stats()).contains(String.format("%25s\t%15d\t%25s\n", "fx_base", 1, "Becoming"));
     }
 
+    // ---- exclusive-read: the seed table's second kernel ----
+
+    @Test
+    void finitModule_exclusiveReadPolicy_readTakesTheOnlyDeny_andDropsItBeforeInit() throws Exception {
+        Modules m = kernel(Policy.EXCLUSIVE_READ);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        Future<Errno> load = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+
+        assertThat(base.countAtRead).isEqualTo(-1); // the read's deny is the exclusive one
+        assertThat(base.writes.value()).isZero(); // nothing held while init runs
+        gate.open();
+        assertThat(get(load)).isNull();
+    }
+
+    @Test
+    void finitModule_exclusiveReadPolicy_whileAnotherReaderDenies_failsEtxtbsyCountedAsKread() {
+        Modules m = kernel(Policy.EXCLUSIVE_READ);
+        base.writes.deny(); // another kernel_read_file() in progress
+        assertThat(finit(m, base)).isEqualTo(Errno.ETXTBSY);
+        assertThat(base.reads.get()).isZero();
+        assertThat(stat(m, "Mods failed on kread")).isEqualTo("1");
+        assertThat(stat(m, "Virtual mem wasted bytes")).isEqualTo("0");
+        base.writes.allow();
+        assertThat(finit(m, base)).isNull();
+    }
+
+    @Test
+    void finitModule_exclusiveReadPolicy_loadStartingAfterTheRead_readsAgainWaitsThenEexist() throws Exception {
+        Modules m = kernel(Policy.EXCLUSIVE_READ);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        Future<Errno> first = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered(); // the first's read is over: COMING, in init
+        Future<Errno> second = k.process(() -> m.finitModule(base.open(), "", 0));
+        assertThat(m.table.awaitSleepers(1, TestKernel.WAIT_S, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(m.bytesInFlight()).isEqualTo(len(base)); // the second's whole copy, waiting
+        gate.open();
+        assertThat(get(first)).isNull();
+        assertThat(get(second)).isEqualTo(Errno.EEXIST);
+        assertThat(base.reads.get()).isEqualTo(2);
+        assertThat(stat(m, "Failed becoming bytes")).isEqualTo(Long.toString(len(base)));
+    }
+
     @Test
     void finitModule_idempotent_concurrentSameInode_allReturnFirstResult() throws Exception {
         Modules m = kernel(Policy.IDEMPOTENT);

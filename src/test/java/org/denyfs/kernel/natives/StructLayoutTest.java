@@ -50,6 +50,36 @@ class StructLayoutTest {
         put(m, "fuse_conn_info.want", ConnInfo.WANT);
         put(m, "FUSE_CAP_DONT_MASK", ConnInfo.FUSE_CAP_DONT_MASK);
 
+        put(m, "FS_IOC_ENABLE_VERITY", Integer.toUnsignedLong(VerityArgs.FS_IOC_ENABLE_VERITY));
+        put(m, "FS_IOC_MEASURE_VERITY", Integer.toUnsignedLong(VerityArgs.FS_IOC_MEASURE_VERITY));
+        put(m, "FS_IOC_READ_VERITY_METADATA", Integer.toUnsignedLong(VerityArgs.FS_IOC_READ_VERITY_METADATA));
+        put(m, "FS_VERITY_HASH_ALG_SHA256", VerityArgs.FS_VERITY_HASH_ALG_SHA256);
+        put(m, "FS_VERITY_HASH_ALG_SHA512", VerityArgs.FS_VERITY_HASH_ALG_SHA512);
+        put(m, "fsverity_enable_arg.version", VerityArgs.ENABLE_VERSION);
+        put(m, "fsverity_enable_arg.hash_algorithm", VerityArgs.ENABLE_HASH_ALGORITHM);
+        put(m, "fsverity_enable_arg.block_size", VerityArgs.ENABLE_BLOCK_SIZE);
+        put(m, "fsverity_enable_arg.salt_size", VerityArgs.ENABLE_SALT_SIZE);
+        put(m, "fsverity_enable_arg.sig_size", VerityArgs.ENABLE_SIG_SIZE);
+        put(m, "fsverity_enable_arg.__reserved1", VerityArgs.ENABLE_RESERVED1);
+        put(m, "fsverity_enable_arg.__reserved2", VerityArgs.ENABLE_RESERVED2);
+        put(m, "fsverity_enable_arg.sizeof", VerityArgs.ENABLE_BYTES);
+        put(m, "fsverity_digest.digest_algorithm", VerityArgs.DIGEST_ALGORITHM);
+        put(m, "fsverity_digest.digest_size", VerityArgs.DIGEST_SIZE);
+        put(m, "fsverity_digest.digest", VerityArgs.DIGEST);
+        put(m, "fsverity_descriptor.version", VerityArgs.DESC_VERSION);
+        put(m, "fsverity_descriptor.hash_algorithm", VerityArgs.DESC_HASH_ALGORITHM);
+        put(m, "fsverity_descriptor.log_blocksize", VerityArgs.DESC_LOG_BLOCKSIZE);
+        put(m, "fsverity_descriptor.salt_size", VerityArgs.DESC_SALT_SIZE);
+        put(m, "fsverity_descriptor.data_size", VerityArgs.DESC_DATA_SIZE);
+        put(m, "fsverity_descriptor.root_hash", VerityArgs.DESC_ROOT_HASH);
+        put(m, "fsverity_descriptor.salt", VerityArgs.DESC_SALT);
+        put(m, "fsverity_descriptor.sizeof", VerityArgs.DESC_BYTES);
+        put(m, "FUSE_IOCTL", VerityArgs.FUSE_IOCTL);
+        put(m, "fuse_ioctl_in.fh", VerityArgs.IOCTL_IN_FH);
+        put(m, "fuse_ioctl_in.cmd", VerityArgs.IOCTL_IN_CMD);
+        put(m, "fuse_ioctl_in.in_size", VerityArgs.IOCTL_IN_IN_SIZE);
+        put(m, "fuse_ioctl_in.out_size", VerityArgs.IOCTL_IN_OUT_SIZE);
+
         put(m, "fuse_context.uid", FuseContext.UID);
         put(m, "fuse_context.gid", FuseContext.GID);
         put(m, "fuse_context.pid", FuseContext.PID);

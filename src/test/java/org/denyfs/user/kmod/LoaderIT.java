@@ -91,7 +91,7 @@ class LoaderIT {
         assertEquals("insmod: ERROR: could not insert module " + cryptd + ": File exists\nrc=1", insmod(cryptd).all());
         // rmmod of a used module: refused, and forced: the kernel's EAGAIN
         assertEquals("rmmod: ERROR: Module cryptd is in use by: crypto_simd\nrc=1", rmmod(false, "cryptd").all());
-        assertEquals("rmmod: ERROR: could not remove 'cryptd': Resource temporarily unavailable\n"
+        assertEquals("rmmod: ERROR: ../libkmod/libkmod-module.c:856 kmod_module_remove_module() could not remove 'cryptd': Resource temporarily unavailable\n"
                 + "rmmod: ERROR: could not remove module cryptd: Resource temporarily unavailable\nrc=1",
                 rmmod(true, "cryptd").all());
         assertEquals("modprobe: FATAL: Module cryptd is in use.\nrc=1", modprobe("r", "cryptd").all());

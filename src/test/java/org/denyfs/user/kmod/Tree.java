@@ -73,6 +73,6 @@ record Tree(Path root, String release) {
     static Modprobe.Options options(String flags) {
         return new Modprobe.Options(flags.contains("a"), flags.contains("r"), false, flags.contains("F"), false,
                 false, false, false, false, flags.contains("D"), flags.contains("n"), false, flags.contains("q"),
-                flags.contains("v") ? 1 : 0);
+                flags.contains("v") ? 1 : 0, flags.contains("c"));
     }
 }
