@@ -134,6 +134,8 @@ public final class Modules {
     public CompletableFuture<Void> finitModuleLater(ModuleFile file, String params, int flags) {
         Objects.requireNonNull(file, "file");
         long cpu = LoadCalls.threadCpuNanos();
+        // the name now: by the time the load ends the caller's descriptor may be closed and reused
+        String name = file.name();
         List<CompletableFuture<Void>> waiting = new ArrayList<>(1);
         Errno error = Errno.EIO;
         try {
@@ -144,14 +146,14 @@ public final class Modules {
             return CompletableFuture.failedFuture(e);
         } finally {
             if (error != null || waiting.isEmpty()) {
-                calls.record(LoadCalls.FINIT, file.name(), error, LoadCalls.threadCpuNanos() - cpu);
+                calls.record(LoadCalls.FINIT, name, error, LoadCalls.threadCpuNanos() - cpu);
             }
         }
         if (waiting.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         long spent = LoadCalls.threadCpuNanos() - cpu;
-        return waiting.get(0).whenComplete((ok, failure) -> calls.record(LoadCalls.FINIT, file.name(),
+        return waiting.get(0).whenComplete((ok, failure) -> calls.record(LoadCalls.FINIT, name,
                 failure == null ? null : errnoOf(failure), spent));
     }
 

@@ -292,6 +292,22 @@ class ModulesTest {
     }
 
     @Test
+    void finitModuleLater_descriptorClosedBeforeTheLoadEnds_recordsTheNameTakenOnEntry() throws Exception {
+        Modules m = kernel(Policy.IDEMPOTENT);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        Future<Errno> first = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        String name = base.open().name();
+        FakeInode.Handle fd = base.open();
+        var waiter = m.finitModuleLater(fd, "", 0);
+        fd.close(); // ModuleSyscalls.finitLater closes the caller's descriptor when the call returns
+        gate.open();
+        assertThat(get(first)).isNull();
+        assertThat(waiter.get(TestKernel.WAIT_S, TimeUnit.SECONDS)).isNull();
+        assertThat(m.callsTable()).contains("finit_module\t" + name + "\t0\t2\t");
+    }
+
+    @Test
     void finitModuleLater_notWaiting_isDoneWhenItReturns() {
         Modules m = kernel(Policy.IDEMPOTENT);
         var call = m.finitModuleLater(base.open(), "", 0);
