@@ -77,10 +77,19 @@ public final class Session {
     /** Guarded by state: who wrote the last bytes, so a line ended by a read runs with its writer's credentials. */
     private Caller lastWriter;
     /**
-     * Guarded by state: the request that waits for another load, done once its reply is in
-     * {@link #pending}; null when none waits. Cleared by the next runner that finds it done.
+     * Guarded by state: the request that waits for another load, completed just after its reply is
+     * in {@link #pending} (a blocking reader joins it); null when none waits. Cleared by the next
+     * runner that finds {@link #waitOver}.
      */
     private CompletableFuture<Void> waiting;
+    /**
+     * Guarded by state: the reply of {@link #waiting} is in. Set in the same critical section that
+     * appends it and takes the wake-up, so readers and POLL decide on it, never on
+     * {@code waiting.isDone()}, which turns true only later, on the completing thread: in that gap a
+     * client could read the reply, send a second request, be told EAGAIN and register a wake-up that
+     * nobody runs.
+     */
+    private boolean waitOver;
     /** Guarded by state: run once when the waiting request's reply arrives (a POLL's notification). */
     private Runnable wakeUp;
 
@@ -222,13 +231,14 @@ public final class Session {
 
     /**
      * READ on a handle opened O_NONBLOCK: as {@link #read}, but EAGAIN instead of waiting while a
-     * request waits for another load (or another reader is running this handle's requests) and no
-     * reply byte is there yet. The requests it runs still run on this thread.
+     * request waits for another load and no reply byte is there yet: exactly when {@link #readable}
+     * says no, so a client that polls never spins. The requests it runs still run on this thread
+     * (after another reader's running ones: the turn is never held across a wait).
      */
     public byte[] readNow(int max) {
-        boolean ran = runQueued(false);
+        runQueued(false);
         synchronized (state) {
-            if (pending.length == 0 && (!ran || waiting != null && !waiting.isDone())) {
+            if (pending.length == 0 && waiting != null && !waitOver) {
                 throw new ErrnoException(Errno.EAGAIN, "control handle: the reply is not there yet; poll(2) for POLLIN");
             }
             return take(max);
@@ -242,7 +252,7 @@ public final class Session {
      */
     public boolean readable(Runnable wake) {
         synchronized (state) {
-            if (pending.length > 0 || closed || waiting == null || waiting.isDone()) {
+            if (pending.length > 0 || closed || waiting == null || waitOver) {
                 return true;
             }
             wakeUp = wake;
@@ -263,70 +273,78 @@ public final class Session {
         return out;
     }
 
-    /** At close(2): requests written but never read still run (their replies are dropped with the handle). */
+    /**
+     * At close(2): requests written but never read still run (their replies are dropped with the
+     * handle), up to one that waits for another load: the close does not wait for that load (a
+     * FUSE worker, and the client's close(2), would be held for its whole length; a udev worker
+     * killed at its timeout would pin a daemon thread). The waiting request's reply, and what was
+     * queued behind it, go with the handle at its release.
+     */
     public void flush() {
-        runQueued(true);
+        runQueued(false);
     }
 
     /**
-     * A read or the close: the line being written ends here, then everything queued runs, in order.
-     * With {@code block} false it returns early, false, when another thread runs them, and at a
-     * request that waits for another load (its reply is appended when it comes).
+     * A read or the close: the line being written ends here, then everything queued runs, in order,
+     * up to a request that waits for another load (its reply is appended when it comes). With
+     * {@code join} a caller then waits for that reply, outside the turn, and goes on.
      */
-    private boolean runQueued(boolean block) {
-        if (block) {
+    private void runQueued(boolean join) {
+        while (true) {
+            CompletableFuture<Void> w;
             turn.lock();
-        } else if (!turn.tryLock()) {
-            return false;
+            try {
+                w = runUntilWaiting();
+            } finally {
+                turn.unlock();
+            }
+            if (w == null || !join) {
+                return;
+            }
+            w.join(); // completes normally: the reply is in (see awaitReply)
         }
-        try {
+    }
+
+    /** Caller holds turn. Null once nothing is queued, else the request that waits, not over yet. */
+    private CompletableFuture<Void> runUntilWaiting() {
+        synchronized (state) {
+            if (upload == null) {
+                lines.end();
+                RequestLines.Line line = lines.completed();
+                if (line != null) {
+                    queueLine(line, lastWriter);
+                }
+            }
+        }
+        while (true) {
+            Work next;
             synchronized (state) {
-                if (upload == null) {
-                    lines.end();
-                    RequestLines.Line line = lines.completed();
-                    if (line != null) {
-                        queueLine(line, lastWriter);
+                if (waiting != null) {
+                    if (!waitOver) {
+                        return waiting;
                     }
+                    waiting = null;
                 }
+                next = queued.poll();
             }
-            while (true) {
-                CompletableFuture<Void> w;
-                synchronized (state) {
-                    w = waiting;
-                    if (w != null && w.isDone()) {
-                        waiting = null;
-                        continue;
-                    }
-                }
-                if (w != null) {
-                    if (!block) {
-                        return true;
-                    }
-                    w.join(); // completes normally: the reply is in (see awaitReply)
-                    continue;
-                }
-                Work next;
-                synchronized (state) {
-                    next = queued.poll();
-                }
-                if (next == null) {
-                    return true;
-                }
-                CompletableFuture<String> reply = next.run();
-                if (reply.isDone()) {
-                    append(reply.join());
-                } else {
-                    CompletableFuture<Void> in = reply.handle((line, failure) -> {
-                        awaitReply(line);
-                        return null;
-                    });
-                    synchronized (state) {
-                        waiting = in;
-                    }
-                }
+            if (next == null) {
+                return null;
             }
-        } finally {
-            turn.unlock();
+            CompletableFuture<String> reply = next.run();
+            if (reply.isDone()) {
+                append(reply.join());
+            } else {
+                CompletableFuture<Void> in = new CompletableFuture<>();
+                synchronized (state) {
+                    waiting = in;
+                    waitOver = false;
+                }
+                // may run here, at once, if the load ended meanwhile: waitOver is then already set
+                reply.whenComplete((line, failure) -> {
+                    awaitReply(failure == null ? line : internalError("(waiting)", new IllegalStateException(failure)));
+                    in.complete(null);
+                });
+            }
         }
     }
 
@@ -335,6 +353,7 @@ public final class Session {
         Runnable wake;
         synchronized (state) {
             appendLocked(line);
+            waitOver = true;
             // taken with the reply in, so a POLL after this finds it and one before is woken
             wake = wakeUp;
             wakeUp = null;

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
@@ -20,8 +23,12 @@ import org.junit.jupiter.api.Test;
 class SessionWaitTest {
     private static final Caller ROOT = new Caller(100, 0, 0);
     private final Inodes inodes = new Inodes();
+    private static final long WAIT_S = 20;
     /** The load every "finit" joins: completed by the test, as the first caller's load would be. */
     private final CompletableFuture<Void> load = new CompletableFuture<>();
+    /** The load a "finit" after the first joins. */
+    private final CompletableFuture<Void> secondLoad = new CompletableFuture<>();
+    private final AtomicInteger finits = new AtomicInteger();
     private final ModuleCalls waiting = new ModuleCalls() {
         @Override
         public void finit(Caller caller, String path, int flags, String params) {
@@ -30,7 +37,7 @@ class SessionWaitTest {
 
         @Override
         public CompletableFuture<Void> finitLater(Caller caller, String path, int flags, String params) {
-            return load;
+            return finits.incrementAndGet() == 1 ? load : secondLoad;
         }
 
         @Override
@@ -86,11 +93,61 @@ class SessionWaitTest {
     @Test
     void read_blocking_waitsForTheLoadAsBefore() throws Exception {
         session.write("finit /m.ko\n", ROOT);
-        CompletableFuture<String> reader = CompletableFuture.supplyAsync(
-                () -> new String(session.read(4096), StandardCharsets.UTF_8));
-        assertThat(reader).isNotDone(); // it cannot finish: the load is not over
+        CompletableFuture<String> reader = new CompletableFuture<>();
+        Thread t = new Thread(() -> reader.complete(new String(session.read(4096), StandardCharsets.UTF_8)));
+        t.start();
+        // the reader has run the finit and is parked in its wait: only then can "not done" mean it waits
+        awaitUntil(() -> finits.get() == 1 && t.getState() == Thread.State.WAITING);
+        assertThat(reader).isNotDone();
         load.complete(null);
-        assertThat(reader.get()).isEqualTo("ok 0\n");
+        assertThat(reader.get(WAIT_S, TimeUnit.SECONDS)).isEqualTo("ok 0\n");
+    }
+
+    @Test
+    void readNow_replyReadAndSecondRequestSentBeforeTheCompletingThreadReturns_theSecondWakeUpRuns() throws Exception {
+        session.write("finit /m.ko\n", ROOT);
+        assertThatThrownBy(this::readNow).isInstanceOf(ErrnoException.class);
+        AtomicInteger secondWoken = new AtomicInteger();
+        List<String> seen = new ArrayList<>();
+        // the client acts inside the wake-up, on the thread that ends the load, before it returns
+        assertThat(session.readable(() -> {
+            seen.add(readNow());
+            session.write("finit /m.ko\n", ROOT);
+            try {
+                readNow();
+                seen.add("no EAGAIN");
+            } catch (ErrnoException e) {
+                seen.add(e.errno().name());
+            }
+            seen.add("readable=" + session.readable(secondWoken::incrementAndGet));
+        })).isFalse();
+        CompletableFuture.runAsync(() -> load.complete(null)).get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(seen).containsExactly("ok 0\n", "EAGAIN", "readable=false");
+        assertThat(finits).hasValue(2); // the second request ran: its load is the one the client waits for
+        CompletableFuture.runAsync(() -> secondLoad.complete(null)).get(WAIT_S, TimeUnit.SECONDS);
+        assertThat(secondWoken).hasValue(1);
+        assertThat(readNow()).isEqualTo("ok 0\n");
+    }
+
+    @Test
+    void flush_whileFinitWaits_returnsWithoutWaiting_andTheReplyAndWhatFollowsGoWithTheHandle() throws Exception {
+        session.write("finit /m.ko\npolicy\n", ROOT);
+        assertThatThrownBy(this::readNow).isInstanceOf(ErrnoException.class);
+        // on another thread, so a flush that waited for the load fails here instead of hanging the build
+        CompletableFuture.runAsync(session::flush).get(WAIT_S, TimeUnit.SECONDS);
+        session.close();
+        load.complete(null);
+        assertThat(session.readNow(4096)).isEmpty();
+    }
+
+    private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + WAIT_S + " s");
+            }
+            Thread.sleep(5);
+        }
     }
 
     @Test
