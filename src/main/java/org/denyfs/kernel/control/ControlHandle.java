@@ -52,10 +52,16 @@ final class ControlHandle implements Handle {
     int poll(long ph) {
         long older;
         boolean ready;
+        RuntimeException failed = null;
         synchronized (this) {
             older = pollHandle;
             pollHandle = 0;
-            ready = session.readable(this::wake);
+            try {
+                ready = session.readable(this::wake);
+            } catch (RuntimeException e) {
+                failed = e;
+                ready = true; // ph is not kept: destroyed below, never leaked
+            }
             if (!ready) {
                 pollHandle = ph;
             }
@@ -65,6 +71,9 @@ final class ControlHandle implements Handle {
         }
         if (ready && ph != 0) {
             FUSE.fuse_pollhandle_destroy(ph);
+        }
+        if (failed != null) {
+            throw failed;
         }
         return Libc.POLLOUT | Libc.POLLWRNORM | (ready ? Libc.POLLIN | Libc.POLLRDNORM : 0);
     }

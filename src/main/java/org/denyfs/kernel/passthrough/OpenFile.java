@@ -59,7 +59,12 @@ final class OpenFile implements Handle {
         if (cmd == Abi.IOC_FINIT) {
             // Not under this handle's monitor: a load may wait long (init, an idempotent group).
             int finitFlags = data.getInt(0);
-            boolean ticket = (data.getInt(4) & Abi.FINIT_TICKET) != 0;
+            int options = data.getInt(4);
+            if ((options & ~Abi.FINIT_TICKET) != 0) {
+                // a bit this daemon does not know must not be ignored: a later meaning could change the call
+                throw new ErrnoException(Errno.EINVAL, "FINIT ioctl: unknown options 0x" + Integer.toHexString(options));
+            }
+            boolean ticket = (options & Abi.FINIT_TICKET) != 0;
             String params = data.getString(8, Abi.FINIT_PARAMS_MAX, java.nio.charset.StandardCharsets.UTF_8);
             if (!ticket) {
                 finit.finit(caller, fd, flags, key, finitFlags, params);
