@@ -22,11 +22,19 @@ import org.junit.jupiter.api.Test;
  * non-blocking control handle, which the daemon answers with EAGAIN until the reply is there and
  * then wakes through FUSE POLL. Real processes on a real mount; the daemon's own figures (its FUSE
  * workers alive, its calls waiting without a thread) prove it, not a clock. The first loader's
- * module init (init_ms) keeps the group open while the others join, as in ModulesIT.
+ * module init waits on a latch the test opens, so the group stays open however slowly the others
+ * start: nothing here depends on timing.
  */
 class WaitWithoutThreadIT {
     private static final int WAITERS = 64;
     private static ModuleTree tree;
+    /** Opened by each test once its callers wait (and in its finally): every module's init ends then. */
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+    /** A module init that lasts until the test releases it (or two minutes, for a test that fails). */
+    private LiveMount heldMount(String options) throws IOException {
+        return LiveMount.over(tree.root(), options, (module, params) -> release.await(120, TimeUnit.SECONDS));
+    }
 
     @BeforeAll
     static void tree() {
@@ -35,7 +43,7 @@ class WaitWithoutThreadIT {
 
     @Test
     void finit_waitingInIdempotentGroup_holdsNoFuseThread() throws Exception {
-        try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent,init_ms=20000"); Client c = Client.open(m.mnt)) {
+        try (LiveMount m = heldMount("policy=idempotent"); Client c = Client.open(m.mnt)) {
             List<Process> callers = new ArrayList<>();
             try {
                 callers.add(finitThroughPreload(m));
@@ -45,15 +53,19 @@ class WaitWithoutThreadIT {
                 }
                 LiveMount.await(WAITERS + " finit calls waiting without a thread", Duration.ofSeconds(60),
                         () -> figure(request(c, "status"), "finit_waiting") == WAITERS);
-                String status = c.request("status");
-                // busy: the loader (in its init) and this status request; the rest is the idle pool.
+                // busy: the loader (in its init) and the status request; the rest is the idle pool, which
+                // shrinks to it once the burst is over (waited for: the 64 still wait, held by the latch).
                 // (The daemon runs in this test JVM, so its thread total is not the daemon's own.)
-                assertThat(figure(status, "fuse_workers")).as(status).isLessThanOrEqualTo(FuseLoop.MAX_IDLE + 2);
+                LiveMount.await("the FUSE workers back to at most MAX_IDLE + 2 while " + WAITERS + " calls wait",
+                        Duration.ofSeconds(60), () -> figure(request(c, "status"), "fuse_workers") <= FuseLoop.MAX_IDLE + 2);
+                assertThat(figure(c.request("status"), "finit_waiting")).isEqualTo(WAITERS);
+                release.countDown();
                 for (Process p : callers) {
                     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
                     assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim()).isEqualTo("ok");
                 }
             } finally {
+                release.countDown();
                 callers.forEach(WaitWithoutThreadIT::stop);
             }
             assertThat(figure(c.request("status"), "finit_waiting")).isZero();
@@ -66,15 +78,25 @@ class WaitWithoutThreadIT {
 
     @Test
     void controlFile_nonBlockingFinitInIdempotentGroup_eagainThenPollinThenReply() throws Exception {
-        try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent,init_ms=8000")) {
+        try (LiveMount m = heldMount("policy=idempotent")) {
             Process first = finitThroughPreload(m);
             try {
                 awaitComing(m, "cryptd");
-                Proc.Result r = Proc.run(m.mnt, List.of(Proc.tool("pollwait").toString(), m.mnt.toString(),
-                        "finit", tree.ko("cryptd")));
-                assertThat(r.out()).isEqualTo("EAGAIN\nPOLLIN\nok 0\n");
+                Process poller = new ProcessBuilder(Proc.tool("pollwait").toString(), m.mnt.toString(), "finit",
+                        tree.ko("cryptd")).directory(m.mnt.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                try {
+                    awaitWaiting(m, 1);
+                    release.countDown();
+                    assertThat(poller.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                    assertThat(new String(poller.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                            .isEqualTo("EAGAIN\nPOLLIN\nok 0\n");
+                } finally {
+                    release.countDown();
+                    stop(poller);
+                }
                 assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
             } finally {
+                release.countDown();
                 stop(first);
             }
         }
@@ -82,16 +104,26 @@ class WaitWithoutThreadIT {
 
     @Test
     void controlFile_blockingShellReadInIdempotentGroup_waitsForTheReply() throws Exception {
-        try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent,init_ms=8000")) {
+        try (LiveMount m = heldMount("policy=idempotent")) {
             Process first = finitThroughPreload(m);
             try {
                 awaitComing(m, "cryptd");
-                Proc.Result r = Proc.sh(m.mnt, "exec 3<>.denyfs/control && echo 'finit " + tree.ko("cryptd")
-                        + "' >&3 && read -r reply <&3 && echo \"$reply\" && cat .denyfs/sys/module/cryptd/initstate");
-                // the read returned once the load was over: the module is live by then
-                assertThat(r.out()).isEqualTo("ok 0\nlive\n");
+                Process shell = new ProcessBuilder("sh", "-c", "exec 3<>.denyfs/control && echo 'finit " + tree.ko("cryptd")
+                        + "' >&3 && read -r reply <&3 && echo \"$reply\" && cat .denyfs/sys/module/cryptd/initstate")
+                        .directory(m.mnt.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                try {
+                    awaitWaiting(m, 1); // the shell's read waits in the daemon for the held load
+                    release.countDown();
+                    assertThat(shell.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                    // the read returned once the load was over: the module is live by then
+                    assertThat(new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok 0\nlive\n");
+                } finally {
+                    release.countDown();
+                    stop(shell);
+                }
                 assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
             } finally {
+                release.countDown();
                 stop(first);
             }
         }
@@ -99,7 +131,7 @@ class WaitWithoutThreadIT {
 
     @Test
     void kernelClient_finitInIdempotentGroup_waitsByTicketAndReturnsTheResult() throws Exception {
-        try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent,init_ms=8000"); Client c = Client.open(m.mnt)) {
+        try (LiveMount m = heldMount("policy=idempotent"); Client c = Client.open(m.mnt)) {
             Process first = finitThroughPreload(m);
             try {
                 awaitComing(m, "cryptd");
@@ -113,9 +145,11 @@ class WaitWithoutThreadIT {
                 });
                 LiveMount.await("the Java caller waiting without a thread", Duration.ofSeconds(60),
                         () -> figure(request(c, "status"), "finit_waiting") == 1);
+                release.countDown();
                 javaCaller.get(120, TimeUnit.SECONDS); // returned 0: no exception
                 assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
             } finally {
+                release.countDown();
                 stop(first);
             }
             assertThat(Files.readString(m.mnt.resolve(".denyfs/calls"))).contains("finit_module\tcryptd.ko\t0\t2\t");
@@ -124,7 +158,7 @@ class WaitWithoutThreadIT {
 
     @Test
     void wait_ticketNotIssuedToTheCaller_einval() throws IOException {
-        try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent,init_ms=0"); Client c = Client.open(m.mnt)) {
+        try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent"); Client c = Client.open(m.mnt)) {
             assertThat(c.request("wait 1")).startsWith("err EINVAL wait: no finit_module ticket 1");
             assertThat(c.request("wait x")).startsWith("err EINVAL");
         }
@@ -161,6 +195,13 @@ class WaitWithoutThreadIT {
                 return false;
             }
         });
+    }
+
+    private static void awaitWaiting(LiveMount m, int calls) throws IOException {
+        try (Client c = Client.open(m.mnt)) {
+            LiveMount.await(calls + " finit calls waiting", Duration.ofSeconds(60),
+                    () -> figure(request(c, "status"), "finit_waiting") == calls);
+        }
     }
 
     private static String request(Client c, String line) {
