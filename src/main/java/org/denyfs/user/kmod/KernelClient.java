@@ -170,9 +170,12 @@ public final class KernelClient {
         }
         try {
             byte[] request = (Abi.VERB_WAIT + " " + ticket + "\n").getBytes(StandardCharsets.UTF_8);
-            if (sys.write(fd, request, request.length) != request.length) {
-                int e = LastError.getLastError(Sys.runtime());
-                throw new LoaderException(e, control + ": " + Messages.strerror(e));
+            int written = sys.write(fd, request, request.length);
+            if (written != request.length) {
+                // errno is only set by a failed write; a short one (the daemon takes whole lines) is EIO
+                int e = written < 0 ? LastError.getLastError(Sys.runtime()) : Messages.EIO;
+                throw new LoaderException(e, control + ": " + (written < 0 ? Messages.strerror(e)
+                        : "short write of the wait request (" + written + " of " + request.length + " bytes)"));
             }
             byte[] buf = new byte[8192];
             StringBuilder reply = new StringBuilder();
@@ -188,7 +191,12 @@ public final class KernelClient {
                     pollfd.putInt(0, fd);
                     pollfd.putShort(4, POLLIN);
                     pollfd.putShort(6, (short) 0);
-                    sys.poll(pollfd, 1, -1); // EINTR: read again
+                    if (sys.poll(pollfd, 1, -1) < 0) {
+                        int pe = LastError.getLastError(Sys.runtime());
+                        if (pe != EINTR) { // EINTR: read again
+                            throw new LoaderException(pe, control + ": poll: " + Messages.strerror(pe));
+                        }
+                    }
                     continue;
                 }
                 throw new LoaderException(e, control + ": " + Messages.strerror(e));
