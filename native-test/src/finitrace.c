@@ -19,7 +19,7 @@ static int finit(const char *file)
 	int fd = open(file, O_RDONLY);
 	if (fd < 0)
 		return errno;
-	int rc = denyfs_finit(fd, "", 0) == 0 ? 0 : errno;
+	int rc = denyfs_finit(fd, NULL, "", 0) == 0 ? 0 : errno;
 	close(fd);
 	return rc;
 }

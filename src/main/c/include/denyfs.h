@@ -29,11 +29,6 @@ int denyfs_allow(int fd, int32_t *count);
  * open for write. Stores the bytes read in *bytes (if bytes is not NULL). */
 int denyfs_firmware(int fd, int64_t *bytes);
 
-/* finit_module(2) with the open file fd as the module image (DENYFS_IOC_FINIT): flags as the
- * syscall's (MODULE_INIT_*), params the module parameters. 0, or -1 with the kernel's errno;
- * EFAULT for params NULL, E2BIG for params of DENYFS_FINIT_PARAMS_MAX bytes or more. */
-int denyfs_finit(int fd, const char *params, int flags);
-
 /* Opens MOUNT/.denyfs/control read-write (close-on-exec); returns the fd or -1. */
 int denyfs_control_open(const char *mount);
 
@@ -41,8 +36,17 @@ int denyfs_control_open(const char *mount);
  * stripped). Returns 0 for an "ok" reply, -1 with errno set from an "err ERRNO" reply (the reply
  * is still in reply). A reply longer than size-1 bytes fails with EMSGSIZE. A request containing
  * '\n' (it would smuggle in a second request) fails with EINVAL before anything is sent. On every
- * failure other than an "err" reply, reply is the empty string. */
+ * failure other than an "err" reply, reply is the empty string. On a handle opened O_NONBLOCK, a
+ * reply that is not there yet (EAGAIN) is waited for in poll(2). */
 int denyfs_control_request(int ctlfd, const char *request, char *reply, size_t size);
+
+/* finit_module(2) with the open file fd as the module image (DENYFS_IOC_FINIT): flags as the
+ * syscall's (MODULE_INIT_*), params the module parameters. 0, or -1 with the kernel's errno;
+ * EFAULT for params NULL, E2BIG for params of DENYFS_FINIT_PARAMS_MAX bytes or more. With MOUNT
+ * (the denyfs mount fd's file is on), a call that waits for another caller's load of the same file
+ * (policy idempotent) holds no daemon thread: the ioctl answers with a ticket and the wait is a
+ * poll(2) on a non-blocking control handle ("wait TICKET"). With MOUNT NULL the ioctl itself waits. */
+int denyfs_finit(int fd, const char *mount, const char *params, int flags);
 
 /* As denyfs_control_request, with len bytes of body written right after the request line: the raw
  * image of "init LEN [PARAMS]". A request line over the daemon's 4096 bytes fails with EMSGSIZE

@@ -26,11 +26,16 @@
 /* finit_module(2) with the file this ioctl is issued on as the module image: the daemon plays the
  * kernel, so exclusivity (policy "exclusive") and idempotence (policy "idempotent") apply to this
  * open file's inode exactly as to the fd of a real finit_module. The ioctl returns 0 or fails with
- * the kernel's errno (EEXIST, ETXTBSY, ENOEXEC, ENOENT, EINVAL, EBUSY, ...). */
+ * the kernel's errno (EEXIST, ETXTBSY, ENOEXEC, ENOENT, EINVAL, EBUSY, ...).
+ * With DENYFS_FINIT_TICKET in options, a call that must wait for another caller's load of the same
+ * file (policy "idempotent") returns at once with a ticket, a positive ioctl(2) result, and the
+ * caller waits for the result without a daemon thread: "wait TICKET" on a control handle opened
+ * O_NONBLOCK, reading its reply after poll(2) says POLLIN (denyfs_finit() in denyfs.h). */
 #define DENYFS_FINIT_PARAMS_MAX 4088
+#define DENYFS_FINIT_TICKET 1
 struct denyfs_finit_args {
 	int32_t flags;                           /* MODULE_INIT_IGNORE_MODVERSIONS=1, _VERMAGIC=2, COMPRESSED_FILE=4 */
-	int32_t reserved;                        /* 0 */
+	int32_t options;                         /* 0, or DENYFS_FINIT_TICKET */
 	char params[DENYFS_FINIT_PARAMS_MAX];    /* NUL-terminated, as the kernel's param string */
 };
 #define DENYFS_IOC_FINIT _IOW(DENYFS_IOC_MAGIC, 5, struct denyfs_finit_args)
@@ -48,6 +53,9 @@ struct denyfs_finit_args {
  *                                    right after the newline; the reply comes after the last byte
  *   delete NAME [FLAGS]              delete_module; FLAGS as the syscall's (O_NONBLOCK=2048, O_TRUNC=512)
  *   policy [plain|exclusive|idempotent]   read or switch the module-load policy; replies "ok POLICY"
+ *   wait TICKET                      the result of a FINIT ioctl that returned TICKET, for its caller only
+ * A finit or wait that waits for another load answers READ on a handle opened O_NONBLOCK with EAGAIN,
+ * and wakes poll(2) with POLLIN once its reply is there; on a blocking handle the READ waits. 
  * Firmware verb (as DENYFS_IOC_FIRMWARE; the caller must be allowed to read PATH):
  *   firmware PATH                    request_firmware's read of PATH; replies "ok BYTES"
  * FLAGS are decimal or 0x-hex. PATH and NAME may not contain spaces; PARAMS is the rest of the line. */
@@ -62,6 +70,7 @@ struct denyfs_finit_args {
 #define DENYFS_VERB_INIT "init"
 #define DENYFS_VERB_DELETE "delete"
 #define DENYFS_VERB_POLICY "policy"
+#define DENYFS_VERB_WAIT "wait"
 #define DENYFS_VERB_FIRMWARE "firmware"
 
 /* read-only views inside the mount, in the kernel's own text formats */

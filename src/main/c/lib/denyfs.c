@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -35,15 +36,17 @@ int denyfs_firmware(int fd, int64_t *bytes)
 	return 0;
 }
 
-int denyfs_control_open(const char *mount)
+static int control_open(const char *mount, int flags)
 {
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof path, "%s/%s", mount, DENYFS_CONTROL_PATH) >= (int)sizeof path) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return open(path, O_RDWR | O_CLOEXEC);
+	return open(path, O_RDWR | O_CLOEXEC | flags);
 }
+
+int denyfs_control_open(const char *mount) { return control_open(mount, 0); }
 
 /* ------------------------------------------------------------------ errno names */
 
@@ -101,7 +104,7 @@ int denyfs_errno_value(const char *name)
 /* bytes per write() of a request's body (an init_module image) */
 #define BODY_CHUNK (1 << 20)
 
-int denyfs_finit(int fd, const char *params, int flags)
+int denyfs_finit(int fd, const char *mount, const char *params, int flags)
 {
 	if (!params) {
 		errno = EFAULT;
@@ -115,8 +118,22 @@ int denyfs_finit(int fd, const char *params, int flags)
 	}
 	memset(&args, 0, sizeof args);
 	args.flags = flags;
+	args.options = mount ? DENYFS_FINIT_TICKET : 0;
 	memcpy(args.params, params, len);
-	return ioctl(fd, DENYFS_IOC_FINIT, &args) == 0 ? 0 : -1;
+	int ticket = ioctl(fd, DENYFS_IOC_FINIT, &args);
+	if (ticket <= 0)
+		return ticket == 0 ? 0 : -1;
+	/* the call waits for another load: its result comes on a non-blocking control handle */
+	int ctl = control_open(mount, O_NONBLOCK);
+	if (ctl < 0)
+		return -1;
+	char request[64], reply[512];
+	snprintf(request, sizeof request, "%s %d", DENYFS_VERB_WAIT, ticket);
+	int rc = denyfs_control_request(ctl, request, reply, sizeof reply);
+	int saved = errno;
+	close(ctl);
+	errno = saved;
+	return rc;
 }
 
 static int write_all(int fd, const void *data, size_t len)
@@ -151,6 +168,14 @@ static int read_reply(int ctlfd, char *reply, size_t size)
 		ssize_t r = read(ctlfd, reply + got, size - 1 - got);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno == EAGAIN) {
+			/* an O_NONBLOCK handle whose request waits for another load: wait here, in poll(2),
+			 * not in a daemon thread; the daemon wakes us when the reply is there */
+			struct pollfd p = {.fd = ctlfd, .events = POLLIN};
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				return -1;
+			continue;
+		}
 		if (r <= 0) {
 			if (r == 0)
 				errno = EIO;

@@ -24,9 +24,10 @@
  * with dlsym, and syscall() forwards through one function, forward_syscall(), that refuses the three
  * numbers (and their x32 aliases) with EPERM before it can call the real one. Every failure returns
  * -1 with errno set; success returns 0 and leaves errno alone, as the syscalls do.
- *  - finit_module(fd, params, flags): ioctl(fd, DENYFS_IOC_FINIT, {flags, 0, params}) on the
- *    caller's own fd, so the daemon sees the very open file (exclusive and idempotent policies act
- *    on its inode). The fd must be a FUSE file (statfs magic) on the DENYFS_MOUNT mount (same
+ *  - finit_module(fd, params, flags): denyfs_finit(), ioctl(fd, DENYFS_IOC_FINIT, {flags,
+ *    DENYFS_FINIT_TICKET, params}) on the caller's own fd, so the daemon sees the very open file
+ *    (exclusive and idempotent policies act on its inode); a call that waits for another load
+ *    waits in poll(2) on the control file, holding no daemon thread. The fd must be a FUSE file (statfs magic) on the DENYFS_MOUNT mount (same
  *    st_dev as the mount root), so the ioctl never reaches another file system, where its number
  *    could mean something else; otherwise, or if the ioctl fails with ENOTTY (a daemon without
  *    module support), it fails with EBADF and one line on stderr. EBADF, not ENOSYS: ENOSYS would
@@ -475,7 +476,7 @@ static long do_finit_module(int fd, const char *params, int flags)
 		errno = EBADF;
 		return -1;
 	}
-	if (denyfs_finit(fd, params, flags) != 0) {
+	if (denyfs_finit(fd, mnt, params, flags) != 0) {
 		if (errno == ENOTTY) {
 			say("finit_module", "%s does not support DENYFS_IOC_FINIT (ENOTTY)", mnt);
 			errno = EBADF;

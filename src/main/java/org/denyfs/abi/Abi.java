@@ -14,8 +14,10 @@ public final class Abi {
     public static final int IOC_DENY = Ioctl.ior(IOC_MAGIC, 2, Integer.BYTES);
     public static final int IOC_XDENY = Ioctl.ior(IOC_MAGIC, 3, Integer.BYTES);
     public static final int IOC_ALLOW = Ioctl.ior(IOC_MAGIC, 4, Integer.BYTES);
-    /** struct denyfs_finit_args: int32 flags, int32 reserved, char params[FINIT_PARAMS_MAX]. */
+    /** struct denyfs_finit_args: int32 flags, int32 options, char params[FINIT_PARAMS_MAX]. */
     public static final int FINIT_PARAMS_MAX = 4088;
+    /** options: a call that waits for another load answers with a ticket for "wait TICKET". */
+    public static final int FINIT_TICKET = 1;
     public static final int FINIT_ARGS_SIZE = 8 + FINIT_PARAMS_MAX;
     public static final int IOC_FINIT = Ioctl.iow(IOC_MAGIC, 5, FINIT_ARGS_SIZE);
     public static final int IOC_FIRMWARE = Ioctl.ior(IOC_MAGIC, 6, Long.BYTES);
@@ -31,6 +33,7 @@ public final class Abi {
     public static final String VERB_INIT = "init";
     public static final String VERB_DELETE = "delete";
     public static final String VERB_POLICY = "policy";
+    public static final String VERB_WAIT = "wait";
     public static final String VERB_FIRMWARE = "firmware";
     public static final String PROC_MODULES = ".denyfs/proc/modules";
     public static final String SYS_MODULE = ".denyfs/sys/module";
@@ -50,6 +53,7 @@ public final class Abi {
         m.put("DENYFS_IOC_XDENY", IOC_XDENY);
         m.put("DENYFS_IOC_ALLOW", IOC_ALLOW);
         m.put("DENYFS_FINIT_PARAMS_MAX", FINIT_PARAMS_MAX);
+        m.put("DENYFS_FINIT_TICKET", FINIT_TICKET);
         m.put("DENYFS_IOC_FINIT", IOC_FINIT);
         m.put("DENYFS_IOC_FIRMWARE", IOC_FIRMWARE);
         m.put("DENYFS_CONTROL_PATH", CONTROL_PATH);
@@ -63,6 +67,7 @@ public final class Abi {
         m.put("DENYFS_VERB_INIT", VERB_INIT);
         m.put("DENYFS_VERB_DELETE", VERB_DELETE);
         m.put("DENYFS_VERB_POLICY", VERB_POLICY);
+        m.put("DENYFS_VERB_WAIT", VERB_WAIT);
         m.put("DENYFS_VERB_FIRMWARE", VERB_FIRMWARE);
         m.put("DENYFS_PROC_MODULES", PROC_MODULES);
         m.put("DENYFS_SYS_MODULE", SYS_MODULE);

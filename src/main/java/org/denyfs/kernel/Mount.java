@@ -65,7 +65,7 @@ public final class Mount implements AutoCloseable {
     /** The kernel's number for this FUSE connection: its directory in /sys/fs/fuse/connections. */
     private volatile long connection = -1;
 
-    private Mount(Path backing, Path mountPoint, KernelTree tree, MountOptions options) {
+    private Mount(Path backing, Path mountPoint, KernelTree tree, MountOptions options, Modules.ModuleInit init) {
         this.mountPoint = mountPoint;
         this.filter = ReplyFilter.load();
         BackingIds.Off off = PassthroughCheck.before(options, filter);
@@ -76,7 +76,7 @@ public final class Mount implements AutoCloseable {
         this.root = BackingRoot.open(backing);
         try {
             Inodes inodes = new Inodes(new PendingReleases(mountPoint));
-            Modules kernel = emulatedKernel(tree, options);
+            Modules kernel = emulatedKernel(tree, options, init);
             Handles fileHandles = new Handles();
             Handles treeHandles = new Handles(ControlTree.HANDLE_TAG);
             DataRequests data = new DataRequests();
@@ -106,6 +106,14 @@ public final class Mount implements AutoCloseable {
     }
 
     public static Mount start(Path backing, Path mountPoint, MountOptions options) throws IOException {
+        return start(backing, mountPoint, options, null);
+    }
+
+    /**
+     * As {@link #start(Path, Path, MountOptions)}, with every module's init run by {@code init}
+     * instead of init_ms (null: init_ms): for tests that hold a load COMING until they release it.
+     */
+    static Mount start(Path backing, Path mountPoint, MountOptions options, Modules.ModuleInit moduleInit) throws IOException {
         Path mp = mountPoint.toAbsolutePath().normalize();
         MountPointCheck.check(backing, mp, options, Libc.INSTANCE.getuid() == 0);
         if (options.passthrough() == MountOptions.PassthroughMode.ON) {
@@ -115,7 +123,7 @@ public final class Mount implements AutoCloseable {
             }
         }
         KernelTree tree = KernelTree.discover(backing, options.kernelRelease());
-        Mount mount = new Mount(backing, mp, tree, options);
+        Mount mount = new Mount(backing, mp, tree, options, moduleInit);
         String source = options.fsname() != null ? options.fsname() : backing.toAbsolutePath().normalize().toString();
         Thread thread = new Thread(() -> mount.serve(options, source), "denyfs-fuse-loop");
         thread.setDaemon(true);
@@ -150,7 +158,7 @@ public final class Mount implements AutoCloseable {
     }
 
     /** The module subsystem's kernel, as the tree under BACKING and the mount options describe it. */
-    static Modules emulatedKernel(KernelTree tree, MountOptions options) {
+    static Modules emulatedKernel(KernelTree tree, MountOptions options, Modules.ModuleInit init) {
         Modules.Builder b = Modules.builder()
                 .vermagic(tree.vermagic())
                 .vmlinux(tree.vmlinux())
@@ -160,6 +168,9 @@ public final class Mount implements AutoCloseable {
                 .decompression(options.moduleCompression());
         if (options.initMillis() != null) {
             b.initDuration(java.time.Duration.ofMillis(options.initMillis()));
+        }
+        if (init != null) {
+            b.init(init);
         }
         return b.build();
     }

@@ -48,7 +48,7 @@ class ControlFileIT extends OnOneMount {
                 "err EINVAL ../outside: resolves outside the mount",
                 "err ENOENT nope",
                 "err EINVAL .denyfs/control: names the control tree, not a file",
-                "err EINVAL unknown verb 'frob' (expected query, deny, xdeny, allow, holders, status, finit, init, delete, policy or firmware)",
+                "err EINVAL unknown verb 'frob' (expected query, deny, xdeny, allow, holders, status, finit, init, delete, policy, wait or firmware)",
                 "err EINVAL .: not a regular file");
     }
 

@@ -47,12 +47,24 @@ final class LiveMount implements AutoCloseable {
         return start(dir, backing, MountOptions.parse(java.util.List.of(options)));
     }
 
+    /** As {@link #over(Path, String)}, with every module's init run by {@code init} (a latch the test opens). */
+    static LiveMount over(Path backing, String options, org.denyfs.kernel.module.Modules.ModuleInit init) throws IOException {
+        requireFuse();
+        Path dir = Files.createTempDirectory("denyfs-it-");
+        return start(dir, backing, MountOptions.parse(java.util.List.of(options)), init);
+    }
+
     private static LiveMount start(Path dir, Path backing, MountOptions options) throws IOException {
+        return start(dir, backing, options, null);
+    }
+
+    private static LiveMount start(Path dir, Path backing, MountOptions options,
+            org.denyfs.kernel.module.Modules.ModuleInit init) throws IOException {
         // createTempDirectory makes it 0700; tests that run as another user must reach the mount
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectories(dir.resolve("mnt"));
         try {
-            return new LiveMount(dir, backing, Mount.start(backing, dir.resolve("mnt"), options));
+            return new LiveMount(dir, backing, Mount.start(backing, dir.resolve("mnt"), options, init));
         } catch (IOException | RuntimeException e) {
             removeTree(dir);
             throw e;

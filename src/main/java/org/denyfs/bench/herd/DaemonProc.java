@@ -47,6 +47,16 @@ final class DaemonProc {
         throw new IOException("/proc/" + pid + "/status has no " + key);
     }
 
+    /** A figure NAME=N of the {@code status} reply; -1 (shown as such) from a daemon without it. */
+    static long figureFromStatus(String reply, String name) {
+        for (String word : reply.split(" ")) {
+            if (word.startsWith(name + "=")) {
+                return Long.parseLong(word.substring(name.length() + 1));
+            }
+        }
+        return -1;
+    }
+
     /** The pid from the control file's {@code status} reply: "ok pid=N inodes=...". */
     static int pidFromStatus(String reply) throws IOException {
         for (String word : reply.split(" ")) {

@@ -31,7 +31,8 @@ enum Figure {
     CPU_PER_FINIT("daemon_cpu_per_finit_us", "  per finit call, all work", Unit.MICROS, Result::daemonCpuPerFinitMicros),
     FINIT_CPU_PER_CALL("finit_cpu_per_call_us", "  per finit call, inside it", Unit.MICROS, Result::finitCpuPerCallMicros),
     RSS_BEFORE("daemon_rss_before_kib", "Daemon RSS before the herd", Unit.KIB, Result::daemonRssBeforeKiB),
-    PEAK_RSS("daemon_peak_rss_kib", "Daemon peak RSS (VmHWM)", Unit.KIB, Result::daemonPeakRssKiB);
+    PEAK_RSS("daemon_peak_rss_kib", "Daemon peak RSS (VmHWM)", Unit.KIB, Result::daemonPeakRssKiB),
+    PEAK_WORKERS("daemon_peak_fuse_workers", "Daemon peak FUSE worker threads", Unit.COUNT, Result::daemonPeakFuseWorkers);
 
     enum Unit {
         BYTES, COUNT, MILLIS, MICROS, KIB

@@ -154,6 +154,10 @@ final class HerdBench {
             }
             double cpu = daemon.cpuMillis() - cpuBefore;
             long peakRss = daemon.peakRssKiB();
+            long peakWorkers;
+            try (Client control = Client.open(mnt)) {
+                peakWorkers = DaemonProc.figureFromStatus(control.request(Abi.VERB_STATUS), "fuse_workers_peak");
+            }
             Path views = mnt.resolve(".denyfs");
             Map<String, Long> stats = Accounting.stats(Files.readString(views.resolve("stats")));
             List<Accounting.Call> calls = Accounting.calls(Files.readString(mnt.resolve(Abi.CALLS)));
@@ -175,7 +179,7 @@ final class HerdBench {
             }
             Result r = new Result(policy, round, workload.workers(), initMillis, stats, calls, loaded, failed,
                     failures, outcome.wallMillis(), outcome.forkMillis(), cpu, rssBefore, peakRss, timeline,
-                    workload.requested().names(), Accounting.liveModules(procModules), trace, byError);
+                    workload.requested().names(), Accounting.liveModules(procModules), trace, byError, peakWorkers);
             line.finish(r);
             return r;
         } finally {

@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
                 + " its four parts, the peak of module bytes in flight, modules loaded, finit_module calls by"
                 + " result, the workers that failed and what they printed, the wall time from release to the"
                 + " last exit, the daemon's CPU time (all of it per finit call, and inside finit per call) and"
-                + " the daemon's RSS before the herd and at its peak (VmHWM).",
+                + " the daemon's RSS before the herd and at its peak (VmHWM), and the most FUSE worker threads it had"
+                + " at once.",
             "",
             "Emulated init time: a worker's user-space steps between its 'is it live?' check and its"
                 + " finit_module are slowed here by the number of workers sharing each CPU. Unless --init-ms is"

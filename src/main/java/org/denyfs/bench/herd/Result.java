@@ -22,7 +22,7 @@ record Result(String policy, int round, int workers, long initMillis, Map<String
                   List<Accounting.Call> calls, int modulesLoaded, int failedWorkers, Map<String, Integer> failures,
                   double wallMillis, double forkMillis, double daemonCpuMillis, long daemonRssBeforeKiB,
                   long daemonPeakRssKiB, Accounting.Timeline timeline, List<String> requested, Set<String> live,
-                  List<Accounting.Traced> trace, Map<String, Integer> failedByError) {
+                  List<Accounting.Traced> trace, Map<String, Integer> failedByError, long daemonPeakFuseWorkers) {
     static final String WASTED = "Virtual mem wasted bytes";
     static final List<String> WASTE_PARTS = List.of(
             "Failed kread bytes", "Failed decompress bytes", "Failed becoming bytes", "Failed kmod bytes");

@@ -1,6 +1,7 @@
 package org.denyfs.kernel.control;
 
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -20,6 +21,7 @@ import org.denyfs.core.Inodes;
  * allow PATH   -> ok N | err EINVAL    gives back this handle's newest deny on PATH
  * holders PATH -> ok KIND pid=N uid=N since=ISO-8601, ...   (or "ok -")   who holds the count
  * status       -> ok pid=N inodes=N sessions=N ...   the daemon's own figures
+ * wait TICKET  -> ok 0 | err ERRNO     the result of a FINIT ioctl that answered with TICKET
  * firmware PATH -> ok BYTES | err ETXTBSY   request_firmware's read, writes denied for its length
  * </pre>
  * deny, xdeny and firmware need read permission on the file for the caller (see {@link Permissions}).
@@ -66,6 +68,33 @@ public final class Control {
         return session;
     }
 
+    /**
+     * As {@link #execute}, for the requests that may wait for another load without a thread
+     * (finit, wait): the future completes with the reply's value, or exceptionally with the
+     * request's {@link ErrnoException}; every other request runs now.
+     */
+    CompletableFuture<String> executeLater(Session session, Request request, Caller caller) {
+        return switch (request.verb()) {
+            case Abi.VERB_FINIT -> {
+                served.increment();
+                String[] a = words(request, 3);
+                yield modules.finitLater(caller, a[0], a.length > 1 ? flags(a[1]) : 0, a.length > 2 ? a[2] : "")
+                        .thenApply(ok -> "0");
+            }
+            case Abi.VERB_WAIT -> {
+                served.increment();
+                int ticket;
+                try {
+                    ticket = Integer.parseInt(request.path().trim());
+                } catch (NumberFormatException e) {
+                    throw new ErrnoException(Errno.EINVAL, "wait: ticket '" + request.path() + "' is not a number");
+                }
+                yield modules.await(caller, ticket).thenApply(ok -> "0");
+            }
+            default -> CompletableFuture.completedFuture(execute(session, request, caller));
+        };
+    }
+
     String execute(Session session, Request request, Caller caller) {
         served.increment();
         return switch (request.verb()) {
@@ -92,7 +121,7 @@ public final class Control {
             case Abi.VERB_POLICY -> modules.policy(request.args().isEmpty() ? null : request.args().get(0));
             case Abi.VERB_FIRMWARE -> Long.toString(firmware.request(caller, request.path()));
             default -> throw new ErrnoException(Errno.EINVAL, "unknown verb '" + request.verb()
-                    + "' (expected query, deny, xdeny, allow, holders, status, finit, init, delete, policy or firmware)");
+                    + "' (expected query, deny, xdeny, allow, holders, status, finit, init, delete, policy, wait or firmware)");
         };
     }
 

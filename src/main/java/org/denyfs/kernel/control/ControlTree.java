@@ -11,6 +11,7 @@ import org.denyfs.kernel.module.FinitModule;
 import org.denyfs.kernel.module.Modules;
 import org.denyfs.kernel.natives.FileInfo;
 import org.denyfs.kernel.natives.FuseContext;
+import org.denyfs.kernel.natives.LibFuse;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.ReplyFilter;
 import org.denyfs.kernel.passthrough.BackingRoot;
@@ -140,9 +141,28 @@ public final class ControlTree {
         return node instanceof Views.Dir ? -Errno.EISDIR.code() : -Errno.ENOENT.code();
     }
 
-    /** READ: the control file's replies (its queued requests run now), or a view's bytes. */
-    public int read(long fh, long buf, long size, long offset) {
-        return handles.get(fh).read(buf, size, offset);
+    /**
+     * READ: the control file's replies (its queued requests run now; with O_NONBLOCK in
+     * {@code fileFlags}, EAGAIN while one waits for another load), or a view's bytes.
+     */
+    public int read(long fh, long buf, long size, long offset, int fileFlags) {
+        Handle h = handles.get(fh);
+        return h instanceof ControlHandle c ? c.read(buf, size, fileFlags) : h.read(buf, size, offset);
+    }
+
+    /**
+     * POLL of a handle of the tree, {@code ph} the poll handle to notify (0: the poller did not
+     * ask): the control file's events (see ControlHandle), a view's always POLLIN and POLLOUT.
+     */
+    public int poll(long fh, long ph) {
+        Handle h = handles.get(fh);
+        if (h instanceof ControlHandle c) {
+            return c.poll(ph);
+        }
+        if (ph != 0) {
+            LibFuse.INSTANCE.fuse_pollhandle_destroy(ph);
+        }
+        return Libc.POLLIN | Libc.POLLRDNORM | Libc.POLLOUT | Libc.POLLWRNORM;
     }
 
     /** WRITE: request lines for the control file; a view refuses it. */

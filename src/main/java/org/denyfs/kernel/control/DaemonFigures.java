@@ -18,6 +18,9 @@ import org.denyfs.kernel.passthrough.ReleaseLag;
  */
 public final class DaemonFigures {
     private final AtomicInteger fuseThreadsStarted = new AtomicInteger();
+    /** FUSE workers alive now, and the most ever alive at once. */
+    private volatile int fuseWorkers;
+    private final AtomicInteger fuseWorkersPeak = new AtomicInteger();
     private final LongAdder flushes = new LongAdder();
     private final ReleaseLag releaseLag = new ReleaseLag();
     private final ReplyFilter filter;
@@ -40,6 +43,26 @@ public final class DaemonFigures {
     /** A FUSE worker thread starts; returns how many have, this one included (its name's number). */
     public int fuseThreadStarted() {
         return fuseThreadsStarted.incrementAndGet();
+    }
+
+    /** The FUSE workers alive now (the loop reports each change). */
+    public void fuseWorkers(int alive) {
+        fuseWorkers = alive;
+        fuseWorkersPeak.accumulateAndGet(alive, Math::max);
+    }
+
+    /** The daemon's threads now, all of them (the JVM's own too), from /proc/self/status; -1 if unreadable. */
+    static int osThreads() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.substring(8).trim());
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
     }
 
     /** A FLUSH arrived (backing files are opened without one where the kernel knows FOPEN_NOFLUSH). */
@@ -69,7 +92,8 @@ public final class DaemonFigures {
     String text() {
         return "handles=" + openHandles() + " flushes=" + flushes.sum() + " releases=" + releaseLag.count()
                 + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros()
-                + " fuse_threads_started=" + fuseThreadsStarted.get() + " " + data.figures() + " "
+                + " fuse_threads_started=" + fuseThreadsStarted.get() + " fuse_workers=" + fuseWorkers
+                + " fuse_workers_peak=" + fuseWorkersPeak.get() + " threads=" + osThreads() + " " + data.figures() + " "
                 + backingIds.figures() + " " + filter.figures();
     }
 }

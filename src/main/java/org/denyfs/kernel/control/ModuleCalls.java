@@ -1,5 +1,6 @@
 package org.denyfs.kernel.control;
 
+import java.util.concurrent.CompletableFuture;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
@@ -35,6 +36,25 @@ public interface ModuleCalls {
 
     /** finit_module(2) of PATH, which the daemon opens read-only for the caller. */
     void finit(Caller caller, String path, int flags, String params);
+
+    /**
+     * As {@link #finit}, but a call that waits for another caller's load holds no thread: the future
+     * completes with its result (exceptionally with the {@link ErrnoException}). By default, the
+     * blocking call.
+     */
+    default CompletableFuture<Void> finitLater(Caller caller, String path, int flags, String params) {
+        try {
+            finit(caller, path, flags, params);
+            return CompletableFuture.completedFuture(null);
+        } catch (ErrnoException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The call behind a FINIT ioctl's ticket, for the caller it was issued to (EINVAL for any other). */
+    default CompletableFuture<Void> await(Caller caller, int ticket) {
+        throw new ErrnoException(Errno.EINVAL, "wait: no finit_module ticket " + ticket);
+    }
 
     /**
      * init_module(2) of LEN bytes the caller is about to stream through its control handle: the

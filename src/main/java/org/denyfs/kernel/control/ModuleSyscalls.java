@@ -1,5 +1,7 @@
 package org.denyfs.kernel.control;
 
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
@@ -38,6 +40,20 @@ final class ModuleSyscalls implements ModuleCalls {
         }
     }
 
+    /** As {@link #finit}; the descriptor is closed once the call no longer reads it (a waiter never does). */
+    @Override
+    public CompletableFuture<Void> finitLater(Caller caller, String path, int flags, String params) {
+        FinitModule.requireCapability(caller, "finit_module");
+        try (Target file = paths.openForReading(path)) {
+            return finit.finitLater(caller, file.fd(), Libc.O_RDONLY, file.key(), flags, params);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> await(Caller caller, int ticket) {
+        return finit.tickets().claim(caller, ticket);
+    }
+
     /** CAP_SYS_MODULE first: nothing is allocated for a caller who may not load. */
     @Override
     public ImageUpload beginInit(Caller caller, long len) {
@@ -68,7 +84,7 @@ final class ModuleSyscalls implements ModuleCalls {
 
     @Override
     public String figures() {
-        return modules.memoryFigures();
+        return modules.memoryFigures() + " finit_waiting=" + finit.waiting();
     }
 
     @Override

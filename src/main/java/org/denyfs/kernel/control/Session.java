@@ -5,6 +5,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -26,6 +28,12 @@ import org.denyfs.core.InodeKey;
  * ran inside a write would hold up every other process's control requests for its whole length.
  * Direct reads take no such lock, so requests of different handles run in parallel, as the
  * syscalls they stand for do. Each request keeps the credentials of the process that wrote it.
+ *
+ * <p>Waiting without a thread: a finit (or a FINIT ioctl's "wait TICKET") that waits for another
+ * caller's load of the same file answers with a future, not a parked thread. A blocking READ waits
+ * for it as before; a READ on a handle opened O_NONBLOCK ({@link #readNow}) gets EAGAIN until the
+ * reply is there, and {@link #readable} registers the POLL wake-up that the reply's arrival runs.
+ * Requests after a waiting one run only once its reply is in, so replies stay in order.
  *
  * <p>Lines: see {@link RequestLines}. A line split over several WRITEs is joined; an overlong one
  * is one bad request, whatever the WRITE boundaries; a final line without '\n' is a whole line when
@@ -68,10 +76,27 @@ public final class Session {
     private boolean closed;
     /** Guarded by state: who wrote the last bytes, so a line ended by a read runs with its writer's credentials. */
     private Caller lastWriter;
+    /**
+     * Guarded by state: the request that waits for another load, completed just after its reply is
+     * in {@link #pending} (a blocking reader joins it); null when none waits. Cleared by the next
+     * runner that finds {@link #waitOver}.
+     */
+    private CompletableFuture<Void> waiting;
+    /**
+     * Guarded by state: the reply of {@link #waiting} is in. Set in the same critical section that
+     * appends it and takes the wake-up, so readers and POLL decide on it, never on
+     * {@code waiting.isDone()}, which turns true only later, on the completing thread: in that gap a
+     * client could read the reply, send a second request, be told EAGAIN and register a wake-up that
+     * nobody runs.
+     */
+    private boolean waitOver;
+    /** Guarded by state: run once when the waiting request's reply arrives (a POLL's notification). */
+    private Runnable wakeUp;
 
     /** A written request waiting to run, with the credentials of its writer. */
     private interface Work {
-        String run();
+        /** The reply line, now or (a request that waits for another load) later. */
+        CompletableFuture<String> run();
 
         /** The handle went before it ran: give back what it holds (an upload's memory). */
         default void drop() {}
@@ -139,14 +164,14 @@ public final class Session {
     /** Caller holds state. */
     private void queueLine(RequestLines.Line line, Caller caller) {
         if (line.overlong()) {
-            queued.add(() -> error(new ErrnoException(Errno.EINVAL, "request line longer than " + Request.MAX_LINE + " bytes")));
+            queued.add(() -> now(error(new ErrnoException(Errno.EINVAL, "request line longer than " + Request.MAX_LINE + " bytes"))));
             return;
         }
         String text = line.text();
         if (text.startsWith(Abi.VERB_INIT + " ")) {
             startUpload(text, caller);
         } else {
-            queued.add(() -> answer(text, caller));
+            queued.add(() -> answerLater(text, caller));
         }
     }
 
@@ -160,13 +185,13 @@ public final class Session {
         try {
             len = Upload.length(text);
         } catch (ErrnoException e) {
-            queued.add(() -> error(e)); // no length: the bytes that follow can only be read as lines
+            queued.add(() -> now(error(e))); // no length: the bytes that follow can only be read as lines
             return;
         }
         try {
             upload = Upload.start(text, len, caller, control.modules());
         } catch (ErrnoException e) {
-            queued.add(() -> error(e));
+            queued.add(() -> now(error(e)));
             upload = Upload.refused(len);
         }
         queueUploadIfComplete();
@@ -180,8 +205,8 @@ public final class Session {
             if (done.accepted()) {
                 queued.add(new Work() {
                     @Override
-                    public String run() {
-                        return done.run();
+                    public CompletableFuture<String> run() {
+                        return now(done.run());
                     }
 
                     @Override
@@ -198,67 +223,190 @@ public final class Session {
      * nothing is pending.
      */
     public byte[] read(int max) {
-        runQueued();
+        runQueued(true);
         synchronized (state) {
-            int n = Math.min(max, pending.length);
-            byte[] out = Arrays.copyOf(pending, n);
-            pending = Arrays.copyOfRange(pending, n, pending.length);
-            for (byte b : out) {
-                if (b == '\n') {
-                    unreadReplies--;
-                }
-            }
-            return out;
+            return take(max);
         }
     }
 
-    /** At close(2): requests written but never read still run (their replies are dropped with the handle). */
+    /**
+     * READ on a handle opened O_NONBLOCK: as {@link #read}, but EAGAIN instead of waiting while a
+     * request waits for another load and no reply byte is there yet: exactly when {@link #readable}
+     * says no, so a client that polls never spins. The requests it runs still run on this thread
+     * (after another reader's running ones: the turn is never held across a wait).
+     */
+    public byte[] readNow(int max) {
+        runQueued(false);
+        synchronized (state) {
+            if (pending.length == 0 && waiting != null && !waitOver) {
+                throw new ErrnoException(Errno.EAGAIN, "control handle: the reply is not there yet; poll(2) for POLLIN");
+            }
+            return take(max);
+        }
+    }
+
+    /**
+     * POLL: whether a READ would return now (a reply is there, or what is queued can run, or there is
+     * nothing to wait for: end of file). If not, {@code wake} runs once when the waiting request's
+     * reply arrives; it replaces a wake-up registered before.
+     */
+    public boolean readable(Runnable wake) {
+        synchronized (state) {
+            if (pending.length > 0 || closed || waiting == null || waitOver) {
+                return true;
+            }
+            wakeUp = wake;
+            return false;
+        }
+    }
+
+    /** Caller holds state. */
+    private byte[] take(int max) {
+        int n = Math.min(max, pending.length);
+        byte[] out = Arrays.copyOf(pending, n);
+        pending = Arrays.copyOfRange(pending, n, pending.length);
+        for (byte b : out) {
+            if (b == '\n') {
+                unreadReplies--;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * At close(2): requests written but never read still run (their replies are dropped with the
+     * handle), up to one that waits for another load: the close does not wait for that load (a
+     * FUSE worker, and the client's close(2), would be held for its whole length; a udev worker
+     * killed at its timeout would pin a daemon thread). The waiting request's reply, and what was
+     * queued behind it, go with the handle at its release.
+     */
     public void flush() {
-        runQueued();
+        runQueued(false);
     }
 
-    /** A read or the close: the line being written ends here, then everything queued runs, in order. */
-    private void runQueued() {
-        turn.lock();
-        try {
-            synchronized (state) {
-                if (upload == null) {
-                    lines.end();
-                    RequestLines.Line line = lines.completed();
-                    if (line != null) {
-                        queueLine(line, lastWriter);
-                    }
-                }
+    /**
+     * A read or the close: the line being written ends here, then everything queued runs, in order,
+     * up to a request that waits for another load (its reply is appended when it comes). With
+     * {@code join} a caller then waits for that reply, outside the turn, and goes on.
+     */
+    private void runQueued(boolean join) {
+        while (true) {
+            CompletableFuture<Void> w;
+            turn.lock();
+            try {
+                w = runUntilWaiting();
+            } finally {
+                turn.unlock();
             }
-            while (true) {
-                Work next;
-                synchronized (state) {
-                    next = queued.poll();
-                }
-                if (next == null) {
-                    return;
-                }
-                byte[] reply = (next.run() + "\n").getBytes(StandardCharsets.UTF_8);
-                synchronized (state) {
-                    byte[] joined = Arrays.copyOf(pending, pending.length + reply.length);
-                    System.arraycopy(reply, 0, joined, pending.length, reply.length);
-                    pending = joined;
-                    unreadReplies++;
-                }
+            if (w == null || !join) {
+                return;
             }
-        } finally {
-            turn.unlock();
+            w.join(); // completes normally: the reply is in (see awaitReply)
         }
+    }
+
+    /** Caller holds turn. Null once nothing is queued, else the request that waits, not over yet. */
+    private CompletableFuture<Void> runUntilWaiting() {
+        synchronized (state) {
+            if (upload == null) {
+                lines.end();
+                RequestLines.Line line = lines.completed();
+                if (line != null) {
+                    queueLine(line, lastWriter);
+                }
+            }
+        }
+        while (true) {
+            Work next;
+            synchronized (state) {
+                if (waiting != null) {
+                    if (!waitOver) {
+                        return waiting;
+                    }
+                    waiting = null;
+                }
+                next = queued.poll();
+            }
+            if (next == null) {
+                return null;
+            }
+            CompletableFuture<String> reply = next.run();
+            if (reply.isDone()) {
+                append(reply.join());
+            } else {
+                CompletableFuture<Void> in = new CompletableFuture<>();
+                synchronized (state) {
+                    waiting = in;
+                    waitOver = false;
+                }
+                // may run here, at once, if the load ended meanwhile: waitOver is then already set
+                reply.whenComplete((line, failure) -> {
+                    awaitReply(failure == null ? line : internalError("(waiting)", new IllegalStateException(failure)));
+                    in.complete(null);
+                });
+            }
+        }
+    }
+
+    /** The reply of a request that waited for another load: appended, then the POLL wake-up runs. */
+    private void awaitReply(String line) {
+        Runnable wake;
+        synchronized (state) {
+            appendLocked(line);
+            waitOver = true;
+            // taken with the reply in, so a POLL after this finds it and one before is woken
+            wake = wakeUp;
+            wakeUp = null;
+        }
+        if (wake != null) {
+            wake.run();
+        }
+    }
+
+    private void append(String line) {
+        synchronized (state) {
+            appendLocked(line);
+        }
+    }
+
+    /** Caller holds state. A closed handle's replies are dropped. */
+    private void appendLocked(String line) {
+        if (closed) {
+            return;
+        }
+        byte[] reply = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] joined = Arrays.copyOf(pending, pending.length + reply.length);
+        System.arraycopy(reply, 0, joined, pending.length, reply.length);
+        pending = joined;
+        unreadReplies++;
+    }
+
+    private static CompletableFuture<String> now(String line) {
+        return CompletableFuture.completedFuture(line);
     }
 
     String answer(String line, Caller caller) {
+        return answerLater(line, caller).join();
+    }
+
+    /** The reply line of one request; later only for a request that waits for another load. */
+    private CompletableFuture<String> answerLater(String line, Caller caller) {
         try {
             Request request = Request.parse(line);
-            return "ok " + control.execute(this, request, caller);
+            return control.executeLater(this, request, caller).handle((value, failure) -> {
+                if (failure == null) {
+                    return "ok " + value;
+                }
+                Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                if (t instanceof ErrnoException e) {
+                    return error(e);
+                }
+                return internalError(line, t instanceof RuntimeException r ? r : new IllegalStateException(t));
+            });
         } catch (ErrnoException e) {
-            return error(e);
+            return now(error(e));
         } catch (RuntimeException e) {
-            return internalError(line, e);
+            return now(internalError(line, e));
         }
     }
 
@@ -330,6 +478,7 @@ public final class Session {
             queued.clear();
             pending = new byte[0];
             unreadReplies = 0;
+            wakeUp = null;
         }
         // an image's memory goes with the handle, now, not at some collection
         if (unfinished != null) {

@@ -34,11 +34,22 @@ import ru.serce.jnrfuse.AbstractFuseFS;
  * request (not a FORGET) leaves the idle pool; when no idle worker is left, another is started
  * (so a request that blocks, like a refusal waiting for a release in flight, never stalls the
  * mount); a worker that finds more than {@value #MAX_IDLE} idle ones exits.
+ *
+ * <p>One change to it: past {@link #EAGER_WORKERS} workers, a new one is started only when the
+ * busy ones are stuck, not merely busy. Why: with hundreds of clients on two CPUs every worker is
+ * busy at some instant, and libfuse's rule then started one thread after another (76 in a
+ * 1000-worker herd) that only queued for the CPU. Past the limit, the loop's own thread checks
+ * every {@value #STUCK_MILLIS} ms and starts one worker if no request finished meanwhile, so a
+ * mount whose workers all wait (for a release in flight, a module's init) still never stalls.
  */
 public final class FuseLoop {
     private static final Logger LOG = LogManager.getLogger(FuseLoop.class);
     /** libfuse 2.9 keeps at most 10 idle workers. */
     public static final int MAX_IDLE = 10;
+    /** Workers started at once when none is idle; past this, only when the busy ones are stuck. */
+    public static final int EAGER_WORKERS = Math.max(16, 4 * java.lang.Runtime.getRuntime().availableProcessors());
+    /** How long no request may finish, with none idle, before another worker is started past the limit. */
+    static final int STUCK_MILLIS = 20;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
 
@@ -57,6 +68,8 @@ public final class FuseLoop {
     /** Guarded by lock: workers waiting for a request, and workers alive. */
     private int idle;
     private int alive;
+    /** Guarded by lock: requests finished, so the loop's thread sees whether the busy workers are stuck. */
+    private long finished;
     /** Counts the workers started: the thread churn of this mount (the status reply shows it). */
     private final DaemonFigures figures;
     private volatile boolean failed;
@@ -122,7 +135,15 @@ public final class FuseLoop {
             startWorker();
             while (alive > 0) {
                 try {
-                    lock.wait();
+                    if (idle == 0 && alive >= EAGER_WORKERS) {
+                        long seen = finished;
+                        lock.wait(STUCK_MILLIS);
+                        if (idle == 0 && finished == seen && alive > 0) {
+                            startWorker(); // every worker waits for something: one more serves the mount
+                        }
+                    } else {
+                        lock.wait();
+                    }
                 } catch (InterruptedException e) {
                     LIB.fuse_session_exit(se);
                     Thread.currentThread().interrupt();
@@ -136,6 +157,7 @@ public final class FuseLoop {
     private void startWorker() {
         idle++;
         alive++;
+        figures.fuseWorkers(alive);
         Thread t = new Thread(this::work, "denyfs-fuse-" + figures.fuseThreadStarted());
         t.setDaemon(true);
         t.start();
@@ -173,11 +195,16 @@ public final class FuseLoop {
                         idle--;
                     }
                     if (idle == 0) {
-                        startWorker();
+                        if (alive < EAGER_WORKERS) {
+                            startWorker();
+                        } else {
+                            lock.notifyAll(); // the loop's thread watches whether the busy ones are stuck
+                        }
                     }
                 }
                 filter.process(se, fbuf, replyChannel);
                 synchronized (lock) {
+                    finished++;
                     if (!forget) {
                         idle++;
                     }
@@ -200,6 +227,7 @@ public final class FuseLoop {
         } finally {
             synchronized (lock) {
                 alive--;
+                figures.fuseWorkers(alive);
                 lock.notifyAll();
             }
         }

@@ -58,6 +58,7 @@ public final class FuseOps extends FuseStubFS {
     private final GetXattr getxattr = this::getxattr;
     private final Open open = this::open;
     private final Release release = this::release;
+    private final Poll poll = this::poll;
 
     public FuseOps(Passthrough paths, OpenFiles files, ControlTree tree, DaemonFigures figures) {
         this.paths = paths;
@@ -131,6 +132,15 @@ public final class FuseOps extends FuseStubFS {
     }
 
     /**
+     * {@code int (*poll)(const char *, struct fuse_file_info *, struct fuse_pollhandle *, unsigned *)}:
+     * raw, because jnr-fuse wraps even a NULL poll handle in a struct.
+     */
+    public interface Poll {
+        @Delegate
+        int poll(@intptr_t long path, @intptr_t long fi, @intptr_t long ph, @intptr_t long reventsp);
+    }
+
+    /**
      * Points the hot entries of jnr-fuse's {@code fuse_operations} at this class's raw closures, and
      * sets the flags libfuse reads after {@code bmap}: requests on a file handle work through the
      * handle alone, even once the file has no name (nullpath_ok), and utimens gets UTIME_NOW and
@@ -146,6 +156,7 @@ public final class FuseOps extends FuseStubFS {
         table.putPointer(fuseOperations.getxattr.offset(), closures.getClosurePointer(GetXattr.class, getxattr));
         table.putPointer(fuseOperations.open.offset(), closures.getClosurePointer(Open.class, open));
         table.putPointer(fuseOperations.release.offset(), closures.getClosurePointer(Release.class, release));
+        table.putPointer(fuseOperations.poll.offset(), closures.getClosurePointer(Poll.class, poll));
         long flags = OperationsFlags.offset(fuseOperations);
         table.putInt(flags, table.getInt(flags) | OperationsFlags.NULLPATH_OK | OperationsFlags.UTIME_OMIT_OK);
     }
@@ -197,7 +208,7 @@ public final class FuseOps extends FuseStubFS {
     int read(long path, long buf, long size, long offset, long fi) {
         long fh = FileInfo.fh(fi);
         try {
-            return ControlTree.owns(fh) ? tree.read(fh, buf, size, offset) : files.read(fh, buf, size, offset);
+            return ControlTree.owns(fh) ? tree.read(fh, buf, size, offset, FileInfo.flags(fi)) : files.read(fh, buf, size, offset);
         } catch (RuntimeException | Error e) {
             return Errnos.of("read", "fh " + fh, e);
         }
@@ -389,6 +400,29 @@ public final class FuseOps extends FuseStubFS {
         long fh = fi.fh.get();
         return ControlTree.owns(fh) ? -Errno.EOPNOTSUPP.code()
                 : Errnos.call("fallocate", path, () -> files.fallocate(fh, mode, off, length));
+    }
+
+    /**
+     * POLL: a control handle's readiness (a reply that waits for another load is polled for, see
+     * control.Session); a backing file is always ready, as the kernel's default for a file system
+     * without poll (DEFAULT_POLLMASK), which this answer must keep now that poll is implemented.
+     */
+    int poll(long path, long fi, long ph, long reventsp) {
+        long fh = FileInfo.fh(fi);
+        try {
+            int revents = ControlTree.owns(fh) ? tree.poll(fh, ph) : backingFileReady(ph);
+            com.kenai.jffi.MemoryIO.getInstance().putInt(reventsp, revents);
+            return 0;
+        } catch (RuntimeException | Error e) {
+            return Errnos.of("poll", "fh " + fh, e);
+        }
+    }
+
+    private static int backingFileReady(long ph) {
+        if (ph != 0) {
+            org.denyfs.kernel.natives.LibFuse.INSTANCE.fuse_pollhandle_destroy(ph);
+        }
+        return Libc.POLLIN | Libc.POLLRDNORM | Libc.POLLOUT | Libc.POLLWRNORM;
     }
 
     /** A denyfs ioctl (abi.Abi.IOC_*): backing files only; the tree's files have none. */

@@ -1,5 +1,6 @@
 package org.denyfs.kernel.module;
 
+import java.util.concurrent.CompletableFuture;
 import org.denyfs.core.Caller;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
@@ -17,6 +18,9 @@ import org.denyfs.core.Inodes;
 public final class FinitModule {
     private final Modules kernel;
     private final Inodes inodes;
+    private final FinitTickets tickets = new FinitTickets();
+    /** Calls of {@link #finitLater} waiting now for another caller's load, without a thread. */
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     public FinitModule(Modules kernel, Inodes inodes) {
         this.kernel = kernel;
@@ -38,6 +42,47 @@ public final class FinitModule {
         } finally {
             inodes.unpin(inode);
         }
+    }
+
+    /**
+     * finit_module(fd, params, flags) for {@code caller} that holds no thread while it waits for
+     * another caller's load of the same inode (an idempotent group): the returned future is done
+     * when this returns unless the call waits; it completes normally for the syscall's 0 and
+     * exceptionally with the kernel's {@link ErrnoException}. The inode stays pinned until then.
+     */
+    public CompletableFuture<Void> finitLater(Caller caller, int fd, int openFlags, InodeKey key, int flags, String params) {
+        try {
+            requireCapability(caller, "finit_module");
+        } catch (ErrnoException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Inode inode = inodes.pin(key);
+        CompletableFuture<Void> call;
+        try {
+            call = kernel.finitModuleLater(new FdModuleFile(fd, openFlags, inode, inodes, caller), params, flags);
+        } catch (RuntimeException e) {
+            inodes.unpin(inode);
+            throw e;
+        }
+        if (call.isDone()) {
+            inodes.unpin(inode);
+            return call;
+        }
+        waiting.incrementAndGet();
+        return call.whenComplete((ok, failure) -> {
+            waiting.decrementAndGet();
+            inodes.unpin(inode);
+        });
+    }
+
+    /** finit_module calls waiting now for another caller's load without holding a thread (status: finit_waiting). */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    /** The calls waiting by ticket (the FINIT ioctl's way of waiting without a thread). */
+    public FinitTickets tickets() {
+        return tickets;
     }
 
     /**

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
@@ -16,6 +17,9 @@ import org.denyfs.core.InodeKey;
  * for a key loads, and when it is done it completes and removes every entry of that key, handing
  * each its result. A waiter interrupted before that leaves (EINTR), as since v6.11.
  *
+ * <p>A waiter's result is a future, not a parked thread: {@link #result} hands it on to a caller
+ * that waits without a thread (a control-file client in poll(2)), {@link #awaitResult} blocks on it.
+ *
  * <p>The kernel hashes into 256 buckets under one spinlock; one map under one monitor ({@link #lock},
  * idem_lock) is the same thing here. A leaf lock: nothing else is taken while holding it. Nothing
  * stays in the map once a load is over.
@@ -25,9 +29,8 @@ final class IdempotentLoads {
     static final class Entry {
         final InodeKey cookie;
         final boolean first;
-        private final CountDownLatch complete = new CountDownLatch(1);
-        /** The shared result: null for success. Written before {@link #complete} counts down. */
-        private volatile ErrnoException ret;
+        /** Completes, with the shared result (null for success), when the first caller's load is over. */
+        private final CompletableFuture<ErrnoException> complete = new CompletableFuture<>();
 
         Entry(InodeKey cookie, boolean first) {
             this.cookie = cookie;
@@ -52,17 +55,32 @@ final class IdempotentLoads {
 
     /** idempotent_complete(): hands {@code ret} (null: success) to every entry of the key and removes them. */
     void complete(Entry first, ErrnoException ret) {
+        List<Entry> group;
         synchronized (lock) {
-            List<Entry> group = table.remove(first.cookie);
+            group = table.remove(first.cookie);
             if (group == null) {
                 return;
             }
-            for (Entry e : group) {
-                e.ret = ret;
-                e.complete.countDown();
-            }
             lock.notifyAll();
         }
+        // outside idem_lock: completing runs the waiters' continuations (a reply, a poll wake-up)
+        for (Entry e : group) {
+            e.complete.complete(ret);
+        }
+    }
+
+    /** A waiter's result as a future: done when the first caller's load is over, failed with its errno. */
+    CompletableFuture<Void> result(Entry e) {
+        return e.complete.thenApply(r -> {
+            if (r != null) {
+                throw waiterFailure(r);
+            }
+            return null;
+        });
+    }
+
+    private static ErrnoException waiterFailure(ErrnoException r) {
+        return new ErrnoException(r.errno(), "finit_module: result of the concurrent load of the same file: " + r.getMessage());
     }
 
     /**
@@ -70,8 +88,11 @@ final class IdempotentLoads {
      * failure, or EINTR if the thread is interrupted before it arrives.
      */
     void awaitResult(Entry e) {
+        ErrnoException r;
         try {
-            e.complete.await();
+            r = e.complete.get();
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException(impossible); // completed only with complete(ret)
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             synchronized (lock) {
@@ -82,10 +103,10 @@ final class IdempotentLoads {
                 }
             }
             // completed while we were being interrupted: the result is there, take it
+            r = e.complete.join();
         }
-        ErrnoException r = e.ret;
         if (r != null) {
-            throw new ErrnoException(r.errno(), "finit_module: result of the concurrent load of the same file: " + r.getMessage());
+            throw waiterFailure(r);
         }
     }
 

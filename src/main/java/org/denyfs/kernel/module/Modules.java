@@ -2,11 +2,13 @@ package org.denyfs.kernel.module;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
 import org.denyfs.image.Compression;
@@ -118,10 +120,50 @@ public final class Modules {
      */
     public void finitModule(ModuleFile file, String params, int flags) {
         Objects.requireNonNull(file, "file");
-        calls.account(LoadCalls.FINIT, file.name(), () -> finitByPolicy(file, params, flags));
+        calls.account(LoadCalls.FINIT, file.name(), () -> finitByPolicy(file, params, flags, null));
     }
 
-    private void finitByPolicy(ModuleFile file, String params, int flags) {
+    /**
+     * finit_module(2) that waits for no other load on this thread: as {@link #finitModule}, but a
+     * caller that joins an idempotent group another caller loads for gets, at once, a future that
+     * completes with that load's result (the wait of idempotent_wait_for_completion() without a
+     * parked thread). Everything else, the load itself included, runs here before it returns; the
+     * future is then already done. Failures complete the future exceptionally with the
+     * {@link ErrnoException}; the call is counted in the calls table when it completes.
+     */
+    public CompletableFuture<Void> finitModuleLater(ModuleFile file, String params, int flags) {
+        Objects.requireNonNull(file, "file");
+        long cpu = LoadCalls.threadCpuNanos();
+        // the name now: by the time the load ends the caller's descriptor may be closed and reused
+        String name = file.name();
+        List<CompletableFuture<Void>> waiting = new ArrayList<>(1);
+        Errno error = Errno.EIO;
+        try {
+            finitByPolicy(file, params, flags, waiting);
+            error = null;
+        } catch (ErrnoException e) {
+            error = e.errno();
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            if (error != null || waiting.isEmpty()) {
+                calls.record(LoadCalls.FINIT, name, error, LoadCalls.threadCpuNanos() - cpu);
+            }
+        }
+        if (waiting.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long spent = LoadCalls.threadCpuNanos() - cpu;
+        return waiting.get(0).whenComplete((ok, failure) -> calls.record(LoadCalls.FINIT, name,
+                failure == null ? null : errnoOf(failure), spent));
+    }
+
+    private static Errno errnoOf(Throwable t) {
+        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c instanceof ErrnoException e ? e.errno() : Errno.EIO;
+    }
+
+    /** {@code waiting} null: a waiter blocks; else a waiter's future is added to it and the call returns. */
+    private void finitByPolicy(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
         mayInitModule();
         if ((flags & ~ALL_FLAGS) != 0) {
             throw new ErrnoException(Errno.EINVAL, "finit_module: unknown flags 0x" + Integer.toHexString(flags));
@@ -137,7 +179,7 @@ public final class Modules {
                 finitExclusiveRead(file, params, flags);
                 break;
             case IDEMPOTENT:
-                finitIdempotent(file, params, flags);
+                finitIdempotent(file, params, flags, waiting);
                 break;
             default:
                 throw new IllegalStateException(policy.name());
@@ -189,11 +231,15 @@ public final class Modules {
     }
 
     /** v6.5 idempotent_init_module(): EBADF first, then join the inode's group. */
-    private void finitIdempotent(ModuleFile file, String params, int flags) {
+    private void finitIdempotent(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
         checkReadable(file);
         IdempotentLoads.Entry me = idempotent.join(file.inode());
         if (!me.first) {
-            idempotent.awaitResult(me);
+            if (waiting == null) {
+                idempotent.awaitResult(me);
+            } else {
+                waiting.add(idempotent.result(me));
+            }
             return;
         }
         ErrnoException result = new ErrnoException(Errno.EIO, "finit_module: the loading caller failed unexpectedly");

@@ -32,6 +32,15 @@ public interface LibFuse {
 
     void fuse_session_exit(Pointer se);
 
+    /**
+     * Tells the kernel that the file of a POLL request's handle ({@code struct fuse_pollhandle *},
+     * given when the poller asked to be notified) may be ready: its poll(2) asks again.
+     */
+    int fuse_notify_poll(@intptr_t long ph);
+
+    /** Frees a poll handle: after its notification, or when a newer POLL or the release replaces it. */
+    void fuse_pollhandle_destroy(@intptr_t long ph);
+
     /** The calling worker's {@link FuseContext}, as an address. */
     @intptr_t long fuse_get_context();
 }

@@ -37,6 +37,12 @@ public interface Libc {
     int O_EXCL = 0200;
     int O_NOFOLLOW = 0400000;
     int O_TRUNC = 01000;
+    int O_NONBLOCK = 04000;
+    /** poll(2)'s events. */
+    int POLLIN = 0x001;
+    int POLLOUT = 0x004;
+    int POLLRDNORM = 0x040;
+    int POLLWRNORM = 0x100;
     int O_DIRECTORY = 0200000;
     int O_PATH = 010000000;
     int O_CLOEXEC = 02000000;

@@ -61,8 +61,28 @@ final class OpenFile implements Handle {
         if (cmd == Abi.IOC_FINIT) {
             // Not under this handle's monitor: a load may wait long (init, an idempotent group).
             int finitFlags = data.getInt(0);
+            int options = data.getInt(4);
+            if ((options & ~Abi.FINIT_TICKET) != 0) {
+                // a bit this daemon does not know must not be ignored: a later meaning could change the call
+                throw new ErrnoException(Errno.EINVAL, "FINIT ioctl: unknown options 0x" + Integer.toHexString(options));
+            }
+            boolean ticket = (options & Abi.FINIT_TICKET) != 0;
             String params = data.getString(8, Abi.FINIT_PARAMS_MAX, java.nio.charset.StandardCharsets.UTF_8);
-            finit.finit(caller, fd, flags, key, finitFlags, params);
+            if (!ticket) {
+                finit.finit(caller, fd, flags, key, finitFlags, params);
+                return 0;
+            }
+            // a call that waits for another load gives this thread back: the caller waits by ticket
+            var call = finit.finitLater(caller, fd, flags, key, finitFlags, params);
+            int t = call.isDone() ? 0 : finit.tickets().issue(caller, call);
+            if (t > 0) {
+                return t;
+            }
+            try {
+                call.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
             return 0;
         }
         return denyIoctl(cmd, data, caller);

@@ -140,13 +140,68 @@ public final class KernelClient {
         try {
             Pointer args = Memory.allocateDirect(Sys.runtime(), Abi.FINIT_ARGS_SIZE, true);
             args.putInt(0, flags);
-            args.putInt(4, 0);
+            args.putInt(4, Abi.FINIT_TICKET);
             args.put(8, p, 0, p.length);
             args.putByte(8 + p.length, (byte) 0);
-            if (sys.ioctl(fd, Integer.toUnsignedLong(Abi.IOC_FINIT), args) < 0) {
+            int ticket = sys.ioctl(fd, Integer.toUnsignedLong(Abi.IOC_FINIT), args);
+            if (ticket < 0) {
                 int e = LastError.getLastError(Sys.runtime());
                 throw new LoaderException(e, "finit_module " + file + ": " + Messages.strerror(e));
             }
+            if (ticket > 0) {
+                check(awaitTicket(ticket), "finit_module " + file + ": ");
+            }
+        } finally {
+            sys.close(fd);
+        }
+    }
+
+    /**
+     * The reply to "wait TICKET" for a FINIT ioctl that waits for another caller's load: on a
+     * control handle opened O_NONBLOCK, waiting in poll(2), so no daemon thread waits with us.
+     */
+    private String awaitTicket(int ticket) throws LoaderException {
+        Sys sys = Sys.get();
+        String control = mount.resolve(Abi.CONTROL_PATH).toString();
+        int fd = sys.open(control, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+            int e = LastError.getLastError(Sys.runtime());
+            throw new LoaderException(e, control + ": " + Messages.strerror(e));
+        }
+        try {
+            byte[] request = (Abi.VERB_WAIT + " " + ticket + "\n").getBytes(StandardCharsets.UTF_8);
+            int written = sys.write(fd, request, request.length);
+            if (written != request.length) {
+                // errno is only set by a failed write; a short one (the daemon takes whole lines) is EIO
+                int e = written < 0 ? LastError.getLastError(Sys.runtime()) : Messages.EIO;
+                throw new LoaderException(e, control + ": " + (written < 0 ? Messages.strerror(e)
+                        : "short write of the wait request (" + written + " of " + request.length + " bytes)"));
+            }
+            byte[] buf = new byte[8192];
+            StringBuilder reply = new StringBuilder();
+            Pointer pollfd = Memory.allocateDirect(Sys.runtime(), 8, true);
+            while (reply.length() == 0 || reply.charAt(reply.length() - 1) != '\n') {
+                int n = sys.read(fd, buf, buf.length);
+                if (n > 0) {
+                    reply.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                    continue;
+                }
+                int e = n < 0 ? LastError.getLastError(Sys.runtime()) : Messages.EIO;
+                if (e == EAGAIN || e == EINTR) {
+                    pollfd.putInt(0, fd);
+                    pollfd.putShort(4, POLLIN);
+                    pollfd.putShort(6, (short) 0);
+                    if (sys.poll(pollfd, 1, -1) < 0) {
+                        int pe = LastError.getLastError(Sys.runtime());
+                        if (pe != EINTR) { // EINTR: read again
+                            throw new LoaderException(pe, control + ": poll: " + Messages.strerror(pe));
+                        }
+                    }
+                    continue;
+                }
+                throw new LoaderException(e, control + ": " + Messages.strerror(e));
+            }
+            return reply.toString().trim();
         } finally {
             sys.close(fd);
         }
@@ -200,26 +255,42 @@ public final class KernelClient {
 
     /** "ok ..." returns; "err ERRNO message" throws with that errno. */
     static void check(String reply) throws LoaderException {
+        check(reply, "");
+    }
+
+    private static void check(String reply, String context) throws LoaderException {
         if (reply.startsWith("ok")) {
             return;
         }
         String[] f = reply.split(" ", 3);
         if (f.length >= 2 && f[0].equals("err")) {
-            throw new LoaderException(Messages.number(f[1]), f.length > 2 ? f[2] : f[1]);
+            int e = Messages.number(f[1]);
+            throw new LoaderException(e, context.isEmpty() ? (f.length > 2 ? f[2] : f[1]) : context + Messages.strerror(e));
         }
         throw new LoaderException(Messages.EIO, "unexpected control reply: " + reply);
     }
 
     static final int O_RDONLY = 0;
+    static final int O_RDWR = 02;
     static final int O_CLOEXEC = 02000000;
+    static final int EAGAIN = 11;
+    static final int EINTR = 4;
+    static final short POLLIN = 1;
 
-    /** The three libc calls finit needs, bound with jnr-ffi on first use only. */
+    /** The libc calls finit needs (and its wait for a ticket), bound with jnr-ffi on first use only. */
     public interface Sys {
         int open(String path, int flags);
 
         int close(int fd);
 
         int ioctl(int fd, long request, Pointer arg);
+
+        int read(int fd, byte[] buf, long count);
+
+        int write(int fd, byte[] buf, long count);
+
+        /** poll(2) of {@code nfds} struct pollfd {int fd; short events; short revents;} at {@code fds}. */
+        int poll(Pointer fds, long nfds, int timeout);
 
         static Sys get() {
             return Holder.SYS;

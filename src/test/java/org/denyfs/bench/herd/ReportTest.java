@@ -21,7 +21,7 @@ class ReportTest {
                 List.of("cryptd", "aesni_intel"), java.util.Set.of("cryptd"),
                 List.of(new Accounting.Traced(12.5, "finit_module", "cryptd.ko", "0"),
                         new Accounting.Traced(20, "finit_module", "cryptd.ko", "EEXIST")),
-                failedWorkers == 0 ? Map.of() : Map.of("Text file busy", failedWorkers));
+                failedWorkers == 0 ? Map.of() : Map.of("Text file busy", failedWorkers), 12);
     }
 
     private static Config config(int workers, Long initMillis, int rounds) {

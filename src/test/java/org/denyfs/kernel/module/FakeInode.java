@@ -52,7 +52,7 @@ final class FakeInode {
         private final boolean readable;
         private final boolean write;
         private final boolean path;
-        private boolean closed;
+        private volatile boolean closed;
 
         Handle(boolean readable, boolean write, boolean path) {
             this.readable = readable;
@@ -83,6 +83,10 @@ final class FakeInode {
 
         @Override
         public String name() {
+            // as /proc/self/fd/N: once the descriptor is closed its number names nothing (or another file)
+            if (closed) {
+                throw new IllegalStateException("name() of a closed descriptor");
+            }
             return "ino" + key.ino() + ".ko";
         }
 

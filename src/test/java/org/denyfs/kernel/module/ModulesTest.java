@@ -259,6 +259,63 @@ class ModulesTest {
     }
 
     @Test
+    void finitModuleLater_idempotentWaiter_returnsAtOnce_andCompletesWithTheFirstResult() throws Exception {
+        Modules m = kernel(Policy.IDEMPOTENT);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        Future<Errno> first = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        var waiter = m.finitModuleLater(base.open(), "", 0); // on this thread: it must not block
+        assertThat(waiter).isNotDone();
+        assertThat(m.idempotent.members(base.key)).isEqualTo(2);
+
+        gate.open();
+        assertThat(get(first)).isNull();
+        assertThat(waiter.get(TestKernel.WAIT_S, TimeUnit.SECONDS)).isNull();
+        assertThat(base.reads.get()).isEqualTo(1);
+        assertThat(m.callsTable()).contains("finit_module\t" + base.open().name() + "\t0\t2\t");
+    }
+
+    @Test
+    void finitModuleLater_idempotentWaiter_firstFails_completesExceptionallyWithItsErrno() throws Exception {
+        Modules m = kernel(Policy.IDEMPOTENT);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        k.init.fail("fx_base", Errno.ENODEV);
+        Future<Errno> first = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        var waiter = m.finitModuleLater(base.open(), "", 0);
+        gate.open();
+        assertThat(get(first)).isEqualTo(Errno.ENODEV);
+        assertThatThrownBy(() -> waiter.get(TestKernel.WAIT_S, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(ErrnoException.class)
+                .satisfies(e -> assertThat(((ErrnoException) e.getCause()).errno()).isEqualTo(Errno.ENODEV));
+        assertThat(m.callsTable()).contains("finit_module\t" + base.open().name() + "\tENODEV\t2\t");
+    }
+
+    @Test
+    void finitModuleLater_descriptorClosedBeforeTheLoadEnds_recordsTheNameTakenOnEntry() throws Exception {
+        Modules m = kernel(Policy.IDEMPOTENT);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        Future<Errno> first = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        String name = base.open().name();
+        FakeInode.Handle fd = base.open();
+        var waiter = m.finitModuleLater(fd, "", 0);
+        fd.close(); // ModuleSyscalls.finitLater closes the caller's descriptor when the call returns
+        gate.open();
+        assertThat(get(first)).isNull();
+        assertThat(waiter.get(TestKernel.WAIT_S, TimeUnit.SECONDS)).isNull();
+        assertThat(m.callsTable()).contains("finit_module\t" + name + "\t0\t2\t");
+    }
+
+    @Test
+    void finitModuleLater_notWaiting_isDoneWhenItReturns() {
+        Modules m = kernel(Policy.IDEMPOTENT);
+        var call = m.finitModuleLater(base.open(), "", 0);
+        assertThat(call).isCompleted();
+        assertThat(m.finitModuleLater(base.open(), "", 0)).isCompletedExceptionally(); // EEXIST, at once
+    }
+
+    @Test
     void finitModule_idempotent_firstFails_waitersGetItsErrno() throws Exception {
         Modules m = kernel(Policy.IDEMPOTENT);
         TestKernel.Gate gate = k.init.gate("fx_base");
