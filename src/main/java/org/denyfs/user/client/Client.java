@@ -39,12 +39,23 @@ public final class Client implements AutoCloseable {
 
     /** Sends one request and returns its reply line, without the newline. */
     public synchronized String request(String line) throws IOException {
+        return request(line, ByteBuffer.allocate(0));
+    }
+
+    /**
+     * Sends one request line followed by {@code body} (the image of "init LEN [PARAMS]") and returns
+     * its reply line, without the newline.
+     */
+    public synchronized String request(String line, ByteBuffer body) throws IOException {
         if (line.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("one line per request");
         }
         ByteBuffer out = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
         while (out.hasRemaining()) {
             channel.write(out);
+        }
+        while (body.hasRemaining()) {
+            channel.write(body);
         }
         ByteBuffer in = ByteBuffer.allocate(64 * 1024);
         StringBuilder reply = new StringBuilder();
@@ -61,6 +72,33 @@ public final class Client implements AutoCloseable {
         }
         int end = reply.length() > 0 && reply.charAt(reply.length() - 1) == '\n' ? reply.length() - 1 : reply.length();
         return reply.substring(0, end);
+    }
+
+    /**
+     * Sends one request on a control handle of its own, opened O_NONBLOCK, and waits for its reply
+     * in poll(2), so that no daemon thread waits with the caller (see NonBlockingRequest).
+     *
+     * @throws SyscallFailed with the errno of the open, write, read or poll that failed
+     */
+    public static String requestWithoutBlocking(Path mount, String line) throws IOException {
+        if (line.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("one line per request");
+        }
+        return NonBlockingRequest.send(mount, line);
+    }
+
+    /** A system call on the control file failed: its errno, and what was being done. */
+    public static final class SyscallFailed extends IOException {
+        private final int errno;
+
+        SyscallFailed(int errno, String what) {
+            super(what + ": errno " + errno);
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
     }
 
     /** Sends one request and returns its reply, parsed. */

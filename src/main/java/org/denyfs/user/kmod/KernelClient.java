@@ -2,13 +2,11 @@ package org.denyfs.user.kmod;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +17,7 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import org.denyfs.abi.Abi;
+import org.denyfs.user.client.Client;
 
 /**
  * The client side of one denyfs mount's emulated kernel (the kernel itself runs in the daemon,
@@ -157,53 +156,16 @@ public final class KernelClient {
     }
 
     /**
-     * The reply to "wait TICKET" for a FINIT ioctl that waits for another caller's load: on a
-     * control handle opened O_NONBLOCK, waiting in poll(2), so no daemon thread waits with us.
+     * The reply to "wait TICKET" for a FINIT ioctl that waits for another caller's load: a
+     * non-blocking request waited for in poll(2), so no daemon thread waits with us.
      */
     private String awaitTicket(int ticket) throws LoaderException {
-        Sys sys = Sys.get();
-        String control = mount.resolve(Abi.CONTROL_PATH).toString();
-        int fd = sys.open(control, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0) {
-            int e = LastError.getLastError(Sys.runtime());
-            throw new LoaderException(e, control + ": " + Messages.strerror(e));
-        }
         try {
-            byte[] request = (Abi.VERB_WAIT + " " + ticket + "\n").getBytes(StandardCharsets.UTF_8);
-            int written = sys.write(fd, request, request.length);
-            if (written != request.length) {
-                // errno is only set by a failed write; a short one (the daemon takes whole lines) is EIO
-                int e = written < 0 ? LastError.getLastError(Sys.runtime()) : Messages.EIO;
-                throw new LoaderException(e, control + ": " + (written < 0 ? Messages.strerror(e)
-                        : "short write of the wait request (" + written + " of " + request.length + " bytes)"));
-            }
-            byte[] buf = new byte[8192];
-            StringBuilder reply = new StringBuilder();
-            Pointer pollfd = Memory.allocateDirect(Sys.runtime(), 8, true);
-            while (reply.length() == 0 || reply.charAt(reply.length() - 1) != '\n') {
-                int n = sys.read(fd, buf, buf.length);
-                if (n > 0) {
-                    reply.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                    continue;
-                }
-                int e = n < 0 ? LastError.getLastError(Sys.runtime()) : Messages.EIO;
-                if (e == EAGAIN || e == EINTR) {
-                    pollfd.putInt(0, fd);
-                    pollfd.putShort(4, POLLIN);
-                    pollfd.putShort(6, (short) 0);
-                    if (sys.poll(pollfd, 1, -1) < 0) {
-                        int pe = LastError.getLastError(Sys.runtime());
-                        if (pe != EINTR) { // EINTR: read again
-                            throw new LoaderException(pe, control + ": poll: " + Messages.strerror(pe));
-                        }
-                    }
-                    continue;
-                }
-                throw new LoaderException(e, control + ": " + Messages.strerror(e));
-            }
-            return reply.toString().trim();
-        } finally {
-            sys.close(fd);
+            return Client.requestWithoutBlocking(mount, Abi.VERB_WAIT + " " + ticket);
+        } catch (Client.SyscallFailed e) {
+            throw new LoaderException(e.errno(), mount.resolve(Abi.CONTROL_PATH) + ": " + Messages.strerror(e.errno()));
+        } catch (IOException e) {
+            throw new LoaderException(Messages.EIO, e.getMessage());
         }
     }
 
@@ -212,45 +174,17 @@ public final class KernelClient {
         if (params.indexOf('\n') >= 0) {
             throw new LoaderException(Messages.EINVAL, "a newline in the parameters");
         }
-        byte[] head = (Abi.VERB_INIT + " " + image.length + (params.isEmpty() ? "" : " " + params) + "\n")
-                .getBytes(StandardCharsets.UTF_8);
-        try (FileChannel ch = control()) {
-            writeAll(ch, ByteBuffer.wrap(head));
-            writeAll(ch, ByteBuffer.wrap(image));
-            check(readReply(ch));
+        try (Client c = Client.open(mount)) {
+            check(c.request(Abi.VERB_INIT + " " + image.length + (params.isEmpty() ? "" : " " + params),
+                    ByteBuffer.wrap(image)));
         }
     }
 
     /** delete_module(name, flags). */
     public void delete(String name, int flags) throws IOException, LoaderException {
-        try (FileChannel ch = control()) {
-            writeAll(ch, ByteBuffer.wrap((Abi.VERB_DELETE + " " + name + " " + flags + "\n").getBytes(StandardCharsets.UTF_8)));
-            check(readReply(ch));
+        try (Client c = Client.open(mount)) {
+            check(c.request(Abi.VERB_DELETE + " " + name + " " + flags));
         }
-    }
-
-    private FileChannel control() throws IOException {
-        return FileChannel.open(mount.resolve(Abi.CONTROL_PATH), StandardOpenOption.READ, StandardOpenOption.WRITE);
-    }
-
-    private static void writeAll(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
-        }
-    }
-
-    private static String readReply(FileChannel ch) throws IOException {
-        ByteBuffer in = ByteBuffer.allocate(8192);
-        StringBuilder reply = new StringBuilder();
-        while (reply.length() == 0 || reply.charAt(reply.length() - 1) != '\n') {
-            in.clear();
-            int n = ch.read(in);
-            if (n <= 0) {
-                break;
-            }
-            reply.append(new String(in.array(), 0, n, StandardCharsets.UTF_8));
-        }
-        return reply.toString().trim();
     }
 
     /** "ok ..." returns; "err ERRNO message" throws with that errno. */
@@ -271,26 +205,15 @@ public final class KernelClient {
     }
 
     static final int O_RDONLY = 0;
-    static final int O_RDWR = 02;
     static final int O_CLOEXEC = 02000000;
-    static final int EAGAIN = 11;
-    static final int EINTR = 4;
-    static final short POLLIN = 1;
 
-    /** The libc calls finit needs (and its wait for a ticket), bound with jnr-ffi on first use only. */
+    /** The libc calls finit needs, bound with jnr-ffi on first use only. */
     public interface Sys {
         int open(String path, int flags);
 
         int close(int fd);
 
         int ioctl(int fd, long request, Pointer arg);
-
-        int read(int fd, byte[] buf, long count);
-
-        int write(int fd, byte[] buf, long count);
-
-        /** poll(2) of {@code nfds} struct pollfd {int fd; short events; short revents;} at {@code fds}. */
-        int poll(Pointer fds, long nfds, int timeout);
 
         static Sys get() {
             return Holder.SYS;
