@@ -65,10 +65,14 @@ public final class Mount implements AutoCloseable {
     /** The kernel's number for this FUSE connection: its directory in /sys/fs/fuse/connections. */
     private volatile long connection = -1;
 
-    private Mount(Path backing, Path mountPoint, KernelTree tree, MountOptions options, Modules.ModuleInit init) {
+    /**
+     * @param filter the reply filter, loaded once by start()
+     * @param off why passthrough is off before INIT is asked (PassthroughCheck.before), or null
+     */
+    private Mount(Path backing, Path mountPoint, KernelTree tree, MountOptions options, Modules.ModuleInit init,
+                  ReplyFilter filter, BackingIds.Off off) {
         this.mountPoint = mountPoint;
-        this.filter = ReplyFilter.load();
-        BackingIds.Off off = PassthroughCheck.before(options, filter);
+        this.filter = filter;
         if (off == null) {
             filter.requestPassthrough(PassthroughCheck.stackDepth(backing));
         }
@@ -83,8 +87,7 @@ public final class Mount implements AutoCloseable {
             this.figures = new DaemonFigures(filter, backingIds, data, fileHandles, treeHandles);
             Passthrough paths = new Passthrough(root, filter);
             FinitModule finit = new FinitModule(kernel, inodes);
-            boolean readOnly = options.fuseOptions().lastIndexOf("ro") > options.fuseOptions().lastIndexOf("rw");
-            Deniers deniers = new Deniers(new FsVerity(inodes, readOnly), options.exclusiveReads(), new Firmware(inodes));
+            Deniers deniers = new Deniers(new FsVerity(inodes, options.readOnly()), options.exclusiveReads(), new Firmware(inodes));
             OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag(), deniers,
                     backingIds, data);
             ControlTree controlTree = ControlTree.of(inodes, kernel, root, finit, deniers, treeHandles, filter, figures);
@@ -116,14 +119,13 @@ public final class Mount implements AutoCloseable {
     static Mount start(Path backing, Path mountPoint, MountOptions options, Modules.ModuleInit moduleInit) throws IOException {
         Path mp = mountPoint.toAbsolutePath().normalize();
         MountPointCheck.check(backing, mp, options, Libc.INSTANCE.getuid() == 0);
-        if (options.passthrough() == MountOptions.PassthroughMode.ON) {
-            BackingIds.Off off = PassthroughCheck.before(options, ReplyFilter.load());
-            if (off != null) {
-                throw new IOException("mount point " + mp + ": passthrough=on, but " + off.sentence());
-            }
+        ReplyFilter filter = ReplyFilter.load();
+        BackingIds.Off off = PassthroughCheck.before(options, filter);
+        if (off != null && options.passthrough() == MountOptions.PassthroughMode.ON) {
+            throw new IOException("mount point " + mp + ": passthrough=on, but " + off.sentence());
         }
         KernelTree tree = KernelTree.discover(backing, options.kernelRelease());
-        Mount mount = new Mount(backing, mp, tree, options, moduleInit);
+        Mount mount = new Mount(backing, mp, tree, options, moduleInit, filter, off);
         String source = options.fsname() != null ? options.fsname() : backing.toAbsolutePath().normalize().toString();
         Thread thread = new Thread(() -> mount.serve(options, source), "denyfs-fuse-loop");
         thread.setDaemon(true);

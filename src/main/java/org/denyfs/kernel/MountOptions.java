@@ -54,6 +54,11 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
      */
     public enum Cache { RELAXED, EXACT }
 
+    /** Mounted read-only: "ro" among the flags passed to mount(2), and no "rw" after it (the last wins). */
+    public boolean readOnly() {
+        return fuseOptions.lastIndexOf("ro") > fuseOptions.lastIndexOf("rw");
+    }
+
     /** The files read exclusively ({@code -o exclusive_read=GLOB[:GLOB...]}, several joined). */
     public ExclusiveReads exclusiveReads() {
         return exclusiveRead == null ? ExclusiveReads.NONE : ExclusiveReads.parse(exclusiveRead);

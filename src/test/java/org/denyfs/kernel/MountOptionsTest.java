@@ -13,6 +13,14 @@ class MountOptionsTest {
     }
 
     @Test
+    void readOnly_theLastOfRoAndRwWins() {
+        assertThat(parse("").readOnly()).isFalse();
+        assertThat(parse("ro").readOnly()).isTrue();
+        assertThat(parse("ro,rw").readOnly()).isFalse();
+        assertThat(parse("rw,ro").readOnly()).isTrue();
+    }
+
+    @Test
     void parse_genericMountFlags_goToTheKernel() {
         assertThat(parse("rw,nosuid,nodev,noexec,noatime,sync,dirsync,dev,suid,exec,atime,async,ro").fuseOptions())
                 .containsExactly("rw", "nosuid", "nodev", "noexec", "noatime", "sync", "dirsync", "dev", "suid", "exec",
