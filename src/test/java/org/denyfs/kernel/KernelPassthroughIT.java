@@ -8,11 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.denyfs.testing.ModuleTree;
 import org.denyfs.user.client.Client;
+import org.denyfs.user.client.MountStatus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,14 +39,7 @@ class KernelPassthroughIT extends OnOneMount {
         try (Client c = Client.open(m.mnt)) {
             String reply = c.request("status");
             assertThat(reply).startsWith("ok ");
-            Map<String, String> fields = new HashMap<>();
-            for (String f : reply.substring(3).split(" ")) {
-                int eq = f.indexOf('=');
-                if (eq > 0) {
-                    fields.put(f.substring(0, eq), f.substring(eq + 1));
-                }
-            }
-            return fields;
+            return MountStatus.fields(reply.substring(3));
         }
     }
 

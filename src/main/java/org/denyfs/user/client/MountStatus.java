@@ -46,8 +46,8 @@ public record MountStatus(Path mountPoint, String source, Optional<String> failu
         return reply.length() > 3 ? reply.substring(3) : "";
     }
 
-    /** "pid=4711 inodes=3 ..." in reply order. */
-    static Map<String, String> fields(String reply) {
+    /** The fields of a status reply's value, "pid=4711 inodes=3 ...", in reply order. */
+    public static Map<String, String> fields(String reply) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String f : reply.trim().split(" +")) {
             int eq = f.indexOf('=');
