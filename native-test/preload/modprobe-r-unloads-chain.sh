@@ -1,4 +1,4 @@
-desc="modprobe -r unloads aesni_intel and then every dependency left unused, as kmod 30 does on a real kernel; rmmod goes top down"
+desc="modprobe -r unloads aesni_intel and, in one pass over its dependencies, each whose refcount is 0 when it is looked at, as kmod 30 does (cryptd, still used by crypto_simd then, stays); rmmod goes top down"
 . "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 module_mount
 kmodprobe aesni_intel
