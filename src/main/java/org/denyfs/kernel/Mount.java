@@ -32,6 +32,7 @@ import org.denyfs.kernel.passthrough.FsVerity;
 import org.denyfs.kernel.passthrough.OpenFiles;
 import org.denyfs.kernel.passthrough.Passthrough;
 import org.denyfs.kernel.pending.PendingReleases;
+import org.denyfs.kernel.pending.WritableMappings;
 
 /**
  * One live denyfs mount, and the composition root: {@link #start} is the one place that makes a
@@ -79,20 +80,23 @@ public final class Mount implements AutoCloseable {
         this.backingIds = new BackingIds(filter, off);
         this.root = BackingRoot.open(backing);
         try {
-            Inodes inodes = new Inodes(new PendingReleases(mountPoint));
+            PendingReleases pending = new PendingReleases(mountPoint);
+            Inodes inodes = new Inodes(pending);
+            WritableMappings mappings = new WritableMappings(mountPoint, inodes);
+            pending.alsoWatch(mappings);
             Modules kernel = emulatedKernel(tree, options, init);
             Handles fileHandles = new Handles();
             Handles treeHandles = new Handles(ControlTree.HANDLE_TAG);
             DataRequests data = new DataRequests();
-            this.figures = new DaemonFigures(filter, backingIds, data, fileHandles, treeHandles);
+            this.figures = new DaemonFigures(filter, backingIds, data, mappings, fileHandles, treeHandles);
             Passthrough paths = new Passthrough(root, filter);
             FinitModule finit = new FinitModule(kernel, inodes);
             Deniers deniers = new Deniers(new FsVerity(inodes, options.readOnly()), options.exclusiveReads(), new Firmware(inodes));
             OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag(), deniers,
-                    backingIds, data);
+                    backingIds, data, mappings);
             ControlTree controlTree = ControlTree.of(inodes, kernel, root, finit, deniers, treeHandles, filter, figures);
             this.ops = new FuseOps(paths, files, controlTree, figures);
-            this.view = new MountView(inodes, kernel, controlTree.control(), figures, filter, deniers);
+            this.view = new MountView(inodes, kernel, controlTree.control(), figures, filter, deniers, mappings);
         } catch (RuntimeException | Error e) {
             root.close(); // the mount never started: nothing else holds the descriptor
             throw e;

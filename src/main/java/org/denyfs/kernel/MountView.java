@@ -8,6 +8,7 @@ import org.denyfs.kernel.module.Modules;
 import org.denyfs.kernel.natives.ReplyFilter;
 import org.denyfs.kernel.passthrough.Deniers;
 import org.denyfs.kernel.passthrough.ReleaseLag;
+import org.denyfs.kernel.pending.WritableMappings;
 
 /**
  * What a test may look at inside a mount served in its own JVM ({@link Mount#view}): the daemon's
@@ -21,9 +22,12 @@ public final class MountView {
     private final DaemonFigures figures;
     private final ReplyFilter filter;
     private final Deniers deniers;
+    private final WritableMappings mappings;
 
-    MountView(Inodes inodes, Modules kernel, Control control, DaemonFigures figures, ReplyFilter filter, Deniers deniers) {
+    MountView(Inodes inodes, Modules kernel, Control control, DaemonFigures figures, ReplyFilter filter, Deniers deniers,
+              WritableMappings mappings) {
         this.inodes = inodes;
+        this.mappings = mappings;
         this.kernel = kernel;
         this.control = control;
         this.figures = figures;
@@ -40,13 +44,19 @@ public final class MountView {
         deniers.verity().onBuild(hook);
     }
 
-    /** An inode's signed write count, as {@code query} would say before settling (0 for none). */
+    /**
+     * An inode's signed write count, as {@code query} would say before waiting for releases in
+     * flight (0 for none); a closed read-write file's write access counts only while a shared
+     * mapping may still write (WritableMappings).
+     */
     public int count(InodeKey key) {
+        mappings.settle(key);
         return inodes.count(key);
     }
 
-    /** Inodes with an entry in the table: 0 once everything let go. */
+    /** Inodes with an entry in the table: 0 once everything let go (a mapping that may write holds one). */
     public int inodeEntries() {
+        mappings.settleAll();
         return inodes.size();
     }
 

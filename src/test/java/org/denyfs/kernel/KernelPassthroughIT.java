@@ -134,6 +134,83 @@ class KernelPassthroughIT extends OnOneMount {
         LiveMount.await("mapping's release", Duration.ofSeconds(30), () -> count("mm") == 0);
     }
 
+    /** mapwriter (native-test/src/mapwriter.c) on {@code name}: mapped, closed, written through the mapping. */
+    private static Holder mapWriter(String name, String... options) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Proc.tool("mapwriter").toString()));
+        cmd.addAll(List.of(options));
+        cmd.add(name);
+        return Holder.start(m.mnt, cmd, "ready");
+    }
+
+    private static String request(String line) throws IOException {
+        try (Client c = Client.open(m.mnt)) {
+            return c.request(line);
+        }
+    }
+
+    /**
+     * The kernel's rule: a mapping holds its open file, and an open file with write access holds the
+     * inode's write count, so a shared writable mapping keeps the file "open for write" from close(2)
+     * to munmap(2). With passthrough the RELEASE comes at the close, so the daemon must see the mapping.
+     */
+    @Test
+    void sharedWritableMapping_afterClose_keepsWriteAccess_untilMunmap() throws Exception {
+        Path f = m.file("mw1", "0123456789");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (Holder writer = mapWriter("mw1")) {
+            assertThat(Files.readString(m.backing.resolve("mw1"))).startsWith("hello");
+            assertThat(count("mw1")).isEqualTo(1);
+            assertThat(request("deny mw1")).startsWith("err ETXTBSY");
+            assertThat(Proc.sh(m.mnt, "./mw1").err()).contains("mw1: " + ETXTBSY);
+            assertThat(writer.finish()).isZero();
+        }
+        // the writer unmapped and exited: nothing may write any more, so the deny is granted at once
+        assertThat(request("deny mw1")).startsWith("ok ");
+        assertThat(Files.readString(m.backing.resolve("mw1"))).startsWith("hello!");
+    }
+
+    @Test
+    void sharedMapping_madeWritableByMprotectAfterClose_keepsWriteAccess_untilMunmap() throws Exception {
+        m.file("mw2", "0123456789");
+        try (Holder writer = mapWriter("mw2", "-p")) {
+            assertThat(request("deny mw2")).startsWith("err ETXTBSY");
+            assertThat(writer.finish()).isZero();
+        }
+        assertThat(request("deny mw2")).startsWith("ok ");
+    }
+
+    @Test
+    void sharedWritableMapping_inheritedByAChild_keepsWriteAccess_afterTheParentUnmaps() throws Exception {
+        m.file("mw3", "0123456789");
+        try (Holder writer = mapWriter("mw3", "-f")) {
+            assertThat(request("deny mw3")).startsWith("err ETXTBSY");
+            assertThat(writer.finish()).isZero();
+        }
+        assertThat(request("deny mw3")).startsWith("ok ");
+    }
+
+    @Test
+    void readWriteOpen_closedWithoutAMapping_givesItsWriteAccessBackAtTheClose() throws IOException {
+        m.file("rw1", "x\n");
+        assertThat(Proc.sh(m.mnt, "exec 3<>rw1; echo y >&3; exec 3<&-").status()).isZero();
+        assertThat(request("query rw1")).isEqualTo("ok 0");
+        assertThat(request("deny rw1")).startsWith("ok ");
+    }
+
+    @Test
+    void readWriteOpens_closedWithoutAMapping_goBackWithoutAnyoneAsking() throws IOException {
+        Files.createDirectories(m.backing.resolve("many"));
+        assertThat(Proc.sh(m.mnt, "for i in $(seq 300); do : <> many/f$i; done").status()).isZero();
+        // kept until the daemon's own look at /proc, which a keep schedules: nobody has to ask
+        LiveMount.await("kept write holds back", Duration.ofSeconds(30), () -> {
+            try {
+                return figure("mapped_writers") == 0;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
     @Test
     void execve_fromTheMount_withPassthrough_runs_andDeniesWriters() throws Exception {
         Path p = m.backing.resolve("prog");

@@ -106,7 +106,11 @@ public final class Control {
                 session.allow(key, request.path());
                 yield Integer.toString(inodes.count(key));
             }
-            case Abi.VERB_HOLDERS -> Holders.describe(inodes.find(resolver.resolve(request.path()).key()));
+            case Abi.VERB_HOLDERS -> {
+                var key = resolver.resolve(request.path()).key();
+                inodes.settledCount(key); // the holders as user space sees them: releases in flight land first
+                yield Holders.describe(inodes.find(key));
+            }
             case Abi.VERB_STATUS -> status();
             case Abi.VERB_FINIT -> {
                 String[] a = words(request, 3);

@@ -8,6 +8,7 @@ import org.denyfs.kernel.passthrough.BackingIds;
 import org.denyfs.kernel.passthrough.DataRequests;
 import org.denyfs.kernel.passthrough.Handles;
 import org.denyfs.kernel.passthrough.ReleaseLag;
+import org.denyfs.kernel.pending.WritableMappings;
 
 /**
  * The daemon's own figures in the {@code status} reply, counted where they happen: FUSE worker
@@ -26,17 +27,21 @@ public final class DaemonFigures {
     private final ReplyFilter filter;
     private final BackingIds backingIds;
     private final DataRequests data;
+    private final WritableMappings mappings;
     private final List<Handles> tables;
 
     /**
      * @param backingIds the kernel passthrough's state and ids
      * @param data the READ and WRITE requests served for backing files
+     * @param mappings the write holds kept past a passed-through file's close while a mapping may write
      * @param tables every handle table of the mount (backing files', control tree's)
      */
-    public DaemonFigures(ReplyFilter filter, BackingIds backingIds, DataRequests data, Handles... tables) {
+    public DaemonFigures(ReplyFilter filter, BackingIds backingIds, DataRequests data, WritableMappings mappings,
+                         Handles... tables) {
         this.filter = filter;
         this.backingIds = backingIds;
         this.data = data;
+        this.mappings = mappings;
         this.tables = List.of(tables);
     }
 
@@ -94,6 +99,6 @@ public final class DaemonFigures {
                 + " release_lag_mean_us=" + releaseLag.meanMicros() + " release_lag_max_us=" + releaseLag.maxMicros()
                 + " fuse_threads_started=" + fuseThreadsStarted.get() + " fuse_workers=" + fuseWorkers
                 + " fuse_workers_peak=" + fuseWorkersPeak.get() + " threads=" + osThreads() + " " + data.figures() + " "
-                + backingIds.figures() + " " + filter.figures();
+                + backingIds.figures() + " mapped_writers=" + mappings.size() + " " + filter.figures();
     }
 }

@@ -29,6 +29,8 @@ import org.denyfs.kernel.natives.ReplyFilter;
 public final class BackingIds {
     private static final Logger LOG = LogManager.getLogger(BackingIds.class);
     private static final int INIT_WAIT_MILLIS = 30_000;
+    /** {@link #attach}'s answer when passthrough is off: no share of an id was taken. */
+    static final int NOT_ATTACHED = -1;
 
     /** Why opens do not pass through: a word for the status line, a sentence for people. */
     public enum Off {
@@ -130,11 +132,13 @@ public final class BackingIds {
      * At an OPEN or CREATE of the backing file {@code fd} (inode {@code key}): makes the reply
      * being answered on this thread pass through, with this inode's id.
      *
-     * @return true if it passes through: {@link #release} is then owed at the handle's RELEASE
+     * @return the backing id (positive) when the open passes through, 0 when it takes the daemon's
+     *     path because the kernel refused this inode an id (in both cases {@link #release} is owed at
+     *     the handle's RELEASE), or {@link #NOT_ATTACHED} when passthrough is off (nothing is owed)
      */
-    boolean attach(InodeKey key, int fd) {
+    int attach(InodeKey key, int fd) {
         if (!on()) {
-            return false;
+            return NOT_ATTACHED;
         }
         int id = share(key);
         if (id < 0) {
@@ -167,7 +171,7 @@ public final class BackingIds {
             filter.passthrough(id);
             passthroughOpens.increment();
         }
-        return true;
+        return id;
     }
 
     /** Another open of an inode that has an entry: its id (0: refused), or -1 when it has none yet. */

@@ -33,6 +33,11 @@ final class OpenFile implements Handle {
     final InodeKey key;
     /** The open holds a share of its inode's backing id (BackingIds.attach); set before it is published. */
     boolean sharesBackingId;
+    /**
+     * The open passed through and may map the file shared and writable (it was opened read-write):
+     * then its write access outlives its RELEASE as long as such a mapping (WritableMappings).
+     */
+    boolean mayMapForWriting;
     /** Denies taken by ioctl on this handle, newest last; they end with the handle. */
     private final Deque<Hold> ioctlDenies = new ArrayDeque<>();
     private volatile long lastFlushNanos;
@@ -136,7 +141,15 @@ final class OpenFile implements Handle {
     }
 
     @Override
-    public synchronized void release() {
+    public void release() {
+        release(inodes::release);
+    }
+
+    /**
+     * Closes the descriptor and gives back the ioctl denies; the open's own hold goes to
+     * {@code giveBackHold} (Inodes.release, or WritableMappings.keep while a mapping may write).
+     */
+    synchronized void release(java.util.function.Consumer<Hold> giveBackHold) {
         try {
             LIBC.close(fd);
         } finally {
@@ -144,7 +157,7 @@ final class OpenFile implements Handle {
                 inodes.release(deny);
             }
             if (hold != null) {
-                inodes.release(hold);
+                giveBackHold.accept(hold);
             }
         }
     }

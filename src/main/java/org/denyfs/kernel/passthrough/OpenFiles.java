@@ -15,6 +15,7 @@ import org.denyfs.kernel.natives.FuseContext;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.ReplyFilter;
 import org.denyfs.kernel.natives.Stat;
+import org.denyfs.kernel.pending.WritableMappings;
 import ru.serce.jnrfuse.FuseFillDir;
 
 /**
@@ -34,7 +35,8 @@ import ru.serce.jnrfuse.FuseFillDir;
  *
  * <p>With kernel passthrough ({@link BackingIds}) an open also hands the kernel the backing file, and
  * READ and WRITE of it stop coming here; OPEN, CREATE, FLUSH, RELEASE, truncate and the ioctls still
- * do, so the counts stay exact.
+ * do, so the counts stay exact; a read-write open's write access outlives its RELEASE while a shared
+ * mapping may still write ({@link WritableMappings}), as the kernel's does.
  *
  * <p>Methods return 0 (or a count, or a handle) or {@code -errno}; refusals (ETXTBSY, EBADF for an
  * unknown handle) are thrown as ErrnoException for the op table to answer.
@@ -57,6 +59,7 @@ public final class OpenFiles {
     private final Deniers deniers;
     private final BackingIds backingIds;
     private final DataRequests data;
+    private final WritableMappings mappings;
 
     /**
      * @param handles this mount's table of backing handles (untagged: see Handles)
@@ -64,9 +67,11 @@ public final class OpenFiles {
      * @param deniers fs-verity and the exclusive readers: what they add at open and by ioctl
      * @param backingIds the kernel passthrough's ids (and whether opens pass through at all)
      * @param data counts the READ and WRITE requests that still come to the daemon
+     * @param mappings where a passed-through read-write open's write access goes at its RELEASE
      */
     public OpenFiles(Passthrough paths, Inodes inodes, Handles handles, FinitModule finit, ReplyFilter filter,
-                     ReleaseLag releaseLag, Deniers deniers, BackingIds backingIds, DataRequests data) {
+                     ReleaseLag releaseLag, Deniers deniers, BackingIds backingIds, DataRequests data,
+                     WritableMappings mappings) {
         this.paths = paths;
         this.inodes = inodes;
         this.handles = handles;
@@ -76,6 +81,7 @@ public final class OpenFiles {
         this.deniers = deniers;
         this.backingIds = backingIds;
         this.data = data;
+        this.mappings = mappings;
     }
 
     // ---- opening ----------------------------------------------------------------------------
@@ -137,7 +143,9 @@ public final class OpenFiles {
         OpenFile file = new OpenFile(fd, flags, hold, inodes, key, finit);
         long fh;
         try {
-            file.sharesBackingId = backingIds.attach(key, fd);
+            int id = backingIds.attach(key, fd);
+            file.sharesBackingId = id != BackingIds.NOT_ATTACHED;
+            file.mayMapForWriting = id > 0 && (flags & Libc.O_ACCMODE) == Libc.O_RDWR && kind == HoldKind.WRITE;
             fh = handles.add(file);
         } catch (RuntimeException | Error e) {
             file.release();
@@ -252,7 +260,11 @@ public final class OpenFiles {
         Handle h = handles.remove(fh);
         releaseLag.released(h);
         try {
-            h.release();
+            if (h instanceof OpenFile f && f.mayMapForWriting) {
+                f.release(mappings::keep);
+            } else {
+                h.release();
+            }
         } finally {
             if (h instanceof OpenFile f && f.sharesBackingId) {
                 backingIds.release(f.key);

@@ -39,9 +39,20 @@ public final class PendingReleases implements StaleHolders {
 
     private final String mountPoint;
     private volatile int mountId = -1;
+    /** Null until {@link #alsoWatch}: the mount has no kernel passthrough to look after. */
+    private volatile WritableMappings mappings;
 
     public PendingReleases(Path mountPoint) {
         this.mountPoint = mountPoint.toAbsolutePath().normalize().toString();
+    }
+
+    /**
+     * Also judges the write holds that outlive a passed-through file's close while a mapping may
+     * write ({@link WritableMappings}). Given after construction because those go back to the very
+     * Inodes table that asks this object.
+     */
+    public void alsoWatch(WritableMappings mappings) {
+        this.mappings = mappings;
     }
 
     @Override
@@ -50,9 +61,20 @@ public final class PendingReleases implements StaleHolders {
         if (!StaleHolders.blocks(seen, refused)) {
             return true; // a release landed since the refusal: try again
         }
-        List<Hold> blockers = inode.holds().stream()
-                .filter(h -> StaleHolders.isBlocker(h.kind(), refused))
-                .toList();
+        List<Hold> blockers = blockers(inode, refused);
+        WritableMappings m = mappings;
+        if (m != null && m.keepsAny(blockers)) {
+            // A closed read-write file that passed through: its write access lasts as long as a mapping.
+            m.sweep();
+            if (!StaleHolders.blocks(inode.writes().value(), refused)) {
+                return true;
+            }
+            blockers = blockers(inode, refused);
+            if (m.keepsAny(blockers)) {
+                LOG.debug("{}: a shared mapping may still write: refusing", inode.key());
+                return false;
+            }
+        }
         if (blockers.isEmpty()) {
             // Nothing listed: either the blockers let go while we looked, or they are not ours to judge.
             boolean released = !StaleHolders.blocks(inode.writes().value(), refused);
@@ -65,6 +87,10 @@ public final class PendingReleases implements StaleHolders {
         }
         LOG.debug("{}: no process holds the blockers; waiting for their release", inode.key());
         return !StaleHolders.blocks(inode.writes().awaitChange(seen, System.nanoTime() + MAX_WAIT_NANOS), refused);
+    }
+
+    private static List<Hold> blockers(Inode inode, HoldKind refused) {
+        return inode.holds().stream().filter(h -> StaleHolders.isBlocker(h.kind(), refused)).toList();
     }
 
     private boolean anyAlive(Inode inode, List<Hold> blockers) {
