@@ -91,10 +91,10 @@ final class MountCommand implements Callable<Integer> {
                         + "cached in BACKING's page cache only, so a change made in BACKING behind the mount is read "
                         + "at once, whatever cache= says. auto uses it where the kernel, the daemon's "
                         + "CAP_SYS_ADMIN and the reply filter allow, and serves I/O itself otherwise; on refuses to "
-                        + "mount, naming the reason, where it cannot; off (the default) never asks. Off by default "
-                        + "because a shared writable mapping of a passed-through file outlives its close(2) "
-                        + "uncounted: the kernel counts such a mapping as a writer until munmap, denyfs then only "
-                        + "until the close. 'denyfs status' says which, and why.",
+                        + "mount, naming the reason, where it cannot; off never asks. Default: auto. A shared mapping "
+                        + "that may write keeps a file open for write from its close(2) to munmap, as in the "
+                        + "kernel: the daemon looks for such mappings in /proc before it refuses or grants a deny "
+                        + "on a file opened read-write. 'denyfs status' says whether it is on, and why not.",
                 "attr_timeout=SECS, entry_timeout=SECS, negative_timeout=SECS: override one of those cache "
                         + "timeouts.",
                 "max_module_bytes=N: the largest module image the emulated kernel takes (default: 256M); a bigger "

@@ -69,15 +69,15 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
      * kernel to the backing file without the daemon; opens, closes and truncates still come to it.
      * {@code auto} uses it where the kernel, the daemon's CAP_SYS_ADMIN and the reply filter allow
      * and serves I/O itself otherwise; {@code on} refuses to mount where it cannot; {@code off}
-     * (default) never asks. Off by default because a shared writable mapping of a passthrough file
-     * holds the backing file, not the FUSE file: its RELEASE comes at close(2), not at munmap, so a
-     * writer that maps, closes and goes on writing through the mapping is no longer counted (the
-     * kernel counts it until munmap). See README, "Kernel passthrough".
+     * never asks. {@code auto} is the default. A shared mapping of a passthrough file holds the
+     * backing file, not the FUSE file, so its RELEASE comes at close(2), not at munmap; the write
+     * access of a read-write open then lasts as long as such a mapping may write
+     * (kernel.pending.WritableMappings). See README, "Kernel passthrough".
      */
     public enum PassthroughMode { AUTO, ON, OFF }
 
     /** What the mount does unless passthrough= says otherwise. */
-    public static final PassthroughMode DEFAULT_PASSTHROUGH = PassthroughMode.OFF;
+    public static final PassthroughMode DEFAULT_PASSTHROUGH = PassthroughMode.AUTO;
 
     public static MountOptions defaults() {
         return new MountOptions(false, null, null, DEFAULT_POLICY, null, null, null, Cache.RELAXED, List.of(),

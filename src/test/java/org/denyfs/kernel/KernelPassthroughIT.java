@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Kernel FUSE passthrough (-o passthrough=auto; the default is off) on a real mount: the data of backing
+ * Kernel FUSE passthrough (-o passthrough=auto, the default) on a real mount: the data of backing
  * files goes from the kernel to BACKING without the daemon, proved by the daemon's own READ and
  * WRITE counters in {@code status}, while every write-count rule still holds because OPEN, CREATE
  * and RELEASE still come to it. Needs Linux 6.9+ with CONFIG_FUSE_PASSTHROUGH (skipped without it)

@@ -28,8 +28,8 @@ class MountOptionsTest {
     }
 
     @Test
-    void parse_passthrough_isOffUnlessGiven_andRefusesOtherWords() {
-        assertThat(parse("").passthrough()).isEqualTo(MountOptions.PassthroughMode.OFF);
+    void parse_passthrough_isAutoUnlessGiven_andRefusesOtherWords() {
+        assertThat(parse("").passthrough()).isEqualTo(MountOptions.PassthroughMode.AUTO);
         assertThat(parse("passthrough=auto").passthrough()).isEqualTo(MountOptions.PassthroughMode.AUTO);
         assertThat(parse("passthrough=on").passthrough()).isEqualTo(MountOptions.PassthroughMode.ON);
         assertThat(parse("passthrough=OFF").passthrough()).isEqualTo(MountOptions.PassthroughMode.OFF);
