@@ -24,6 +24,10 @@
  *    marked with denyfs_fuse_passthrough(id) gets FOPEN_PASSTHROUGH and the backing id, so the
  *    kernel reads, writes and maps the backing file itself. libfuse2 knows none of this: its
  *    fuse_init_out ends at max_write, its fuse_open_out has padding where the id goes.
+ *  - FUSE_HANDLE_KILLPRIV_V2 in INIT's flags when the kernel offers it: the daemon kills set-id
+ *    bits itself where a request says so (denyfs_fuse_kill_suidgid), and in return the kernel may
+ *    mark inodes S_NOSEC and stops asking GETXATTR security.capability before every write(2),
+ *    which with passthrough was the one round trip left per write.
  *
  * Everything else passes through untouched. Replies are sent by the thread that processes the
  * request (the high-level library never replies from elsewhere), so what the filter needs to know
@@ -58,6 +62,11 @@
 #define DENYFS_FUSE_WRITEBACK_CACHE (1u << 16)
 /* FUSE_PASSTHROUGH is 1ULL << 37: bit 5 of flags2. */
 #define DENYFS_FUSE_PASSTHROUGH_FLAGS2 (1u << 5)
+/* Protocol 7.33's kill-suidgid ABI, as include/uapi/linux/fuse.h numbers it. */
+#define DENYFS_FUSE_HANDLE_KILLPRIV_V2 (1u << 28)
+#define DENYFS_FUSE_WRITE_KILL_SUIDGID (1u << 2)
+#define DENYFS_FATTR_KILL_SUIDGID (1u << 11)
+#define DENYFS_FUSE_OPEN_KILL_SUIDGID (1u << 0)
 
 struct denyfs_backing_map {
     int32_t fd;
@@ -128,6 +137,7 @@ struct filter {
     pthread_mutex_t lock;
     pthread_cond_t decided;
     int state;                   /* PT_*, or -errno of the probe; guarded by lock */
+    int killpriv_v2;             /* INIT's reply carried FUSE_HANDLE_KILLPRIV_V2 */
 };
 
 /* What the reply filter knows of the request this thread is processing. */
@@ -135,6 +145,8 @@ struct request {
     uint64_t unique;
     uint32_t opcode;
     int init_offers_passthrough; /* INIT: the kernel offered FUSE_PASSTHROUGH */
+    int init_offers_killpriv_v2; /* INIT: the kernel offered FUSE_HANDLE_KILLPRIV_V2 */
+    int kill_suidgid;            /* WRITE, SETATTR, OPEN, CREATE: the kernel asks to kill set-id bits */
     int32_t backing_id;          /* set by the daemon: this OPEN or CREATE passes through to it */
     uint64_t link_from; /* LINK: the node whose nlink grew */
     const char *rename_to; /* RENAME: the new name, in the request buffer */
@@ -142,6 +154,36 @@ struct request {
     int uncached;       /* set by the daemon while it answers for a node that must not be cached */
 };
 static __thread struct request current;
+
+/*
+ * Whether the request asks the daemon to kill set-id bits (only with FUSE_HANDLE_KILLPRIV_V2): a
+ * WRITE's write_flags, a SETATTR's valid bits (truncate, and chown of a non-directory), an OPEN's or
+ * CREATE's open_flags (O_TRUNC). The kernel sets them only for a caller without CAP_FSETID.
+ */
+static int asks_kill_suidgid(const struct fuse_in_header *in, size_t size) {
+    const char *arg = (const char *)(in + 1);
+    size_t len = size - sizeof(*in);
+    uint32_t v;
+    switch (in->opcode) {
+    case FUSE_WRITE:
+        if (len < offsetof(struct fuse_write_in, write_flags) + sizeof(v)) return 0;
+        memcpy(&v, arg + offsetof(struct fuse_write_in, write_flags), sizeof(v));
+        return (v & DENYFS_FUSE_WRITE_KILL_SUIDGID) != 0;
+    case FUSE_SETATTR:
+        if (len < sizeof(v)) return 0;
+        memcpy(&v, arg + offsetof(struct fuse_setattr_in, valid), sizeof(v));
+        return (v & DENYFS_FATTR_KILL_SUIDGID) != 0;
+    case FUSE_OPEN:
+        if (len < offsetof(struct fuse_open_in, open_flags) + sizeof(v)) return 0;
+        memcpy(&v, arg + offsetof(struct fuse_open_in, open_flags), sizeof(v));
+        return (v & DENYFS_FUSE_OPEN_KILL_SUIDGID) != 0;
+    case FUSE_CREATE:
+        if (len < offsetof(struct fuse_create_in, open_flags) + sizeof(v)) return 0;
+        memcpy(&v, arg + offsetof(struct fuse_create_in, open_flags), sizeof(v));
+        return (v & DENYFS_FUSE_OPEN_KILL_SUIDGID) != 0;
+    }
+    return 0;
+}
 
 /* Counters for the status view and the tests: replies rewritten, by rule. */
 static unsigned long uncached_links, invalidated_links, no_flush_opens, passthrough_opens;
@@ -249,11 +291,15 @@ static int send_init(struct filter *f, const struct iovec iov[]) {
     memset(&init, 0, sizeof(init));
     memcpy(&init, iov[1].iov_base, iov[1].iov_len < sizeof(init) ? iov[1].iov_len : sizeof(init));
     init.flags = (init.flags | DENYFS_FUSE_INIT_EXT) & ~DENYFS_FUSE_WRITEBACK_CACHE;
+    if (current.init_offers_killpriv_v2) {
+        init.flags |= DENYFS_FUSE_HANDLE_KILLPRIV_V2;
+    }
     init.flags2 |= DENYFS_FUSE_PASSTHROUGH_FLAGS2;
     init.max_stack_depth = f->stack_depth;
     out.len = sizeof(out) + sizeof(init);
     struct iovec whole[2] = {{&out, sizeof(out)}, {&init, sizeof(init)}};
     int res = fuse_chan_send(f->kernel, whole, 2);
+    f->killpriv_v2 = res == 0 && (init.flags & DENYFS_FUSE_HANDLE_KILLPRIV_V2) != 0;
     decide(f, res == 0 ? probe_backing_open(f->dev_fd) : res);
     return res;
 }
@@ -273,7 +319,20 @@ static int filtered_send(struct fuse_chan *ch, const struct iovec iov[], size_t 
         if (out->error == 0 && f->stack_depth > 0 && current.init_offers_passthrough) {
             return send_init(f, iov);
         }
-        int res = fuse_chan_send(kernel, iov, count);
+        int res;
+        if (out->error == 0 && current.init_offers_killpriv_v2
+                && iov[1].iov_len >= offsetof(struct fuse_init_out, flags) + sizeof(uint32_t)
+                && iov[1].iov_len <= sizeof(struct fuse_init_out)) {
+            /* libfuse's own 24-byte reply, with the one flag added */
+            struct fuse_init_out init;
+            memcpy(&init, iov[1].iov_base, iov[1].iov_len);
+            init.flags |= DENYFS_FUSE_HANDLE_KILLPRIV_V2;
+            struct iovec copy[2] = {iov[0], {&init, iov[1].iov_len}};
+            res = fuse_chan_send(kernel, copy, 2);
+            f->killpriv_v2 = res == 0;
+        } else {
+            res = fuse_chan_send(kernel, iov, count);
+        }
         decide(f, f->stack_depth == 0 ? PT_NOT_ASKED : PT_NOT_OFFERED);
         return res;
     }
@@ -380,7 +439,9 @@ EXPORT void denyfs_fuse_process(struct fuse_session *se, const struct fuse_buf *
             /* fuse_init_in: major, minor, max_readahead, flags, then flags2 when flags has FUSE_INIT_EXT */
             const uint32_t *init = (const uint32_t *)(in + 1);
             current.init_offers_passthrough = (init[3] & DENYFS_FUSE_INIT_EXT) && (init[4] & DENYFS_FUSE_PASSTHROUGH_FLAGS2);
+            current.init_offers_killpriv_v2 = (init[3] & DENYFS_FUSE_HANDLE_KILLPRIV_V2) != 0;
         }
+        current.kill_suidgid = asks_kill_suidgid(in, in->len < buf->size ? in->len : buf->size);
         if (in->opcode == FUSE_LINK && buf->size >= sizeof(*in) + sizeof(struct fuse_link_in)) {
             current.link_from = ((const struct fuse_link_in *)(in + 1))->oldnodeid;
         }
@@ -397,6 +458,20 @@ EXPORT void denyfs_fuse_process(struct fuse_session *se, const struct fuse_buf *
     }
     fuse_session_process_buf(se, buf, filtered);
     current.opcode = 0;
+}
+
+/**
+ * While the daemon answers a WRITE, SETATTR, OPEN or CREATE: 1 if the kernel asked it to kill the
+ * file's set-id bits (FUSE_WRITE_KILL_SUIDGID, FATTR_KILL_SUIDGID, FUSE_OPEN_KILL_SUIDGID).
+ */
+EXPORT int denyfs_fuse_kill_suidgid(void) {
+    return current.kill_suidgid;
+}
+
+/** 1 once INIT's reply told the kernel that the daemon kills set-id bits (FUSE_HANDLE_KILLPRIV_V2). */
+EXPORT int denyfs_fuse_killpriv_v2(struct fuse_chan *filtered) {
+    struct filter *f = fuse_chan_data(filtered);
+    return f->killpriv_v2;
 }
 
 /** Called by the daemon while it answers an OPEN or CREATE of a file that needs no FLUSH at close. */

@@ -45,6 +45,11 @@ public final class DaemonFigures {
         this.tables = List.of(tables);
     }
 
+    /** The data requests' counters, which the FUSE side adds to. */
+    public DataRequests data() {
+        return data;
+    }
+
     /** A FUSE worker thread starts; returns how many have, this one included (its name's number). */
     public int fuseThreadStarted() {
         return fuseThreadsStarted.incrementAndGet();

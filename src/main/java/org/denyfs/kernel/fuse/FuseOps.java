@@ -184,10 +184,12 @@ public final class FuseOps extends FuseStubFS {
     }
 
     /**
-     * GETXATTR: the kernel asks it for security.capability before every write(2) (FUSE inodes
-     * never get S_NOSEC), so it is on the write path: name and buffer stay libfuse's.
+     * GETXATTR: without FUSE_HANDLE_KILLPRIV_V2 the kernel asks it for security.capability before
+     * every write(2) (the inode never gets S_NOSEC), so it is on the write path: name and buffer stay
+     * libfuse's.
      */
     int getxattr(long path, long name, long value, long size) {
+        figures.data().xattrRead();
         try {
             return ControlTree.isVirtual(path) || Passthrough.hidesXattr(name) ? -Errno.ENODATA.code()
                     : paths.getxattr(path, name, value, size);

@@ -47,6 +47,10 @@ public final class ReplyFilter {
         int denyfs_fuse_opcode();
 
         String denyfs_fuse_rename_to();
+
+        int denyfs_fuse_kill_suidgid();
+
+        int denyfs_fuse_killpriv_v2(Pointer filteredChannel);
     }
 
 
@@ -172,6 +176,24 @@ public final class ReplyFilter {
         return lib == null ? null : lib.denyfs_fuse_rename_to();
     }
 
+    /**
+     * True if the WRITE, SETATTR, OPEN or CREATE this thread is serving asks the daemon to kill the
+     * file's set-id bits (FUSE_HANDLE_KILLPRIV_V2: the kernel asks for a caller without CAP_FSETID).
+     */
+    public boolean killSuidgid() {
+        return lib != null && lib.denyfs_fuse_kill_suidgid() != 0;
+    }
+
+    /**
+     * True once INIT's reply told the kernel that the daemon kills set-id bits itself
+     * (FUSE_HANDLE_KILLPRIV_V2); then the kernel leaves that to the daemon on write, truncate and
+     * chown, and marks inodes S_NOSEC instead of asking GETXATTR before every write.
+     */
+    public boolean killprivV2() {
+        Pointer ch = filtered;
+        return lib != null && ch != null && lib.denyfs_fuse_killpriv_v2(ch) != 0;
+    }
+
     /** For the daemon figures: replies rewritten, by rule. */
     public String figures() {
         if (lib == null) {
@@ -180,6 +202,6 @@ public final class ReplyFilter {
         long[] c = new long[4];
         lib.denyfs_fuse_counters(c);
         return "reply_filter=on attr_uncached_links=" + c[0] + " link_invalidations=" + c[1] + " noflush_opens=" + c[2]
-                + " passthrough_replies=" + c[3];
+                + " passthrough_replies=" + c[3] + " killpriv=" + (killprivV2() ? "v2" : "kernel");
     }
 }

@@ -55,6 +55,11 @@ public final class Stat {
         return key(of(fd));
     }
 
+    /** st_mode of a struct stat {@link #of} filled. */
+    public static int mode(Pointer st) {
+        return st.getInt(ST_MODE);
+    }
+
     public static InodeKey key(Pointer st) {
         return new InodeKey(st.getLong(ST_DEV), st.getLong(ST_INO));
     }

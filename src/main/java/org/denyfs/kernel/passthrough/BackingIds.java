@@ -132,16 +132,21 @@ public final class BackingIds {
      * At an OPEN or CREATE of the backing file {@code fd} (inode {@code key}): makes the reply
      * being answered on this thread pass through, with this inode's id.
      *
+     * @param daemonPath the open should not pass through (its writes must reach the daemon): when the
+     *     inode has no id yet it gets none, and its opens take the daemon's path until the last release
+     *
      * @return the backing id (positive) when the open passes through, 0 when it takes the daemon's
      *     path because the kernel refused this inode an id (in both cases {@link #release} is owed at
      *     the handle's RELEASE), or {@link #NOT_ATTACHED} when passthrough is off (nothing is owed)
      */
-    int attach(InodeKey key, int fd) {
+    int attach(InodeKey key, int fd, boolean daemonPath) {
         if (!on()) {
             return NOT_ATTACHED;
         }
         int id = share(key);
-        if (id < 0) {
+        if (id < 0 && daemonPath) {
+            id = claimDaemonPath(key);
+        } else if (id < 0) {
             // The inode's first open: the ioctl runs outside the lock, so opens and releases of other
             // inodes never wait for it; two first opens of one inode may both ask, and one id goes back.
             int res = filter.backingOpen(fd);
@@ -172,6 +177,17 @@ public final class BackingIds {
             passthroughOpens.increment();
         }
         return id;
+    }
+
+    /**
+     * The inode's first open wants the daemon's path (it must see the WRITEs): an entry with id 0,
+     * so its concurrent opens take that path too; or, if another first open made an id meanwhile,
+     * that id (the kernel then wants this open to pass through as well).
+     */
+    private synchronized int claimDaemonPath(InodeKey key) {
+        Entry e = ids.computeIfAbsent(key, k -> new Entry(0));
+        e.opens++;
+        return e.id;
     }
 
     /** Another open of an inode that has an entry: its id (0: refused), or -1 when it has none yet. */

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class DataRequests {
     private final LongAdder reads = new LongAdder();
     private final LongAdder writes = new LongAdder();
+    private final LongAdder xattrReads = new LongAdder();
 
     void read() {
         reads.increment();
@@ -19,8 +20,16 @@ public final class DataRequests {
         writes.increment();
     }
 
-    /** The status reply's part: "reads=N writes=N". */
+    /**
+     * A GETXATTR: without FUSE_HANDLE_KILLPRIV_V2 the kernel asks one (security.capability) before
+     * every write(2), passed through or not; with it, about one per inode until its attributes change.
+     */
+    public void xattrRead() {
+        xattrReads.increment();
+    }
+
+    /** The status reply's part: "reads=N writes=N xattr_reads=N". */
     public String figures() {
-        return "reads=" + reads.sum() + " writes=" + writes.sum();
+        return "reads=" + reads.sum() + " writes=" + writes.sum() + " xattr_reads=" + xattrReads.sum();
     }
 }

@@ -96,6 +96,7 @@ public final class OpenFiles {
         if (fd < 0) {
             return fd;
         }
+        killSetIdBitsOfTruncatingOpen(fd);
         FileInfo.setFh(fi, attach(fd, flags, readOnly(flags) && deniers.exclusiveReads().matches(path)));
         return 0;
     }
@@ -107,8 +108,21 @@ public final class OpenFiles {
         if (fd < 0) {
             return fd;
         }
+        killSetIdBitsOfTruncatingOpen(fd);
         FileInfo.setFh(fi, attach(fd, flags, readOnly(flags) && deniers.exclusiveReads().matches(path)));
         return 0;
+    }
+
+    /** An O_TRUNC open of a caller without CAP_FSETID (FUSE_OPEN_KILL_SUIDGID): SetIdBits. */
+    private void killSetIdBitsOfTruncatingOpen(int fd) {
+        if (filter.killSuidgid()) {
+            try {
+                SetIdBits.kill(fd);
+            } catch (RuntimeException e) {
+                LIBC.close(fd);
+                throw e;
+            }
+        }
     }
 
     private static boolean readOnly(int flags) {
@@ -143,7 +157,15 @@ public final class OpenFiles {
         OpenFile file = new OpenFile(fd, flags, hold, inodes, key, finit);
         long fh;
         try {
-            int id = backingIds.attach(key, fd);
+            // A passed-through write never reaches us, so it could not clear set-id bits: take our path.
+            boolean mustSeeWrites = kind == HoldKind.WRITE && filter.killprivV2() && SetIdBits.killableOf(fd) != 0
+                    && !SetIdBits.callerHasFsetid(FuseContext.caller().pid());
+            int id = backingIds.attach(key, fd, mustSeeWrites);
+            if (mustSeeWrites && id > 0) {
+                // the inode is bound to a backing file already and every open of it must pass through:
+                // the bits go now, at the open, instead of at its first write
+                SetIdBits.kill(fd);
+            }
             file.sharesBackingId = id != BackingIds.NOT_ATTACHED;
             file.mayMapForWriting = id > 0 && (flags & Libc.O_ACCMODE) == Libc.O_RDWR && kind == HoldKind.WRITE;
             fh = handles.add(file);
@@ -189,7 +211,11 @@ public final class OpenFiles {
 
     public int write(long fh, long buf, long size, long offset) {
         data.write();
-        return handles.get(fh).write(buf, size, offset);
+        Handle h = handles.get(fh);
+        if (filter.killSuidgid() && h instanceof OpenFile f) {
+            SetIdBits.kill(f.fd); // before the data, as file_remove_privs does
+        }
+        return h.write(buf, size, offset);
     }
 
     /**
@@ -227,6 +253,9 @@ public final class OpenFiles {
     /** ftruncate(2) on a write handle: nothing new to take, the open holds write access already. */
     public int ftruncate(long fh, long size) {
         if (handles.get(fh) instanceof OpenFile f) {
+            if (filter.killSuidgid()) {
+                SetIdBits.kill(f.fd);
+            }
             return Libc.result(LIBC.ftruncate(f.fd, size));
         }
         return -Errno.EINVAL.code();
@@ -234,6 +263,11 @@ public final class OpenFiles {
 
     public int fallocate(long fh, int mode, long offset, long length) {
         if (handles.get(fh) instanceof OpenFile f) {
+            // FALLOCATE carries no kill flag: the kernel's file_modified() leaves it to us under KILLPRIV_V2
+            if (filter.killprivV2() && SetIdBits.killableOf(f.fd) != 0
+                    && !SetIdBits.callerHasFsetid(FuseContext.caller().pid())) {
+                SetIdBits.kill(f.fd);
+            }
             return Libc.result(LIBC.fallocate(f.fd, mode, offset, length));
         }
         return -Errno.EOPNOTSUPP.code();
@@ -285,6 +319,9 @@ public final class OpenFiles {
             Hold hold = inodes.take(Stat.keyOf(fd), HoldKind.WRITE, caller.pid(), caller.uid());
             try {
                 FsVerity.refuseWrite(fd);
+                if (filter.killSuidgid()) {
+                    SetIdBits.kill(fd);
+                }
                 return Libc.result(LIBC.ftruncate(fd, size));
             } finally {
                 inodes.release(hold);
