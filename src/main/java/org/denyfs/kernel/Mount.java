@@ -89,7 +89,7 @@ public final class Mount implements AutoCloseable {
             Handles treeHandles = new Handles(ControlTree.HANDLE_TAG);
             DataRequests data = new DataRequests();
             this.figures = new DaemonFigures(filter, backingIds, data, mappings, fileHandles, treeHandles);
-            Passthrough paths = new Passthrough(root, filter);
+            Passthrough paths = new Passthrough(root, filter, backingIds);
             FinitModule finit = new FinitModule(kernel, inodes);
             Deniers deniers = new Deniers(new FsVerity(inodes, options.readOnly()), options.exclusiveReads(), new Firmware(inodes));
             OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag(), deniers,

@@ -266,15 +266,36 @@ class KernelPassthroughIT extends OnOneMount {
     }
 
     @Test
-    void backingId_lastRelease_closesIt() throws Exception {
+    void backingId_lastRelease_parksIt_andTheLastLinksRemovalClosesIt() throws Exception {
         awaitNoBackingIds();
         m.file("l1", "x");
+        long parked = figure("backing_ids_parked");
         try (Holder a = Holder.sh(m.mnt, "exec 3<l1"); Holder b = Holder.sh(m.mnt, "exec 3<l1")) {
             assertThat(figure("backing_ids")).isEqualTo(1);
             b.finish();
             assertThat(figure("backing_ids")).isEqualTo(1);
         }
         awaitNoBackingIds();
+        assertThat(figure("backing_ids_parked")).isEqualTo(parked + 1);
+        // the next open takes the parked id back, and its release parks it again
+        assertThat(Files.readString(m.mnt.resolve("l1"))).isEqualTo("x");
+        awaitNoBackingIds();
+        assertThat(figure("backing_ids_parked")).isEqualTo(parked + 1);
+        assertThat(Proc.sh(m.mnt, "rm l1").status()).isZero();
+        assertThat(figure("backing_ids_parked")).isEqualTo(parked);
+    }
+
+    @Test
+    void backingId_ofAFileRemovedWhileOpen_isClosedAtItsLastRelease_notParked() throws Exception {
+        awaitNoBackingIds();
+        m.file("l2", "x");
+        long parked = figure("backing_ids_parked");
+        try (Holder a = Holder.sh(m.mnt, "exec 3<l2")) {
+            assertThat(Proc.sh(m.mnt, "rm l2").status()).isZero();
+            assertThat(a.finish()).isZero();
+        }
+        awaitNoBackingIds();
+        assertThat(figure("backing_ids_parked")).isEqualTo(parked);
     }
 
     @Test

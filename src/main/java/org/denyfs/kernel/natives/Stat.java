@@ -55,6 +55,12 @@ public final class Stat {
         return key(of(fd));
     }
 
+    /** st_nlink of the open file {@code fd}, or 0 if fstat fails. */
+    public static long nlinkOf(int fd) {
+        Pointer st = BUFFER.get();
+        return LIBC.fstat(fd, st) == 0 ? st.getLong(ST_NLINK) : 0;
+    }
+
     /** st_mode of a struct stat {@link #of} filled. */
     public static int mode(Pointer st) {
         return st.getInt(ST_MODE);

@@ -172,7 +172,7 @@ public final class OpenFiles {
         } catch (RuntimeException | Error e) {
             file.release();
             if (file.sharesBackingId) {
-                backingIds.release(key);
+                backingIds.release(key, true);
             }
             throw e;
         }
@@ -293,6 +293,8 @@ public final class OpenFiles {
     public void release(long fh) {
         Handle h = handles.remove(fh);
         releaseLag.released(h);
+        // asked before the descriptor closes: a parked backing id of a file with no name left would keep its space
+        boolean stillLinked = h instanceof OpenFile o && o.sharesBackingId && Stat.nlinkOf(o.fd) > 0;
         try {
             if (h instanceof OpenFile f && f.mayMapForWriting) {
                 f.release(mappings::keep);
@@ -301,7 +303,7 @@ public final class OpenFiles {
             }
         } finally {
             if (h instanceof OpenFile f && f.sharesBackingId) {
-                backingIds.release(f.key);
+                backingIds.release(f.key, stillLinked);
             }
         }
     }

@@ -49,14 +49,34 @@ public final class Passthrough implements AutoCloseable {
     private final BackingRoot root;
     private final HiddenFiles hidden = new HiddenFiles();
     private final ReplyFilter filter;
+    private final BackingIds backingIds;
+    private static final ThreadLocal<Pointer> REMOVED = ThreadLocal.withInitial(Stat::allocate);
     /** False once the kernel said ENOSYS to the *xattrat calls (before Linux 6.13). */
     private volatile boolean xattrAt = true;
     /** False once the kernel said ENOSYS to fchmodat2 (before Linux 6.6). */
     private volatile boolean fchmodat2 = true;
 
     public Passthrough(BackingRoot root, ReplyFilter filter) {
+        this(root, filter, null);
+    }
+
+    /** @param backingIds told of a name about to go, whose inode may have a parked backing id (null: none) */
+    public Passthrough(BackingRoot root, ReplyFilter filter, BackingIds backingIds) {
         this.root = root;
         this.filter = filter;
+        this.backingIds = backingIds;
+    }
+
+    /** Before a name goes (UNLINK, RENAME over it): a parked backing id of its inode's last link goes too. */
+    private void forgetParkedId(Entry e) {
+        if (backingIds == null || !backingIds.anyIdle()) {
+            return;
+        }
+        Pointer st = REMOVED.get();
+        if (LIBC.fstatat(e.dir, e.name, st, AT_SYMLINK_NOFOLLOW) == 0
+                && (Stat.mode(st) & Stat.S_IFMT) == Stat.S_IFREG) {
+            backingIds.forgetIfLastLink(Stat.key(st), st.getLong(Stat.ST_NLINK));
+        }
     }
 
     BackingRoot root() {
@@ -267,7 +287,11 @@ public final class Passthrough implements AutoCloseable {
             return 0; // libfuse's unlink of a hidden file at its last release: its name went long ago
         }
         try (Credentials.Scope as = asCaller(); Entry e = entry(path)) {
-            return e.dir < 0 ? e.dir : check(LIBC.unlinkat(e.dir, e.name, 0));
+            if (e.dir < 0) {
+                return e.dir;
+            }
+            forgetParkedId(e);
+            return check(LIBC.unlinkat(e.dir, e.name, 0));
         }
     }
 
@@ -295,7 +319,11 @@ public final class Passthrough implements AutoCloseable {
             if (a.dir < 0) {
                 return a.dir;
             }
-            return b.dir < 0 ? b.dir : check(LIBC.renameat(a.dir, a.name, b.dir, b.name));
+            if (b.dir < 0) {
+                return b.dir;
+            }
+            forgetParkedId(b);
+            return check(LIBC.renameat(a.dir, a.name, b.dir, b.name));
         }
     }
 
