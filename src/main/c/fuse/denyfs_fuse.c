@@ -374,7 +374,12 @@ EXPORT struct fuse_chan *denyfs_fuse_filter(struct fuse_chan *kernel, uint32_t s
     f->stack_depth = stack_depth;
     f->state = PT_PENDING;
     pthread_mutex_init(&f->lock, NULL);
-    pthread_cond_init(&f->decided, NULL);
+    /* the INIT wait's deadline on the monotonic clock: a clock step must not stretch or cut it */
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&f->decided, &attr);
+    pthread_condattr_destroy(&attr);
     struct fuse_chan *ch = fuse_chan_new(&filtered_ops, f->dev_fd, fuse_chan_bufsize(kernel), f);
     if (ch == NULL) {
         free(f);
@@ -390,7 +395,7 @@ EXPORT struct fuse_chan *denyfs_fuse_filter(struct fuse_chan *kernel, uint32_t s
 EXPORT int denyfs_fuse_passthrough_state(struct fuse_chan *filtered, int timeout_ms) {
     struct filter *f = fuse_chan_data(filtered);
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += timeout_ms / 1000;
     until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L) {

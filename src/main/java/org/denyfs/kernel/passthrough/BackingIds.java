@@ -86,6 +86,8 @@ public final class BackingIds {
     private final Map<InodeKey, Entry> ids = new HashMap<>();
     private final LongAdder passthroughOpens = new LongAdder();
     private final LongAdder refusals = new LongAdder();
+    /** The st_dev of every backing file system a refusal was logged for. */
+    private final java.util.Set<Long> refusedDevices = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Parked ids, least recently released first. Guarded by this. */
     private final LinkedHashMap<InodeKey, Integer> idle = new LinkedHashMap<>();
     /** Read without the lock: whether an UNLINK must look for a parked id. */
@@ -169,8 +171,13 @@ public final class BackingIds {
             int res = filter.backingOpen(fd);
             if (res <= 0) {
                 refusals.increment();
-                LOG.warn("FUSE_DEV_IOC_BACKING_OPEN refused for inode {}: {}; its opens take the daemon's path",
-                        key, errnoName(-res));
+                // once per backing file system: a refusal (a stacked file system, say) repeats for its every inode
+                if (refusedDevices.add(key.dev())) {
+                    LOG.warn("FUSE_DEV_IOC_BACKING_OPEN refused for inode {}: {}; opens of that file system's files take"
+                            + " the daemon's path (said once per file system)", key, errnoName(-res));
+                } else {
+                    LOG.debug("FUSE_DEV_IOC_BACKING_OPEN refused for inode {}: {}", key, errnoName(-res));
+                }
             }
             int spare;
             synchronized (this) {
