@@ -161,6 +161,9 @@ static __thread struct request current;
  * CREATE's open_flags (O_TRUNC). The kernel sets them only for a caller without CAP_FSETID.
  */
 static int asks_kill_suidgid(const struct fuse_in_header *in, size_t size) {
+    if (size < sizeof(*in)) {
+        return 0;
+    }
     const char *arg = (const char *)(in + 1);
     size_t len = size - sizeof(*in);
     uint32_t v;
@@ -299,7 +302,7 @@ static int send_init(struct filter *f, const struct iovec iov[]) {
     out.len = sizeof(out) + sizeof(init);
     struct iovec whole[2] = {{&out, sizeof(out)}, {&init, sizeof(init)}};
     int res = fuse_chan_send(f->kernel, whole, 2);
-    f->killpriv_v2 = res == 0 && (init.flags & DENYFS_FUSE_HANDLE_KILLPRIV_V2) != 0;
+    __atomic_store_n(&f->killpriv_v2, res == 0 && (init.flags & DENYFS_FUSE_HANDLE_KILLPRIV_V2) != 0, __ATOMIC_RELEASE);
     decide(f, res == 0 ? probe_backing_open(f->dev_fd) : res);
     return res;
 }
@@ -329,7 +332,7 @@ static int filtered_send(struct fuse_chan *ch, const struct iovec iov[], size_t 
             init.flags |= DENYFS_FUSE_HANDLE_KILLPRIV_V2;
             struct iovec copy[2] = {iov[0], {&init, iov[1].iov_len}};
             res = fuse_chan_send(kernel, copy, 2);
-            f->killpriv_v2 = res == 0;
+            __atomic_store_n(&f->killpriv_v2, res == 0, __ATOMIC_RELEASE);
         } else {
             res = fuse_chan_send(kernel, iov, count);
         }
@@ -476,7 +479,7 @@ EXPORT int denyfs_fuse_kill_suidgid(void) {
 /** 1 once INIT's reply told the kernel that the daemon kills set-id bits (FUSE_HANDLE_KILLPRIV_V2). */
 EXPORT int denyfs_fuse_killpriv_v2(struct fuse_chan *filtered) {
     struct filter *f = fuse_chan_data(filtered);
-    return f->killpriv_v2;
+    return __atomic_load_n(&f->killpriv_v2, __ATOMIC_ACQUIRE);
 }
 
 /** Called by the daemon while it answers an OPEN or CREATE of a file that needs no FLUSH at close. */

@@ -61,6 +61,7 @@ public final class Mount implements AutoCloseable {
     private final DaemonFigures figures;
     private final MountView view;
     private final BackingIds backingIds;
+    private final WritableMappings mappings;
     private final Path mountPoint;
     private final CompletableFuture<Void> loop = new CompletableFuture<>();
     /** The kernel's number for this FUSE connection: its directory in /sys/fs/fuse/connections. */
@@ -82,7 +83,7 @@ public final class Mount implements AutoCloseable {
         try {
             PendingReleases pending = new PendingReleases(mountPoint);
             Inodes inodes = new Inodes(pending);
-            WritableMappings mappings = new WritableMappings(mountPoint, inodes);
+            this.mappings = new WritableMappings(mountPoint, inodes);
             pending.alsoWatch(mappings);
             Modules kernel = emulatedKernel(tree, options, init);
             Handles fileHandles = new Handles();
@@ -153,6 +154,9 @@ public final class Mount implements AutoCloseable {
             throw new LibfuseFailed("mount point " + mp + ": libfuse could not mount it");
         }
         mount.connection = connectionOf(mp);
+        if (mount.connection >= 0) {
+            mount.mappings.mountDevice(mount.connection);
+        }
         if (options.passthrough() == MountOptions.PassthroughMode.ON && !mount.backingIds.on()) {
             String why = mount.backingIds.describe();
             mount.close();
@@ -193,6 +197,7 @@ public final class Mount implements AutoCloseable {
         try {
             int rc = FuseLoop.run(ops, mountPoint, options.debug(),
                     fuseArgs(options, source, filter.active()).toArray(String[]::new), figures, filter);
+            mappings.close(); // the counts are gone with the connection: nothing is left to give back
             root.close(); // no request can come any more
             if (rc != 0) {
                 throw new LibfuseFailed("mount point " + mountPoint + ": libfuse could not mount or serve it");

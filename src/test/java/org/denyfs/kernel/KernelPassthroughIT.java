@@ -157,8 +157,12 @@ class KernelPassthroughIT extends OnOneMount {
     void sharedWritableMapping_afterClose_keepsWriteAccess_untilMunmap() throws Exception {
         Path f = m.file("mw1", "0123456789");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+        long opens = figure("passthrough_opens");
         try (Holder writer = mapWriter("mw1")) {
             assertThat(Files.readString(m.backing.resolve("mw1"))).startsWith("hello");
+            // the open passed through (else its RELEASE would wait for the munmap and prove nothing)
+            assertThat(figure("passthrough_opens")).isEqualTo(opens + 1);
+            assertThat(figure("mapped_writers")).isPositive();
             assertThat(count("mw1")).isEqualTo(1);
             assertThat(request("deny mw1")).startsWith("err ETXTBSY");
             assertThat(Proc.sh(m.mnt, "./mw1").err()).contains("mw1: " + ETXTBSY);

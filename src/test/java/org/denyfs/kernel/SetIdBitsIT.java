@@ -56,10 +56,37 @@ class SetIdBitsIT extends OnOneMount {
     }
 
     @Test
-    void write_byCallerWithoutFsetid_keepsSetgidWithoutGroupExecute() throws IOException {
+    void write_byCallerWithoutFsetidInTheFilesGroup_keepsSetgidWithoutGroupExecute() throws IOException {
         file("w2", "6767");
+        assertThat(Proc.sh(m.backing, "chgrp 65534 w2 && chmod 6767 w2").status()).isZero();
         nobody("echo x >> w2");
         assertThat(mode("w2")).isEqualTo("2767");
+    }
+
+    @Test
+    void write_byCallerWithoutFsetidOutsideTheFilesGroup_clearsSetgidWithoutGroupExecute() throws IOException {
+        file("w6", "6767"); // root's group: nobody is not in it (Linux 6.2's setattr_should_drop_sgid)
+        nobody("echo x >> w6");
+        assertThat(mode("w6")).isEqualTo("767");
+    }
+
+    @Test
+    void fallocate_byCallerWithoutFsetid_clearsSetIdBits() throws IOException {
+        file("f1", "6777");
+        nobody("fallocate -l 65536 f1");
+        assertThat(mode("f1")).isEqualTo("777");
+        assertThat(Files.size(m.backing.resolve("f1"))).isEqualTo(65536);
+    }
+
+    @Test
+    void openForWrite_afterARead_withoutWriting_keepsSetIdBits() throws IOException {
+        file("w7", "6777");
+        // the read's backing id is parked after its release: the write open must still take the daemon's path
+        assertThat(Files.readString(m.mnt.resolve("w7"))).isEqualTo("0123456789");
+        nobody("exec 3>>w7; exec 3>&-");
+        assertThat(mode("w7")).isEqualTo("6777");
+        nobody("echo x >> w7");
+        assertThat(mode("w7")).isEqualTo("777");
     }
 
     @Test

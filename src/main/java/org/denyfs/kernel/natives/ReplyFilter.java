@@ -66,6 +66,8 @@ public final class ReplyFilter {
     private final Lib lib;
     /** max_stack_depth to ask the kernel for at INIT; 0: no passthrough. Set before the loop starts. */
     private volatile int stackDepth;
+    /** INIT's answer on KILLPRIV_V2, once asked while serving a request (it cannot change after INIT). */
+    private volatile Boolean killprivV2;
     /** The filter's channel, once the FUSE loop has made it. */
     private volatile Pointer filtered;
 
@@ -190,8 +192,19 @@ public final class ReplyFilter {
      * chown, and marks inodes S_NOSEC instead of asking GETXATTR before every write.
      */
     public boolean killprivV2() {
+        Boolean known = killprivV2;
+        if (known != null) {
+            return known;
+        }
         Pointer ch = filtered;
-        return lib != null && ch != null && lib.denyfs_fuse_killpriv_v2(ch) != 0;
+        if (lib == null || ch == null) {
+            return false;
+        }
+        boolean on = lib.denyfs_fuse_killpriv_v2(ch) != 0;
+        if (lib.denyfs_fuse_opcode() != 0) {
+            killprivV2 = on; // asked while serving a request: INIT's reply went out before any request is served
+        }
+        return on;
     }
 
     /** For the daemon figures: replies rewritten, by rule. */

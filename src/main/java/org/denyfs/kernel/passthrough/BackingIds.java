@@ -162,10 +162,8 @@ public final class BackingIds {
         if (!on()) {
             return NOT_ATTACHED;
         }
-        int id = share(key);
-        if (id < 0 && daemonPath) {
-            id = claimDaemonPath(key);
-        } else if (id < 0) {
+        int id = daemonPath ? claimDaemonPath(key) : share(key);
+        if (id < 0) {
             // The inode's first open: the ioctl runs outside the lock, so opens and releases of other
             // inodes never wait for it; two first opens of one inode may both ask, and one id goes back.
             int res = filter.backingOpen(fd);
@@ -204,9 +202,10 @@ public final class BackingIds {
     }
 
     /**
-     * The inode's first open wants the daemon's path (it must see the WRITEs): an entry with id 0,
-     * so its concurrent opens take that path too; or, if another first open made an id meanwhile,
-     * that id (the kernel then wants this open to pass through as well).
+     * An open that wants the daemon's path (it must see the WRITEs): when no open of the inode
+     * passes through now, an entry with id 0, so its concurrent opens take that path too (a parked
+     * id stays parked: the kernel's inode is bound to nothing); else the open files' id, since the
+     * kernel then wants this open to pass through as well.
      */
     private synchronized int claimDaemonPath(InodeKey key) {
         Entry e = ids.computeIfAbsent(key, k -> new Entry(0));

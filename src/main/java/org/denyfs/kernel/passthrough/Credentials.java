@@ -136,6 +136,16 @@ final class Credentials {
      * backing file system would list trusted.* attributes that the caller may not see.
      */
     static boolean hasSysAdmin(int tid) {
+        return hasCapability(tid, CAP_SYS_ADMIN);
+    }
+
+    /**
+     * Whether the thread {@code tid} holds capability {@code cap} as the kernel's capable() means it:
+     * in its effective set (/proc/TID/status CapEff) and in the daemon's user namespace, which for a
+     * root daemon is the initial one (a container's root has its capabilities in its own namespace
+     * only). False when the thread has gone.
+     */
+    static boolean hasCapability(int tid, int cap) {
         String text = status(tid);
         int at = text.indexOf("\nCapEff:");
         if (at < 0) {
@@ -143,7 +153,29 @@ final class Credentials {
         }
         int end = text.indexOf('\n', at + 1);
         long caps = Long.parseUnsignedLong(text.substring(at + 8, end < 0 ? text.length() : end).trim(), 16);
-        return (caps & (1L << CAP_SYS_ADMIN)) != 0;
+        return (caps & (1L << cap)) != 0 && inDaemonsUserNamespace(tid);
+    }
+
+    private static boolean inDaemonsUserNamespace(int tid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + tid + "/ns/user"))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/user")));
+        } catch (IOException | UnsupportedOperationException gone) {
+            return false;
+        }
+    }
+
+    /** Whether the thread {@code tid} is in group {@code gid}: its fsgid or a supplementary group (in_group_p). */
+    static boolean inGroup(int tid, int fsgid, int gid) {
+        if (fsgid == gid) {
+            return true;
+        }
+        for (int g : groupsOf(tid)) {
+            if (g == gid) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String status(int tid) {

@@ -96,7 +96,6 @@ public final class OpenFiles {
         if (fd < 0) {
             return fd;
         }
-        killSetIdBitsOfTruncatingOpen(fd);
         FileInfo.setFh(fi, attach(fd, flags, readOnly(flags) && deniers.exclusiveReads().matches(path)));
         return 0;
     }
@@ -108,21 +107,8 @@ public final class OpenFiles {
         if (fd < 0) {
             return fd;
         }
-        killSetIdBitsOfTruncatingOpen(fd);
         FileInfo.setFh(fi, attach(fd, flags, readOnly(flags) && deniers.exclusiveReads().matches(path)));
         return 0;
-    }
-
-    /** An O_TRUNC open of a caller without CAP_FSETID (FUSE_OPEN_KILL_SUIDGID): SetIdBits. */
-    private void killSetIdBitsOfTruncatingOpen(int fd) {
-        if (filter.killSuidgid()) {
-            try {
-                SetIdBits.kill(fd);
-            } catch (RuntimeException e) {
-                LIBC.close(fd);
-                throw e;
-            }
-        }
     }
 
     private static boolean readOnly(int flags) {
@@ -146,6 +132,10 @@ public final class OpenFiles {
             }
             if (kind == HoldKind.WRITE) {
                 FsVerity.refuseWrite(fd); // EPERM once the write access is granted, as fsverity_file_open
+                if (filter.killSuidgid()) {
+                    // an O_TRUNC open of a caller without CAP_FSETID (FUSE_OPEN_KILL_SUIDGID), once it may write
+                    SetIdBits.kill(fd, FuseContext.caller());
+                }
             }
         } catch (RuntimeException e) {
             if (hold != null) {
@@ -158,13 +148,13 @@ public final class OpenFiles {
         long fh;
         try {
             // A passed-through write never reaches us, so it could not clear set-id bits: take our path.
-            boolean mustSeeWrites = kind == HoldKind.WRITE && filter.killprivV2() && SetIdBits.killableOf(fd) != 0
+            boolean mustSeeWrites = kind == HoldKind.WRITE && filter.killprivV2() && SetIdBits.hasSetIdBits(fd)
                     && !SetIdBits.callerHasFsetid(FuseContext.caller().pid());
             int id = backingIds.attach(key, fd, mustSeeWrites);
             if (mustSeeWrites && id > 0) {
                 // the inode is bound to a backing file already and every open of it must pass through:
                 // the bits go now, at the open, instead of at its first write
-                SetIdBits.kill(fd);
+                SetIdBits.kill(fd, FuseContext.caller());
             }
             file.sharesBackingId = id != BackingIds.NOT_ATTACHED;
             file.mayMapForWriting = id > 0 && (flags & Libc.O_ACCMODE) == Libc.O_RDWR && kind == HoldKind.WRITE;
@@ -213,7 +203,7 @@ public final class OpenFiles {
         data.write();
         Handle h = handles.get(fh);
         if (filter.killSuidgid() && h instanceof OpenFile f) {
-            SetIdBits.kill(f.fd); // before the data, as file_remove_privs does
+            SetIdBits.kill(f.fd, FuseContext.caller()); // before the data, as file_remove_privs does
         }
         return h.write(buf, size, offset);
     }
@@ -254,7 +244,7 @@ public final class OpenFiles {
     public int ftruncate(long fh, long size) {
         if (handles.get(fh) instanceof OpenFile f) {
             if (filter.killSuidgid()) {
-                SetIdBits.kill(f.fd);
+                SetIdBits.kill(f.fd, FuseContext.caller());
             }
             return Libc.result(LIBC.ftruncate(f.fd, size));
         }
@@ -264,9 +254,9 @@ public final class OpenFiles {
     public int fallocate(long fh, int mode, long offset, long length) {
         if (handles.get(fh) instanceof OpenFile f) {
             // FALLOCATE carries no kill flag: the kernel's file_modified() leaves it to us under KILLPRIV_V2
-            if (filter.killprivV2() && SetIdBits.killableOf(f.fd) != 0
+            if (filter.killprivV2() && SetIdBits.hasSetIdBits(f.fd)
                     && !SetIdBits.callerHasFsetid(FuseContext.caller().pid())) {
-                SetIdBits.kill(f.fd);
+                SetIdBits.kill(f.fd, FuseContext.caller());
             }
             return Libc.result(LIBC.fallocate(f.fd, mode, offset, length));
         }
@@ -322,7 +312,7 @@ public final class OpenFiles {
             try {
                 FsVerity.refuseWrite(fd);
                 if (filter.killSuidgid()) {
-                    SetIdBits.kill(fd);
+                    SetIdBits.kill(fd, caller);
                 }
                 return Libc.result(LIBC.ftruncate(fd, size));
             } finally {

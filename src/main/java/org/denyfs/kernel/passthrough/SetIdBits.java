@@ -1,8 +1,7 @@
 package org.denyfs.kernel.passthrough;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import jnr.ffi.Pointer;
+import org.denyfs.core.Caller;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.Stat;
 
@@ -24,54 +23,54 @@ final class SetIdBits {
     static final int S_ISUID = 04000;
     static final int S_ISGID = 02000;
     static final int S_IXGRP = 00010;
-    private static final int CAP_FSETID = 4;
+    static final int CAP_FSETID = 4;
     private static final Libc LIBC = Libc.INSTANCE;
 
     private SetIdBits() {}
 
-    /** The bits of {@code mode} a write by a caller without CAP_FSETID clears (0 for none, or for a non-file). */
-    static int killable(int mode) {
+    /**
+     * The bits of {@code mode} a write or truncate by a caller without CAP_FSETID clears (0 for none,
+     * or for a non-file): S_ISUID; S_ISGID if the group may execute, or else if the caller is not in
+     * the file's group ({@code callerInGroup}; Linux 6.2's setattr_should_drop_sgid).
+     */
+    static int killable(int mode, boolean callerInGroup) {
         if ((mode & Stat.S_IFMT) != Stat.S_IFREG) {
             return 0;
         }
         int bits = mode & S_ISUID;
-        if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) {
+        if ((mode & S_ISGID) != 0 && ((mode & S_IXGRP) != 0 || !callerInGroup)) {
             bits |= S_ISGID;
         }
         return bits;
     }
 
-    /** The killable bits of the open file {@code fd} now. */
-    static int killableOf(int fd) {
-        return killable(Stat.mode(Stat.of(fd)));
-    }
-
-    /** Clears the killable bits of the open file {@code fd}, if it has any (an fstat, and an fchmod only then). */
-    static void kill(int fd) {
-        int mode = Stat.mode(Stat.of(fd));
-        int bits = killable(mode);
-        if (bits != 0) {
-            if (LIBC.fchmod(fd, mode & 07777 & ~bits) != 0) {
-                throw Libc.lastError("fchmod (clearing set-id bits)");
-            }
-        }
+    /** Whether the open file {@code fd} has any bit a write could clear (for some caller). */
+    static boolean hasSetIdBits(int fd) {
+        return killable(Stat.mode(Stat.of(fd)), false) != 0;
     }
 
     /**
-     * Whether the process (or thread) {@code tid} holds CAP_FSETID in its effective set, from
-     * /proc/TID/status; false when it cannot be read (the caller has gone: nobody to keep bits for).
+     * Clears the bits of the open file {@code fd} that a write by {@code caller} (who lacks
+     * CAP_FSETID: the kernel said so, or {@link #callerHasFsetid} did) clears: an fstat, and an
+     * fchmod only when there are any.
      */
-    static boolean callerHasFsetid(int tid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
-                    return (caps & (1L << CAP_FSETID)) != 0;
-                }
-            }
-        } catch (IOException | NumberFormatException gone) {
-            return false;
+    static void kill(int fd, Caller caller) {
+        Pointer st = Stat.of(fd);
+        int mode = Stat.mode(st);
+        if ((mode & (S_ISUID | S_ISGID)) == 0) {
+            return;
         }
-        return false;
+        int fileGid = st.getInt(Stat.ST_GID);
+        boolean inGroup = (mode & S_ISGID) != 0 && (mode & S_IXGRP) == 0
+                && Credentials.inGroup(caller.pid(), caller.gid(), fileGid);
+        int bits = killable(mode, inGroup);
+        if (bits != 0 && LIBC.fchmod(fd, mode & 07777 & ~bits) != 0) {
+            throw Libc.lastError("fchmod (clearing set-id bits)");
+        }
+    }
+
+    /** Whether the thread {@code tid} holds CAP_FSETID as capable() means it (Credentials.hasCapability). */
+    static boolean callerHasFsetid(int tid) {
+        return Credentials.hasCapability(tid, CAP_FSETID);
     }
 }

@@ -6,8 +6,9 @@ package org.denyfs.kernel.pending;
  *
  * @param range "start-end", as printed
  * @param device "major:minor" in decimal, as {@link #device(long)} writes it
+ * @param path the mapped file's name, "" for an anonymous mapping
  */
-record Mapping(String range, String perms, String device, long ino) {
+record Mapping(String range, String perms, String device, long ino, String path) {
     /** The line's mapping, or null for any other line (smaps's "Size:  4 kB" and the like). */
     static Mapping parse(String line) {
         String[] f = line.split("\\s+", 6);
@@ -18,7 +19,8 @@ record Mapping(String range, String perms, String device, long ino) {
             int colon = f[3].indexOf(':');
             long major = Long.parseLong(f[3].substring(0, colon), 16);
             long minor = Long.parseLong(f[3].substring(colon + 1), 16);
-            return new Mapping(f[0], f[1], device(major, minor), Long.parseLong(f[4]));
+            // unsigned: overlayfs's xino may set the top bit of an inode number
+            return new Mapping(f[0], f[1], device(major, minor), Long.parseUnsignedLong(f[4]), f.length > 5 ? f[5] : "");
         } catch (NumberFormatException notAMapping) {
             return null;
         }

@@ -204,10 +204,13 @@ public final class PendingReleases implements StaleHolders {
         if (!exe.startsWith(prefix)) {
             return false;
         }
-        try (var lines = Files.lines(proc.resolve("maps"))) {
-            // "start-end perms offset dev inode path"
-            return lines.map(l -> l.split("\\s+", 6))
-                    .anyMatch(f -> f.length == 6 && f[5].equals(exe) && Long.parseLong(f[4]) == ino);
+        // ISO-8859-1: names are bytes, and a strict UTF-8 decoder would stop at the first that is not UTF-8
+        try (var lines = Files.lines(proc.resolve("maps"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            // the exe link's name, as the same bytes read as ISO-8859-1
+            String exeBytes = new String(exe.getBytes(java.nio.charset.Charset.forName(
+                    System.getProperty("sun.jnu.encoding", "UTF-8"))), java.nio.charset.StandardCharsets.ISO_8859_1);
+            return lines.map(Mapping::parse)
+                    .anyMatch(m -> m != null && m.ino() == ino && m.path().equals(exeBytes));
         } catch (IOException | java.io.UncheckedIOException gone) {
             return false;
         }

@@ -2,6 +2,7 @@ package org.denyfs.kernel.pending;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +35,9 @@ import org.denyfs.core.Inodes;
  * refusal stands, so "munmap, then deny" succeeds and "deny while mapped" is refused, deterministically)
  * or a count is read ({@link #settle}); and, so that a file closed without a mapping does not stay
  * counted for whoever reads the views, by one pass shortly after a keep, on a thread that exists
- * only while passes are due (its delay grows while passes find every kept file still mapped, so a
- * long-lived mapping does not make /proc be read over and over). Only opens that can map for
+ * only while passes are due (1 s after a keep, growing to 10 s while passes find every kept file
+ * still mapped, so neither a stream of read-write closes nor a long-lived mapping makes /proc be
+ * read over and over; the answers users see come from the looks on demand). Only opens that can map for
  * writing are kept: a read-only or write-only open cannot (mmap needs read access, and a shared
  * writable mapping write access), so the cost falls on read-write opens that passed through.
  *
@@ -48,7 +50,7 @@ import org.denyfs.core.Inodes;
 public final class WritableMappings {
     private static final Logger LOG = LogManager.getLogger(WritableMappings.class);
     /** The first delay of a pass after a keep; it doubles, to {@link #MAX_DELAY_MILLIS}, while passes release nothing. */
-    static final long FIRST_DELAY_MILLIS = 50;
+    static final long FIRST_DELAY_MILLIS = 1_000;
     static final long MAX_DELAY_MILLIS = 10_000;
 
     private final String mountPoint;
@@ -84,7 +86,11 @@ public final class WritableMappings {
     public void keep(Hold writeHold) {
         kept.add(writeHold);
         if (passDue.compareAndSet(false, true)) {
-            later.schedule(this::scheduledPass, delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            try {
+                later.schedule(this::scheduledPass, delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the mount has ended (close): its counts went with it
+            }
         }
     }
 
@@ -93,7 +99,11 @@ public final class WritableMappings {
         int released = sweep();
         delayMillis = released > 0 ? FIRST_DELAY_MILLIS : Math.min(MAX_DELAY_MILLIS, 2 * delayMillis);
         if (!kept.isEmpty() && passDue.compareAndSet(false, true)) {
-            later.schedule(this::scheduledPass, delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            try {
+                later.schedule(this::scheduledPass, delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the mount has ended meanwhile
+            }
         }
     }
 
@@ -178,8 +188,13 @@ public final class WritableMappings {
         return mapped;
     }
 
+    /**
+     * One process's maps. Read as ISO-8859-1: a file name is bytes, and a strict UTF-8 decoder would
+     * stop at the first name that is not UTF-8 and miss the mappings after it.
+     */
     private void scanProcess(Path proc, Set<Long> inos, String device, Set<InodeKey> mapped) {
-        try (BufferedReader maps = Files.newBufferedReader(proc.resolve("maps"))) {
+        Set<String> mayWrite = null; // smaps's answer, read at most once per process and pass
+        try (BufferedReader maps = Files.newBufferedReader(proc.resolve("maps"), StandardCharsets.ISO_8859_1)) {
             for (String line = maps.readLine(); line != null; line = maps.readLine()) {
                 Mapping m = Mapping.parse(line);
                 if (m == null || !m.shared() || !inos.contains(m.ino())) {
@@ -187,40 +202,70 @@ public final class WritableMappings {
                 }
                 for (Hold h : kept) {
                     InodeKey key = h.inode().key();
-                    if (key.ino() == m.ino() && (m.device().equals(device) || m.device().equals(Mapping.device(key.dev())))
-                            && (m.writable() || mayWrite(proc, m.range()))) {
+                    if (key.ino() != m.ino() || !ours(m, key, device)) {
+                        continue;
+                    }
+                    if (!m.writable() && mayWrite == null) {
+                        mayWrite = mayWriteRanges(proc);
+                    }
+                    if (m.writable() || mayWrite.contains(m.range())) {
                         mapped.add(key);
                     }
                 }
             }
-        } catch (IOException | RuntimeException gone) {
+        } catch (IOException | java.io.UncheckedIOException gone) {
             // the process exited while we looked: its mappings went with it
         }
     }
 
-    /** A read-only shared mapping that mprotect may make writable: smaps's VmFlags say "mw" (VM_MAYWRITE). */
-    private static boolean mayWrite(Path proc, String range) {
-        try (BufferedReader smaps = Files.newBufferedReader(proc.resolve("smaps"))) {
-            boolean inRange = false;
+    /**
+     * A mapping of the mount's file: the FUSE mount's device (what Linux prints for a passed-through
+     * file), or, for kernels that print the backing file's own, that device with a path under the
+     * mount point (a process mapping the BACKING file directly is none of the mount's business).
+     */
+    private boolean ours(Mapping m, InodeKey key, String device) {
+        return m.device().equals(device)
+                || m.device().equals(Mapping.device(key.dev())) && m.path().startsWith(mountPoint + "/");
+    }
+
+    /** The shared read-only mappings of a process that mprotect may make writable: VmFlags "mw" (VM_MAYWRITE). */
+    private static Set<String> mayWriteRanges(Path proc) {
+        Set<String> ranges = new HashSet<>();
+        try (BufferedReader smaps = Files.newBufferedReader(proc.resolve("smaps"), StandardCharsets.ISO_8859_1)) {
+            String range = null;
             for (String line = smaps.readLine(); line != null; line = smaps.readLine()) {
                 Mapping header = Mapping.parse(line);
                 if (header != null) {
-                    inRange = header.range().equals(range);
-                } else if (inRange && line.startsWith("VmFlags:")) {
-                    return (" " + line.substring("VmFlags:".length()).trim() + " ").contains(" mw ");
+                    range = header.range();
+                } else if (range != null && line.startsWith("VmFlags:")
+                        && (" " + line.substring("VmFlags:".length()).trim() + " ").contains(" mw ")) {
+                    ranges.add(range);
                 }
             }
-        } catch (IOException gone) {
-            return false; // the process exited: its mappings went with it
+        } catch (IOException | java.io.UncheckedIOException gone) {
+            // the process exited: its mappings went with it
         }
-        return false; // the mapping went while we looked
+        return ranges;
+    }
+
+    /** The mount's device, from the kernel's own number of it (major << 20 | minor), once the mount is up. */
+    public void mountDevice(long kernelDev) {
+        mountDevice = Mapping.device(kernelDev >>> 20, kernelDev & 0xfffffL);
+    }
+
+    /** At the end of the mount: no pass is due any more, and the kept holds die with the counts. */
+    public void close() {
+        later.shutdownNow();
+        kept.clear();
     }
 
     private String mountDevice() {
         String d = mountDevice;
         if (d == null) {
-            d = findMountDevice();
-            mountDevice = d;
+            d = findMountDevice(); // before start() told it: not kept, so a miss is not for good
+            if (!d.equals("?")) {
+                mountDevice = d;
+            }
         }
         return d;
     }
