@@ -72,7 +72,8 @@ final class StatusCommand implements Callable<Integer> {
         row(b, "reply filter", d.getOrDefault("reply_filter", "?"));
         row(b, "passthrough", passthrough(d));
         row(b, "data", d.getOrDefault("reads", "?") + " READ and " + d.getOrDefault("writes", "?")
-                + " WRITE requests served by the daemon");
+                + " WRITE requests served by the daemon, " + d.getOrDefault("xattr_reads", "?") + " GETXATTR; set-id bits"
+                + " cleared by " + ("v2".equals(d.get("killpriv")) ? "the daemon (KILLPRIV_V2)" : "the kernel"));
         row(b, "deniers", "exclusive_read " + d.getOrDefault("exclusive_read", "?") + " ("
                 + d.getOrDefault("exclusive_reads", "?") + " taken, " + d.getOrDefault("exclusive_read_refused", "?")
                 + " refused); verity " + d.getOrDefault("verity_enabled", "?") + " enabled, "
@@ -83,12 +84,13 @@ final class StatusCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    /** "on, N opens passed through, M backing ids held", or "off (why)". */
+    /** "on, N opens passed through, M backing ids held (P parked), W closed writers kept for a mapping", or "off (why)". */
     private static String passthrough(java.util.Map<String, String> d) {
         String state = d.getOrDefault("passthrough", "?");
         if (state.equals("on")) {
             return "on, " + d.getOrDefault("passthrough_opens", "?") + " opens passed through, "
-                    + d.getOrDefault("backing_ids", "?") + " backing ids held";
+                    + d.getOrDefault("backing_ids", "?") + " backing ids held (" + d.getOrDefault("backing_ids_parked", "?")
+                    + " parked), " + d.getOrDefault("mapped_writers", "?") + " closed writers kept for a shared mapping";
         }
         return d.containsKey("passthrough_off") ? state + " (" + d.get("passthrough_off").replace('_', ' ') + ")" : state;
     }
