@@ -41,7 +41,7 @@ public final class BackingIds {
     private static final Logger LOG = LogManager.getLogger(BackingIds.class);
     private static final int INIT_WAIT_MILLIS = 30_000;
     /** Ids parked after their inode's last release, at most. */
-    static final int IDLE_MAX = 256;
+    static final int IDLE_MAX = 1024;
     /** {@link #attach}'s answer when passthrough is off: no share of an id was taken. */
     static final int NOT_ATTACHED = -1;
 
