@@ -15,6 +15,8 @@ public final class WriteCount {
     private final AtomicInteger count = new AtomicInteger();
     /** Tells {@code put}/{@code allow} whether anybody sleeps in {@link #awaitChange}; keeps the fast path free of locks. */
     private volatile int waiters;
+    /** Guarded by this: see {@link #poke}. */
+    private long pokes;
 
     /** get_write_access(): +1 unless the file is denied. */
     public void get() {
@@ -81,11 +83,19 @@ public final class WriteCount {
      * flight land before a refusal is reported (see kernel.passthrough.PendingReleases).
      */
     public int awaitChange(int seen, long deadlineNanos) throws InterruptedException {
+        return awaitChange(seen, -1, deadlineNanos);
+    }
+
+    /**
+     * As {@link #awaitChange(int, long)}, and also returns (with the unchanged count) once
+     * {@link #poke} has been called since {@link #generation} said {@code generation} (-1: never).
+     */
+    public int awaitChange(int seen, long generation, long deadlineNanos) throws InterruptedException {
         synchronized (this) {
             waiters++;
             try {
                 int c;
-                while ((c = count.get()) == seen) {
+                while ((c = count.get()) == seen && (generation < 0 || pokes == generation)) {
                     long left = deadlineNanos - System.nanoTime();
                     if (left <= 0) {
                         return c;
@@ -97,6 +107,21 @@ public final class WriteCount {
                 waiters--;
             }
         }
+    }
+
+    /** How many times {@link #poke} was called: read before deciding to wait, given to awaitChange. */
+    public synchronized long generation() {
+        return pokes;
+    }
+
+    /**
+     * Wakes the waiters of {@link #awaitChange(int, long, long)} without changing the count: a
+     * holder's state changed in a way they must judge again (kernel.pending.WritableMappings: a
+     * RELEASE kept its write access for a mapping). Not a kernel operation.
+     */
+    public synchronized void poke() {
+        pokes++;
+        notifyAll();
     }
 
     private void wakeWaiters() {

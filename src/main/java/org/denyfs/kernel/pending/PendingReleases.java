@@ -57,6 +57,7 @@ public final class PendingReleases implements StaleHolders {
 
     @Override
     public boolean awaitRelease(Inode inode, HoldKind refused) throws InterruptedException {
+        long generation = inode.writes().generation(); // before anything is judged: no poke is missed
         int seen = inode.writes().value();
         if (!StaleHolders.blocks(seen, refused)) {
             return true; // a release landed since the refusal: try again
@@ -86,7 +87,16 @@ public final class PendingReleases implements StaleHolders {
             return false;
         }
         LOG.debug("{}: no process holds the blockers; waiting for their release", inode.key());
-        return !StaleHolders.blocks(inode.writes().awaitChange(seen, System.nanoTime() + MAX_WAIT_NANOS), refused);
+        int now = inode.writes().awaitChange(seen, m == null ? -1 : generation, System.nanoTime() + MAX_WAIT_NANOS);
+        if (!StaleHolders.blocks(now, refused)) {
+            return true;
+        }
+        if (m != null && m.keepsAny(blockers(inode, refused))) {
+            // the RELEASE landed and kept its write access for a mapping: is there one?
+            m.sweep();
+            return !StaleHolders.blocks(inode.writes().value(), refused);
+        }
+        return false;
     }
 
     private static List<Hold> blockers(Inode inode, HoldKind refused) {

@@ -85,6 +85,7 @@ public final class WritableMappings {
      */
     public void keep(Hold writeHold) {
         kept.add(writeHold);
+        writeHold.inode().writes().poke(); // a refusal waiting for this RELEASE judges the kept hold now
         if (passDue.compareAndSet(false, true)) {
             try {
                 later.schedule(this::scheduledPass, delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
