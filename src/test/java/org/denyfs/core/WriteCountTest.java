@@ -140,4 +140,24 @@ class WriteCountTest {
                     assertThat(e.toString()).endsWith("Text file busy");
                 });
     }
+
+    @Test
+    void awaitChange_pokedSinceTheGenerationItWasGiven_returnsTheUnchangedCountAtOnce() throws InterruptedException {
+        WriteCount w = new WriteCount();
+        w.get();
+        long generation = w.generation();
+        w.poke();
+        // a deadline an hour away: only the poke can end this wait
+        assertThat(w.awaitChange(1, generation, System.nanoTime() + 3_600_000_000_000L)).isEqualTo(1);
+    }
+
+    @Test
+    void awaitChange_notPoked_waitsForTheDeadline_andThePokeOfAnotherGenerationDoesNotCount() throws InterruptedException {
+        WriteCount w = new WriteCount();
+        w.get();
+        w.poke();
+        long generation = w.generation();
+        assertThat(w.awaitChange(1, generation, System.nanoTime())).isEqualTo(1);
+        assertThat(w.generation()).isEqualTo(generation);
+    }
 }
