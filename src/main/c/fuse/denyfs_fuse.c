@@ -143,6 +143,7 @@ struct filter {
 /* What the reply filter knows of the request this thread is processing. */
 struct request {
     uint64_t unique;
+    uint64_t nodeid;
     uint32_t opcode;
     int init_offers_passthrough; /* INIT: the kernel offered FUSE_PASSTHROUGH */
     int init_offers_killpriv_v2; /* INIT: the kernel offered FUSE_HANDLE_KILLPRIV_V2 */
@@ -442,6 +443,7 @@ EXPORT void denyfs_fuse_process(struct fuse_session *se, const struct fuse_buf *
     if (!(buf->flags & FUSE_BUF_IS_FD) && buf->size >= sizeof(struct fuse_in_header)) {
         const struct fuse_in_header *in = buf->mem;
         current.unique = in->unique;
+        current.nodeid = in->nodeid;
         current.opcode = in->opcode;
         if (in->opcode == FUSE_INIT && buf->size >= sizeof(*in) + 5 * sizeof(uint32_t)) {
             /* fuse_init_in: major, minor, max_readahead, flags, then flags2 when flags has FUSE_INIT_EXT */
@@ -499,6 +501,11 @@ EXPORT void denyfs_fuse_uncached(void) {
  */
 EXPORT uint32_t denyfs_fuse_opcode(void) {
     return current.opcode;
+}
+
+/** The FUSE node the request this thread is processing is about (for OPEN: the file's own). */
+EXPORT uint64_t denyfs_fuse_nodeid(void) {
+    return current.nodeid;
 }
 
 EXPORT const char *denyfs_fuse_rename_to(void) {

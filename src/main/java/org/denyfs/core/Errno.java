@@ -53,6 +53,7 @@ public enum Errno {
     ETIMEDOUT(110, "Connection timed out"),
     ECANCELED(125, "Operation canceled"),
     ENOTCONN(107, "Transport endpoint is not connected"),
+    ESTALE(116, "Stale file handle"),
     ENOKEY(126, "Required key not available"),
     EKEYEXPIRED(127, "Key has expired"),
     EKEYREJECTED(129, "Key was rejected by service");

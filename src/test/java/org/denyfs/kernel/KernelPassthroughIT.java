@@ -290,6 +290,25 @@ class KernelPassthroughIT extends OnOneMount {
     }
 
     @Test
+    void open_ofAFileReplacedInBackingWhileAnEarlierOpenIsHeld_failsEstale_untilThatOneCloses() throws Exception {
+        awaitNoBackingIds();
+        m.file("rp", "old\n");
+        try (Holder old = Holder.sh(m.mnt, "exec 3<rp")) {
+            // behind the mount's back: another inode under the same name
+            Files.writeString(m.backing.resolve("rp.new"), "new\n");
+            Files.move(m.backing.resolve("rp.new"), m.backing.resolve("rp"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // the kernel's inode is bound to the old backing file while the old open lasts
+            Proc.Result r = Proc.sh(m.mnt, "cat rp");
+            assertThat(r.status()).isNotZero();
+            assertThat(r.err()).contains("rp: Stale file handle");
+            assertThat(old.finish()).isZero();
+        }
+        awaitNoBackingIds();
+        assertThat(Proc.sh(m.mnt, "cat rp").out()).isEqualTo("new\n");
+    }
+
+    @Test
     void backingId_ofAFileRemovedWhileOpen_isClosedAtItsLastRelease_notParked() throws Exception {
         awaitNoBackingIds();
         m.file("l2", "x");

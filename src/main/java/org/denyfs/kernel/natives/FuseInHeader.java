@@ -13,6 +13,7 @@ public final class FuseInHeader {
 
     public static final int FUSE_FORGET = 2;
     public static final int FUSE_UNLINK = 10;
+    public static final int FUSE_OPEN = 14;
     public static final int FUSE_RENAME = 12;
     public static final int FUSE_BATCH_FORGET = 42;
 

@@ -50,6 +50,8 @@ public final class ReplyFilter {
 
         int denyfs_fuse_kill_suidgid();
 
+        long denyfs_fuse_nodeid();
+
         int denyfs_fuse_killpriv_v2(Pointer filteredChannel);
     }
 
@@ -171,6 +173,11 @@ public final class ReplyFilter {
     /** The opcode ({@link FuseInHeader}) of the request this thread is serving, 0 if unknown (no filter). */
     public int opcode() {
         return lib == null ? 0 : lib.denyfs_fuse_opcode();
+    }
+
+    /** The FUSE node of the request this thread is serving (an OPEN's file), 0 if unknown (no filter). */
+    public long nodeid() {
+        return lib == null ? 0 : lib.denyfs_fuse_nodeid();
     }
 
     /** The new name of the RENAME this thread is serving, or null. */

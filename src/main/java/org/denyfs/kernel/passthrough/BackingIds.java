@@ -8,7 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.denyfs.core.Errno;
+import org.denyfs.core.ErrnoException;
 import org.denyfs.core.InodeKey;
+import org.denyfs.kernel.natives.FuseInHeader;
 import org.denyfs.kernel.natives.ReplyFilter;
 
 /**
@@ -78,6 +80,21 @@ public final class BackingIds {
 
         Entry(int id) {
             this.id = id;
+        }
+    }
+
+    /**
+     * The FUSE nodes with passed-through opens, and their backing inode: the kernel has bound each
+     * to that backing file until the last of those opens is released. Guarded by this.
+     */
+    private final Map<Long, Node> nodes = new HashMap<>();
+
+    private static final class Node {
+        final InodeKey key;
+        int opens;
+
+        Node(InodeKey key) {
+            this.key = key;
         }
     }
 
@@ -162,6 +179,8 @@ public final class BackingIds {
         if (!on()) {
             return NOT_ATTACHED;
         }
+        long node = filter.opcode() == FuseInHeader.FUSE_OPEN ? filter.nodeid() : 0;
+        refuseRebinding(node, key);
         int id = daemonPath ? claimDaemonPath(key) : share(key);
         if (id < 0) {
             // The inode's first open: the ioctl runs outside the lock, so opens and releases of other
@@ -197,8 +216,47 @@ public final class BackingIds {
         if (id > 0) {
             filter.passthrough(id);
             passthroughOpens.increment();
+            bind(node, key);
         }
         return id;
+    }
+
+    /**
+     * The kernel's rule that a FUSE inode bound to a backing file (while any passed-through open of
+     * it lasts) takes no other: an OPEN of such a node whose path now names another backing inode
+     * (the file was replaced in BACKING behind the mount) would fail with EIO in the kernel after our
+     * reply. It fails here instead, with ESTALE and the reason.
+     */
+    private synchronized void refuseRebinding(long node, InodeKey key) {
+        Node n = node == 0 ? null : nodes.get(node);
+        if (n != null && !n.key.equals(key)) {
+            throw new ErrnoException(Errno.ESTALE, "open: the file was replaced in BACKING behind the mount while an"
+                    + " earlier open of it through the mount is still held (inode " + n.key + ", now " + key
+                    + "); it opens again once that one is closed");
+        }
+    }
+
+    private synchronized void bind(long node, InodeKey key) {
+        if (node == 0) {
+            return;
+        }
+        Node n = nodes.computeIfAbsent(node, k -> new Node(key));
+        if (n.key.equals(key)) {
+            n.opens++;
+        }
+    }
+
+    /** At the RELEASE of an open that passed through an OPEN of FUSE node {@code node} (0: none). */
+    synchronized void unbind(long node, InodeKey key) {
+        Node n = node == 0 ? null : nodes.get(node);
+        if (n != null && n.key.equals(key) && --n.opens <= 0) {
+            nodes.remove(node);
+        }
+    }
+
+    /** The FUSE node of the OPEN being answered on this thread, for {@link #unbind} (0 for a CREATE). */
+    long node() {
+        return filter.opcode() == FuseInHeader.FUSE_OPEN ? filter.nodeid() : 0;
     }
 
     /**

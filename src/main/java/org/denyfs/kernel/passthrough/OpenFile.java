@@ -38,6 +38,8 @@ final class OpenFile implements Handle {
      * then its write access outlives its RELEASE as long as such a mapping (WritableMappings).
      */
     boolean mayMapForWriting;
+    /** The FUSE node an OPEN that passed through bound to this file's backing inode (0: none; BackingIds.unbind). */
+    long boundNode;
     /** Denies taken by ioctl on this handle, newest last; they end with the handle. */
     private final Deque<Hold> ioctlDenies = new ArrayDeque<>();
     private volatile long lastFlushNanos;

@@ -157,11 +157,13 @@ public final class OpenFiles {
                 SetIdBits.kill(fd, FuseContext.caller());
             }
             file.sharesBackingId = id != BackingIds.NOT_ATTACHED;
+            file.boundNode = id > 0 ? backingIds.node() : 0;
             file.mayMapForWriting = id > 0 && (flags & Libc.O_ACCMODE) == Libc.O_RDWR && kind == HoldKind.WRITE;
             fh = handles.add(file);
         } catch (RuntimeException | Error e) {
             file.release();
             if (file.sharesBackingId) {
+                backingIds.unbind(file.boundNode, key);
                 backingIds.release(key, true);
             }
             throw e;
@@ -293,6 +295,7 @@ public final class OpenFiles {
             }
         } finally {
             if (h instanceof OpenFile f && f.sharesBackingId) {
+                backingIds.unbind(f.boundNode, f.key);
                 backingIds.release(f.key, stillLinked);
             }
         }
