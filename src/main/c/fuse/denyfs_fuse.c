@@ -302,8 +302,12 @@ static int send_init(struct filter *f, const struct iovec iov[]) {
     init.max_stack_depth = f->stack_depth;
     out.len = sizeof(out) + sizeof(init);
     struct iovec whole[2] = {{&out, sizeof(out)}, {&init, sizeof(init)}};
+    /* before the send: once the kernel has the reply, other workers serve requests that ask */
+    __atomic_store_n(&f->killpriv_v2, (init.flags & DENYFS_FUSE_HANDLE_KILLPRIV_V2) != 0, __ATOMIC_RELEASE);
     int res = fuse_chan_send(f->kernel, whole, 2);
-    __atomic_store_n(&f->killpriv_v2, res == 0 && (init.flags & DENYFS_FUSE_HANDLE_KILLPRIV_V2) != 0, __ATOMIC_RELEASE);
+    if (res != 0) {
+        __atomic_store_n(&f->killpriv_v2, 0, __ATOMIC_RELEASE);
+    }
     decide(f, res == 0 ? probe_backing_open(f->dev_fd) : res);
     return res;
 }
@@ -332,8 +336,11 @@ static int filtered_send(struct fuse_chan *ch, const struct iovec iov[], size_t 
             memcpy(&init, iov[1].iov_base, iov[1].iov_len);
             init.flags |= DENYFS_FUSE_HANDLE_KILLPRIV_V2;
             struct iovec copy[2] = {iov[0], {&init, iov[1].iov_len}};
+            __atomic_store_n(&f->killpriv_v2, 1, __ATOMIC_RELEASE); /* before the send, as in send_init */
             res = fuse_chan_send(kernel, copy, 2);
-            __atomic_store_n(&f->killpriv_v2, res == 0, __ATOMIC_RELEASE);
+            if (res != 0) {
+                __atomic_store_n(&f->killpriv_v2, 0, __ATOMIC_RELEASE);
+            }
         } else {
             res = fuse_chan_send(kernel, iov, count);
         }

@@ -309,6 +309,18 @@ class KernelPassthroughIT extends OnOneMount {
     }
 
     @Test
+    void backingId_parkedAfterAWriteOpen_leavesTheBackingInodesOwnWriteCountAlone() throws Exception {
+        awaitNoBackingIds();
+        // a write open makes the id: the kernel keeps the file it was made from while the id is parked
+        assertThat(Proc.sh(m.mnt, "cp /bin/true tw && chmod 755 tw").status()).isZero();
+        awaitNoBackingIds();
+        assertThat(figure("backing_ids_parked")).isPositive();
+        // so that file must not be the writable one: BACKING's own program still runs (no ETXTBSY)
+        Proc.Result r = Proc.sh(m.backing, "./tw");
+        assertThat(r.status()).as(r.all()).isZero();
+    }
+
+    @Test
     void backingId_ofAFileRemovedWhileOpen_isClosedAtItsLastRelease_notParked() throws Exception {
         awaitNoBackingIds();
         m.file("l2", "x");

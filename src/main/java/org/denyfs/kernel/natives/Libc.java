@@ -64,6 +64,8 @@ public interface Libc {
 
     int open(String path, int flags, int mode);
 
+    int fcntl(int fd, int cmd, int arg);
+
     int close(int fd);
 
     /** openat with a path already in native memory (libfuse's own string): no String, no copy. */

@@ -208,8 +208,8 @@ public final class ReplyFilter {
             return false;
         }
         boolean on = lib.denyfs_fuse_killpriv_v2(ch) != 0;
-        if (lib.denyfs_fuse_opcode() != 0) {
-            killprivV2 = on; // asked while serving a request: INIT's reply went out before any request is served
+        if (on) {
+            killprivV2 = true; // set before INIT's reply went out, and never unset after it did
         }
         return on;
     }

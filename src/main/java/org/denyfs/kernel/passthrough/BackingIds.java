@@ -11,6 +11,7 @@ import org.denyfs.core.Errno;
 import org.denyfs.core.ErrnoException;
 import org.denyfs.core.InodeKey;
 import org.denyfs.kernel.natives.FuseInHeader;
+import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.ReplyFilter;
 
 /**
@@ -44,6 +45,8 @@ public final class BackingIds {
     private static final int INIT_WAIT_MILLIS = 30_000;
     /** Ids parked after their inode's last release, at most. */
     static final int IDLE_MAX = 1024;
+    private static final Libc LIBC = Libc.INSTANCE;
+    private static final int F_GETFL = 3;
     /** {@link #attach}'s answer when passthrough is off: no share of an id was taken. */
     static final int NOT_ATTACHED = -1;
 
@@ -185,7 +188,7 @@ public final class BackingIds {
         if (id < 0) {
             // The inode's first open: the ioctl runs outside the lock, so opens and releases of other
             // inodes never wait for it; two first opens of one inode may both ask, and one id goes back.
-            int res = filter.backingOpen(fd);
+            int res = backingOpen(fd);
             if (res <= 0) {
                 refusals.increment();
                 // once per backing file system: a refusal (a stacked file system, say) repeats for its every inode
@@ -197,12 +200,16 @@ public final class BackingIds {
                 }
             }
             int spare;
+            Integer parked = null;
             synchronized (this) {
                 Entry e = ids.get(key);
                 if (e == null) {
                     e = new Entry(Math.max(res, 0));
                     ids.put(key, e);
                     spare = 0;
+                    // another open made, released and parked an id meanwhile: ours replaces it
+                    parked = idle.remove(key);
+                    anyIdle = !idle.isEmpty();
                 } else {
                     spare = res;
                 }
@@ -212,6 +219,9 @@ public final class BackingIds {
             if (spare > 0) {
                 filter.backingClose(spare);
             }
+            if (parked != null) {
+                close(parked, key);
+            }
         }
         if (id > 0) {
             filter.passthrough(id);
@@ -219,6 +229,31 @@ public final class BackingIds {
             bind(node, key);
         }
         return id;
+    }
+
+    /**
+     * FUSE_DEV_IOC_BACKING_OPEN on a read-only descriptor of the file: the kernel keeps the file the
+     * id is made from until the id is closed (parked ids too), and a writable one would hold the
+     * backing inode's own write count up for all that time (BACKING's program could not be run, its
+     * fs-verity not enabled). The kernel opens its own file for every open with that open's flags,
+     * so the id's own mode does not matter. A descriptor open for writing is reopened read-only
+     * through /proc/self/fd (the daemon is root); if that fails the writable one is used.
+     */
+    private int backingOpen(int fd) {
+        int flags = LIBC.fcntl(fd, F_GETFL, 0);
+        if (flags < 0 || (flags & Libc.O_ACCMODE) == Libc.O_RDONLY) {
+            return filter.backingOpen(fd);
+        }
+        int ro = LIBC.open("/proc/self/fd/" + fd,
+                Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (ro < 0) {
+            return filter.backingOpen(fd);
+        }
+        try {
+            return filter.backingOpen(ro);
+        } finally {
+            LIBC.close(ro);
+        }
     }
 
     /**
@@ -295,6 +330,7 @@ public final class BackingIds {
      */
     void release(InodeKey key, boolean stillLinked) {
         int closing = 0;
+        int replaced = 0;
         InodeKey closingKey = key;
         synchronized (this) {
             Entry e = ids.get(key);
@@ -302,10 +338,23 @@ public final class BackingIds {
                 return;
             }
             ids.remove(key);
-            if (e.id > 0 && !stillLinked) {
-                closing = e.id; // its file has no name left: nobody can open it again
+            if (!stillLinked) {
+                // its file has no name left: nobody can open it again; nor one parked while this took the daemon's path
+                closing = e.id;
+                Integer parked = idle.remove(key);
+                anyIdle = !idle.isEmpty();
+                if (parked != null) {
+                    if (closing > 0) {
+                        replaced = parked;
+                    } else {
+                        closing = parked;
+                    }
+                }
             } else if (e.id > 0) {
-                idle.put(key, e.id);
+                Integer previous = idle.put(key, e.id);
+                if (previous != null && previous != e.id) {
+                    replaced = previous;
+                }
                 if (idle.size() > IDLE_MAX) {
                     Iterator<Map.Entry<InodeKey, Integer>> oldest = idle.entrySet().iterator();
                     Map.Entry<InodeKey, Integer> o = oldest.next();
@@ -317,6 +366,7 @@ public final class BackingIds {
             }
         }
         close(closing, closingKey);
+        close(replaced, key);
     }
 
     /**
@@ -324,9 +374,7 @@ public final class BackingIds {
      * it was the last, a parked id of the inode goes (it would keep the removed file's space).
      */
     void forgetIfLastLink(InodeKey key, long nlink) {
-        if (nlink > 1) {
-            return;
-        }
+        // nlink is not trusted: two hard links unlinked at once both see 2; one more ioctl later is cheap
         Integer parked;
         synchronized (this) {
             parked = idle.remove(key);

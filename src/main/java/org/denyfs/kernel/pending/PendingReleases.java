@@ -87,16 +87,38 @@ public final class PendingReleases implements StaleHolders {
             return false;
         }
         LOG.debug("{}: no process holds the blockers; waiting for their release", inode.key());
-        int now = inode.writes().awaitChange(seen, m == null ? -1 : generation, System.nanoTime() + MAX_WAIT_NANOS);
-        if (!StaleHolders.blocks(now, refused)) {
-            return true;
+        long deadline = System.nanoTime() + MAX_WAIT_NANOS;
+        while (true) {
+            int now = inode.writes().awaitChange(seen, m == null ? -1 : generation, deadline);
+            if (!StaleHolders.blocks(now, refused)) {
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false; // the evidence was wrong, or a release is very late: the refusal stands
+            }
+            // Woken while the count still blocks: one of several releases landed, or one kept its write
+            // access for a mapping (WritableMappings poked). Judge what is left, as at the start.
+            generation = inode.writes().generation();
+            seen = inode.writes().value();
+            blockers = blockers(inode, refused);
+            if (m != null && m.keepsAny(blockers)) {
+                m.sweep();
+                if (!StaleHolders.blocks(inode.writes().value(), refused)) {
+                    return true;
+                }
+                seen = inode.writes().value();
+                blockers = blockers(inode, refused);
+                if (m.keepsAny(blockers)) {
+                    return false; // a shared mapping may still write
+                }
+            }
+            if (blockers.isEmpty()) {
+                return !StaleHolders.blocks(inode.writes().value(), refused);
+            }
+            if (anyAlive(inode, blockers)) {
+                return false;
+            }
         }
-        if (m != null && m.keepsAny(blockers(inode, refused))) {
-            // the RELEASE landed and kept its write access for a mapping: is there one?
-            m.sweep();
-            return !StaleHolders.blocks(inode.writes().value(), refused);
-        }
-        return false;
     }
 
     private static List<Hold> blockers(Inode inode, HoldKind refused) {

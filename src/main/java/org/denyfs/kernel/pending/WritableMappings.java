@@ -54,6 +54,7 @@ public final class WritableMappings {
     static final long MAX_DELAY_MILLIS = 10_000;
 
     private final String mountPoint;
+    private final String mountPointInMaps;
     private final Inodes inodes;
     private final Set<Hold> kept = ConcurrentHashMap.newKeySet();
     /** The FUSE mount's device as /proc/PID/maps prints it ("00:28"), found at the first pass. */
@@ -68,6 +69,9 @@ public final class WritableMappings {
      */
     public WritableMappings(Path mountPoint, Inodes inodes) {
         this.mountPoint = mountPoint.toAbsolutePath().normalize().toString();
+        // the same bytes as the maps files show them, read as ISO-8859-1
+        this.mountPointInMaps = new String(this.mountPoint.getBytes(java.nio.charset.Charset.forName(
+                System.getProperty("sun.jnu.encoding", "UTF-8"))), StandardCharsets.ISO_8859_1);
         this.inodes = inodes;
         this.later = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "denyfs-mappings");
@@ -226,7 +230,7 @@ public final class WritableMappings {
      */
     private boolean ours(Mapping m, InodeKey key, String device) {
         return m.device().equals(device)
-                || m.device().equals(Mapping.device(key.dev())) && m.path().startsWith(mountPoint + "/");
+                || m.device().equals(Mapping.device(key.dev())) && m.path().startsWith(mountPointInMaps + "/");
     }
 
     /** The shared read-only mappings of a process that mprotect may make writable: VmFlags "mw" (VM_MAYWRITE). */
