@@ -309,6 +309,19 @@ class KernelPassthroughIT extends OnOneMount {
     }
 
     @Test
+    void open_rightAfterTheOldOpenClosedAndTheFileWasReplacedInBacking_opensTheNewFile() throws Exception {
+        m.file("rr", "v00\n");
+        for (int i = 1; i <= 20; i++) {
+            assertThat(Files.readString(m.mnt.resolve("rr"))).isEqualTo(String.format("v%02d%n", i - 1));
+            // replaced behind the mount while the read's RELEASE may still be on its way to the daemon
+            Files.writeString(m.backing.resolve("rr.new"), String.format("v%02d%n", i));
+            Files.move(m.backing.resolve("rr.new"), m.backing.resolve("rr"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        assertThat(Files.readString(m.mnt.resolve("rr"))).isEqualTo("v20\n");
+    }
+
+    @Test
     void backingId_parkedAfterAWriteOpen_leavesTheBackingInodesOwnWriteCountAlone() throws Exception {
         awaitNoBackingIds();
         // a write open makes the id: the kernel keeps the file it was made from while the id is parked

@@ -141,7 +141,7 @@ class WriteDenyIT extends OnOneMount {
         Path prog = program("p1");
         try (Holder running = run(prog, "p1", -1)) {
             Proc.Result r = Proc.sh(m.mnt, "echo > p1");
-            assertThat(r.err()).contains("p1: " + ETXTBSY);
+            assertThat(r.err()).as("%s; count now %d", r.all(), count("p1")).contains("p1: " + ETXTBSY);
         }
     }
 

@@ -47,6 +47,8 @@ public final class BackingIds {
     static final int IDLE_MAX = 1024;
     private static final Libc LIBC = Libc.INSTANCE;
     private static final int F_GETFL = 3;
+    /** How long an OPEN waits for the RELEASE of a node's old binding: PendingReleases' bound. */
+    private static final long REBIND_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
     /** {@link #attach}'s answer when passthrough is off: no share of an id was taken. */
     static final int NOT_ATTACHED = -1;
 
@@ -260,10 +262,27 @@ public final class BackingIds {
      * The kernel's rule that a FUSE inode bound to a backing file (while any passed-through open of
      * it lasts) takes no other: an OPEN of such a node whose path now names another backing inode
      * (the file was replaced in BACKING behind the mount) would fail with EIO in the kernel after our
-     * reply. It fails here instead, with ESTALE and the reason.
+     * reply. It fails here instead, with ESTALE and the reason. The kernel lets go of the binding at
+     * the last close, before it sends the RELEASE: so a binding seen here may be one whose RELEASE is
+     * still on its way (close, replace, reopen at once), and is waited for, up to the release-lag
+     * rule's bound, before the open is refused.
      */
     private synchronized void refuseRebinding(long node, InodeKey key) {
         Node n = node == 0 ? null : nodes.get(node);
+        long deadline = System.nanoTime() + REBIND_WAIT_NANOS;
+        while (n != null && !n.key.equals(key)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            n = nodes.get(node);
+        }
         if (n != null && !n.key.equals(key)) {
             throw new ErrnoException(Errno.ESTALE, "open: the file was replaced in BACKING behind the mount while an"
                     + " earlier open of it through the mount is still held (inode " + n.key + ", now " + key
@@ -286,6 +305,7 @@ public final class BackingIds {
         Node n = node == 0 ? null : nodes.get(node);
         if (n != null && n.key.equals(key) && --n.opens <= 0) {
             nodes.remove(node);
+            notifyAll(); // an OPEN waiting in refuseRebinding for this RELEASE
         }
     }
 
