@@ -163,7 +163,7 @@ public final class PendingReleases implements StaleHolders {
     private boolean scan(long ino, Wanted wanted) {
         String prefix = mountPoint + "/";
         String controlPath = mountPoint + "/" + Abi.CONTROL_PATH;
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName()))) {
+        try (DirectoryStream<Path> procs = Proc.processes()) {
             for (Path proc : procs) {
                 if (wanted.exec && runsFrom(proc, prefix, ino)) {
                     return true;
@@ -238,9 +238,7 @@ public final class PendingReleases implements StaleHolders {
         }
         // ISO-8859-1: names are bytes, and a strict UTF-8 decoder would stop at the first that is not UTF-8
         try (var lines = Files.lines(proc.resolve("maps"), java.nio.charset.StandardCharsets.ISO_8859_1)) {
-            // the exe link's name, as the same bytes read as ISO-8859-1
-            String exeBytes = new String(exe.getBytes(java.nio.charset.Charset.forName(
-                    System.getProperty("sun.jnu.encoding", "UTF-8"))), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String exeBytes = Proc.asInMaps(exe);
             return lines.map(Mapping::parse)
                     .anyMatch(m -> m != null && m.ino() == ino && m.path().equals(exeBytes));
         } catch (IOException | java.io.UncheckedIOException gone) {
@@ -259,25 +257,10 @@ public final class PendingReleases implements StaleHolders {
 
     private int findMountId() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                if (f.length > 4 && f[4].equals(mountPoint)) {
-                    return Integer.parseInt(f[0]);
-                }
-            }
-        } catch (IOException e) {
+            String[] f = Proc.mountInfo(mountPoint);
+            return f == null ? -1 : Integer.parseInt(f[0]);
+        } catch (IOException | NumberFormatException e) {
             return -1;
         }
-        return -1;
-    }
-
-    private static boolean isPid(Path name) {
-        String s = name.toString();
-        for (int i = 0; i < s.length(); i++) {
-            if (!Character.isDigit(s.charAt(i))) {
-                return false;
-            }
-        }
-        return !s.isEmpty();
     }
 }

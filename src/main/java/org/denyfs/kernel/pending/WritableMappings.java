@@ -69,9 +69,7 @@ public final class WritableMappings {
      */
     public WritableMappings(Path mountPoint, Inodes inodes) {
         this.mountPoint = mountPoint.toAbsolutePath().normalize().toString();
-        // the same bytes as the maps files show them, read as ISO-8859-1
-        this.mountPointInMaps = new String(this.mountPoint.getBytes(java.nio.charset.Charset.forName(
-                System.getProperty("sun.jnu.encoding", "UTF-8"))), StandardCharsets.ISO_8859_1);
+        this.mountPointInMaps = Proc.asInMaps(this.mountPoint);
         this.inodes = inodes;
         this.later = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "denyfs-mappings");
@@ -182,7 +180,7 @@ public final class WritableMappings {
     private Set<InodeKey> scan(Set<Long> inos) {
         String device = mountDevice();
         Set<InodeKey> mapped = new HashSet<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName().toString()))) {
+        try (DirectoryStream<Path> procs = Proc.processes()) {
             for (Path proc : procs) {
                 scanProcess(proc, inos, device, mapped);
             }
@@ -277,28 +275,14 @@ public final class WritableMappings {
 
     private String findMountDevice() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] f = line.split(" ");
-                if (f.length > 4 && f[4].equals(mountPoint)) {
-                    String[] mm = f[2].split(":");
-                    return Mapping.device(Long.parseLong(mm[0]), Long.parseLong(mm[1]));
-                }
+            String[] f = Proc.mountInfo(mountPoint);
+            if (f != null) {
+                String[] mm = f[2].split(":");
+                return Mapping.device(Long.parseLong(mm[0]), Long.parseLong(mm[1]));
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("writable mappings: no device for {} in /proc/self/mountinfo ({})", mountPoint, e.toString());
         }
         return "?";
-    }
-
-    private static boolean isPid(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (!Character.isDigit(s.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
     }
 }
