@@ -55,14 +55,19 @@ class KernelPassthroughIT extends OnOneMount {
         }
     }
 
-    private static void awaitNoBackingIds() {
-        LiveMount.await("every backing id closed", Duration.ofSeconds(30), () -> {
+    /** Waits (30 s at most) until the status figure {@code name} satisfies {@code wanted}. */
+    private static void awaitFigure(String what, String name, java.util.function.LongPredicate wanted) {
+        LiveMount.await(what, Duration.ofSeconds(30), () -> {
             try {
-                return figure("backing_ids") == 0;
+                return wanted.test(figure(name));
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
         });
+    }
+
+    private static void awaitNoBackingIds() {
+        awaitFigure("every backing id closed", "backing_ids", n -> n == 0);
     }
 
     @Test
@@ -163,13 +168,7 @@ class KernelPassthroughIT extends OnOneMount {
             // the open passed through (else its RELEASE would wait for the munmap and prove nothing)
             assertThat(figure("passthrough_opens")).isEqualTo(opens + 1);
             // its RELEASE is asynchronous: once it lands, the hold is kept, not given back
-            LiveMount.await("the closed writer's RELEASE", Duration.ofSeconds(30), () -> {
-                try {
-                    return figure("mapped_writers") > 0;
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
-            });
+            awaitFigure("the closed writer's RELEASE", "mapped_writers", n -> n > 0);
             assertThat(count("mw1")).isEqualTo(1);
             assertThat(request("deny mw1")).startsWith("err ETXTBSY");
             assertThat(Proc.sh(m.mnt, "./mw1").err()).contains("mw1: " + ETXTBSY);
@@ -213,13 +212,7 @@ class KernelPassthroughIT extends OnOneMount {
         Files.createDirectories(m.backing.resolve("many"));
         assertThat(Proc.sh(m.mnt, "for i in $(seq 300); do : <> many/f$i; done").status()).isZero();
         // kept until the daemon's own look at /proc, which a keep schedules: nobody has to ask
-        LiveMount.await("kept write holds back", Duration.ofSeconds(30), () -> {
-            try {
-                return figure("mapped_writers") == 0;
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        });
+        awaitFigure("kept write holds back", "mapped_writers", n -> n == 0);
     }
 
     @Test
