@@ -121,8 +121,11 @@ public final class OpenFiles {
                 : (flags & FMODE_EXEC) != 0 ? HoldKind.EXEC : null;
         Hold hold = null;
         InodeKey key;
+        int modeAtOpen;
         try {
-            key = Stat.keyOf(fd);
+            jnr.ffi.Pointer st = Stat.of(fd);
+            key = Stat.key(st);
+            modeAtOpen = Stat.mode(st); // read now: the thread's stat buffer is used again below
             if (kind != null) {
                 Caller caller = FuseContext.caller();
                 hold = inodes.take(key, kind, caller.pid(), caller.uid());
@@ -135,6 +138,7 @@ public final class OpenFiles {
                 if (filter.killSuidgid()) {
                     // an O_TRUNC open of a caller without CAP_FSETID (FUSE_OPEN_KILL_SUIDGID), once it may write
                     SetIdBits.kill(fd, FuseContext.caller());
+                    modeAtOpen = Stat.mode(Stat.of(fd)); // what the kill left
                 }
             }
         } catch (RuntimeException e) {
@@ -148,7 +152,7 @@ public final class OpenFiles {
         long fh;
         try {
             // A passed-through write never reaches us, so it could not clear set-id bits: take our path.
-            boolean mustSeeWrites = kind == HoldKind.WRITE && filter.killprivV2() && SetIdBits.hasSetIdBits(fd)
+            boolean mustSeeWrites = kind == HoldKind.WRITE && filter.killprivV2() && SetIdBits.killable(modeAtOpen, false) != 0
                     && !SetIdBits.callerHasFsetid(FuseContext.caller().pid());
             int id = backingIds.attach(key, fd, mustSeeWrites);
             if (mustSeeWrites && id > 0) {
