@@ -38,9 +38,14 @@ import ru.serce.jnrfuse.AbstractFuseFS;
  * <p>One change to it: past {@link #EAGER_WORKERS} workers, a new one is started only when the
  * busy ones are stuck, not merely busy. Why: with hundreds of clients on two CPUs every worker is
  * busy at some instant, and libfuse's rule then started one thread after another (76 in a
- * 1000-worker herd) that only queued for the CPU. Past the limit, the loop's own thread checks
- * every {@value #STUCK_MILLIS} ms and starts one worker if no request finished meanwhile, so a
- * mount whose workers all wait (for a release in flight, a module's init) still never stalls.
+ * 1000-worker herd) that only queued for the CPU. Past the limit, a watcher thread checks every
+ * {@value #STUCK_MILLIS} ms and starts one worker if no request finished meanwhile, so a mount
+ * whose workers all wait (for a release in flight, a module's init) still never stalls.
+ *
+ * <p>The thread that calls {@link #run} is the first worker (libfuse's {@code fuse_loop_mt} keeps
+ * its calling thread only to wait): an idle mount then costs one thread less. The watcher exists
+ * only while the workers are past the limit and for {@value #WATCH_LINGER_MILLIS} ms after, so it
+ * is neither an idle mount's thread nor started and stopped at every burst of a herd.
  */
 public final class FuseLoop {
     private static final Logger LOG = LogManager.getLogger(FuseLoop.class);
@@ -50,6 +55,8 @@ public final class FuseLoop {
     public static final int EAGER_WORKERS = Math.max(16, 4 * java.lang.Runtime.getRuntime().availableProcessors());
     /** How long no request may finish, with none idle, before another worker is started past the limit. */
     static final int STUCK_MILLIS = 20;
+    /** How long the watcher stays once the workers are back under the limit or one is idle. */
+    static final int WATCH_LINGER_MILLIS = 1000;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
 
@@ -70,6 +77,8 @@ public final class FuseLoop {
     private int alive;
     /** Guarded by lock: requests finished, so the loop's thread sees whether the busy workers are stuck. */
     private long finished;
+    /** Guarded by lock: a watcher thread is alive. */
+    private boolean watching;
     /** Counts the workers started: the thread churn of this mount (the status reply shows it). */
     private final DaemonFigures figures;
     private volatile boolean failed;
@@ -129,26 +138,67 @@ public final class FuseLoop {
         }
     }
 
-    /** Starts the first worker and waits until the last one has gone (the mount went away). */
+    /**
+     * Serves requests on this thread, the first worker, then waits until the other workers have
+     * gone too (the mount went away), so the caller's teardown never races a worker.
+     */
     private void serve() {
+        String name = Thread.currentThread().getName();
         synchronized (lock) {
-            startWorker();
-            while (alive > 0) {
-                try {
+            idle++;
+            alive++;
+            figures.fuseWorkers(alive);
+            // named like every worker while it is one (tools count the workers by name)
+            Thread.currentThread().setName("denyfs-fuse-" + figures.fuseThreadStarted());
+        }
+        try {
+            work();
+            synchronized (lock) {
+                while (alive > 0) {
+                    lock.wait();
+                }
+            }
+        } catch (InterruptedException e) {
+            LIB.fuse_session_exit(se);
+            Thread.currentThread().interrupt();
+        } finally {
+            Thread.currentThread().setName(name);
+        }
+    }
+
+    /**
+     * The watcher: while no worker is idle and the workers are past {@link #EAGER_WORKERS}, starts
+     * one more whenever {@value #STUCK_MILLIS} ms pass with no request finished; leaves once that
+     * has not been the case for {@value #WATCH_LINGER_MILLIS} ms, or the mount is gone.
+     */
+    private void watch() {
+        synchronized (lock) {
+            try {
+                long calmSince = 0;
+                while (alive > 0) {
                     if (idle == 0 && alive >= EAGER_WORKERS) {
+                        calmSince = 0;
                         long seen = finished;
                         lock.wait(STUCK_MILLIS);
                         if (idle == 0 && finished == seen && alive > 0) {
                             startWorker(); // every worker waits for something: one more serves the mount
                         }
                     } else {
-                        lock.wait();
+                        long now = System.nanoTime();
+                        if (calmSince == 0) {
+                            calmSince = now;
+                        }
+                        long left = WATCH_LINGER_MILLIS - (now - calmSince) / 1_000_000;
+                        if (left <= 0) {
+                            return;
+                        }
+                        lock.wait(left);
                     }
-                } catch (InterruptedException e) {
-                    LIB.fuse_session_exit(se);
-                    Thread.currentThread().interrupt();
-                    return;
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                watching = false;
             }
         }
     }
@@ -197,8 +247,13 @@ public final class FuseLoop {
                     if (idle == 0) {
                         if (alive < EAGER_WORKERS) {
                             startWorker();
+                        } else if (!watching) {
+                            watching = true; // from here on, one watches whether the busy ones are stuck
+                            Thread t = new Thread(this::watch, "denyfs-fuse-watch");
+                            t.setDaemon(true);
+                            t.start();
                         } else {
-                            lock.notifyAll(); // the loop's thread watches whether the busy ones are stuck
+                            lock.notifyAll();
                         }
                     }
                 }
