@@ -129,6 +129,46 @@ class WaitWithoutThreadIT {
         }
     }
 
+    /**
+     * FuseLoop's rule past EAGER_WORKERS: when every worker waits (here, blocking control-file reads
+     * of a held load), the watcher starts one more, so requests are still served; once the mount is
+     * calm the watcher leaves (it is no idle mount's thread). The figures and the thread's name
+     * prove it, not a clock.
+     */
+    @Test
+    void fuseLoop_everyWorkerWaitingPastTheEagerLimit_theWatcherStartsAnother_andLeavesOnceCalm() throws Exception {
+        int shells = FuseLoop.EAGER_WORKERS + 8;
+        try (LiveMount m = heldMount("policy=idempotent")) {
+            Process first = finitThroughPreload(m);
+            List<Process> waiting = new ArrayList<>();
+            try {
+                awaitComing(m, "cryptd");
+                for (int i = 0; i < shells; i++) {
+                    waiting.add(new ProcessBuilder("sh", "-c", "exec 3<>.denyfs/control && echo 'finit " + tree.ko("cryptd")
+                            + "' >&3 && read -r reply <&3 && echo \"$reply\"")
+                            .directory(m.mnt.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+                }
+                // each status request needs a worker of its own while all the others wait
+                awaitWaiting(m, shells);
+                try (Client c = Client.open(m.mnt)) {
+                    assertThat(figure(c.request("status"), "fuse_workers")).isGreaterThan(shells);
+                }
+                release.countDown();
+                for (Process p : waiting) {
+                    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok 0\n");
+                }
+                assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                LiveMount.await("the watcher gone once the mount is calm", Duration.ofSeconds(60),
+                        () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("denyfs-fuse-watch")));
+            } finally {
+                release.countDown();
+                waiting.forEach(WaitWithoutThreadIT::stop);
+                stop(first);
+            }
+        }
+    }
+
     @Test
     void kernelClient_finitInIdempotentGroup_waitsByTicketAndReturnsTheResult() throws Exception {
         try (LiveMount m = heldMount("policy=idempotent"); Client c = Client.open(m.mnt)) {
