@@ -84,7 +84,7 @@ final class ModuleSyscalls implements ModuleCalls {
 
     @Override
     public String figures() {
-        return modules.memoryFigures() + " finit_waiting=" + finit.waiting();
+        return modules.memoryFigures() + " finit_waiting=" + finit.waiting() + " loads_parked=" + modules.parkedLoads();
     }
 
     @Override

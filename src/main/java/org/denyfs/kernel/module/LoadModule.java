@@ -1,6 +1,8 @@
 package org.denyfs.kernel.module;
 
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.denyfs.core.Errno;
@@ -20,6 +22,10 @@ import org.denyfs.image.ModuleImage;
  *       it, failure makes it GOING and frees it with no statistic.</li>
  * </ol>
  * With MODULE_INIT_COMPRESSED_FILE the compressed size is added to either byte total.
+ *
+ * <p>The load waits where the kernel's does: in both duplicate checks, for a same-name module
+ * still loading, and in resolve_symbol_wait(), for a COMING module that exports a symbol it needs.
+ * {@link #load} waits on its caller's thread; {@link #loadLater} parks without one.
  */
 final class LoadModule {
     private static final Logger LOG = LogManager.getLogger(LoadModule.class);
@@ -37,25 +43,172 @@ final class LoadModule {
     }
 
     /**
-     * Loads the module in {@code copy} and runs its init. Takes ownership of {@code copy}: it is
-     * freed before init runs, as load_module() frees its copy before do_init_module().
+     * Loads the module in {@code copy} and runs its init, waiting on this thread wherever the
+     * kernel's load waits (interruptibly). Takes ownership of {@code copy}: it is freed before init
+     * runs, as load_module() frees its copy before do_init_module().
      *
      * @param compressedLen the size before decompression, or 0 when the image was not compressed
      */
     void load(OffHeap.Region copy, long compressedLen, String params, int flags) {
-        LoadedModule mod;
-        try {
-            mod = formModule(copy.buffer(), compressedLen, flags);
-        } finally {
-            copy.close();
+        Load load = new Load(copy, compressedLen, params, flags);
+        for (ModuleTable.Wait wait = load.advance(); wait != null; wait = load.advance()) {
+            load.resume(table.await(wait));
         }
-        doInitModule(mod, params == null ? "" : params);
     }
 
-    private LoadedModule formModule(ByteBuffer buf, long compressedLen, int flags) {
-        long len = buf.limit();
-        LoadedModule mod;
+    /**
+     * As {@link #load}, but no thread is held while the load waits for another one (a same-name
+     * module still loading, a COMING module that exports a symbol it needs): the load parks on
+     * module_wq and goes on, on a resumer thread, once the wait is over. The future is done when
+     * this returns unless the load waits; it completes exceptionally with the call's
+     * {@link ErrnoException}.
+     */
+    CompletableFuture<Void> loadLater(OffHeap.Region copy, long compressedLen, String params, int flags) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        proceed(new Load(copy, compressedLen, params, flags), null, result);
+        return result;
+    }
+
+    /** Runs {@code load} (resumed with {@code outcome}, unless it is starting) up to its next park, or to its end. */
+    private void proceed(Load load, ModuleTable.Outcome outcome, CompletableFuture<Void> result) {
         try {
+            if (outcome != null) {
+                load.resume(outcome);
+            }
+            for (ModuleTable.Wait wait = load.advance(); wait != null; wait = load.advance()) {
+                ModuleTable.Outcome now = table.park(wait, later -> proceed(load, later, result));
+                if (now == null) {
+                    return; // parked: a resumer thread goes on
+                }
+                load.resume(now);
+            }
+            result.complete(null);
+        } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
+        }
+    }
+
+    /** Where a {@link Load} is. */
+    private enum Step {
+        /** module_sig_check(), elf_validity_cache_copy(), early_mod_check() up to its duplicate check. */
+        CHECKS,
+        /** early_mod_check()'s module_patient_check_exists(). */
+        EARLY_DUPLICATE,
+        /** add_unformed_module(). */
+        ADD_UNFORMED,
+        /** simplify_symbols(), one symbol at a time, then complete_formation(). */
+        SYMBOLS,
+        /** The copy is freed; do_init_module(). */
+        INIT
+    }
+
+    /**
+     * One load_module() call, as steps that run until the load is over or must wait: the one
+     * implementation of the load, which {@link #load} drives on its thread and {@link #loadLater}
+     * without one. {@link #advance} returns what to wait for; the driver waits, tells
+     * {@link #resume} how the wait ended, and advances again. Used by one thread at a time.
+     */
+    private final class Load {
+        private final OffHeap.Region copy;
+        private final long compressedLen;
+        private final String params;
+        private final int flags;
+        private Step step = Step.CHECKS;
+        /** The image's length as the statistics count it: the signature's is cut off once it is known. */
+        private long len;
+        private LoadedModule mod;
+        /** A duplicate check's wait is over: the check ends the load now, whatever it finds. */
+        private boolean duplicateWaited;
+        /** The symbol SYMBOLS is at, and whether it waits for that symbol's COMING owner. */
+        private int symbol;
+        private boolean symbolWaits;
+        /** The symbol's last resolution, set by every evaluation of the wait's condition (mutex held). */
+        private ErrnoException symbolResult;
+        /** How the last wait ended. */
+        private ModuleTable.Outcome outcome;
+
+        Load(OffHeap.Region copy, long compressedLen, String params, int flags) {
+            this.copy = copy;
+            this.compressedLen = compressedLen;
+            this.params = params == null ? "" : params;
+            this.flags = flags;
+            this.len = copy.buffer().limit();
+        }
+
+        void resume(ModuleTable.Outcome how) {
+            this.outcome = how;
+        }
+
+        /** Runs to the load's end (null) or its next wait; a failure is thrown, counted and cleaned up. */
+        ModuleTable.Wait advance() {
+            if (step != Step.INIT) {
+                ModuleTable.Wait wait;
+                try {
+                    wait = form();
+                } catch (RuntimeException | Error e) {
+                    copy.close();
+                    throw e;
+                }
+                if (wait != null) {
+                    return wait;
+                }
+                copy.close();
+                step = Step.INIT;
+            }
+            doInitModule(mod, params);
+            return null;
+        }
+
+        /** Everything before init: a wait, or null once the module is COMING. */
+        private ModuleTable.Wait form() {
+            try {
+                if (step == Step.CHECKS) {
+                    checks();
+                    step = Step.EARLY_DUPLICATE;
+                }
+                if (step == Step.EARLY_DUPLICATE) {
+                    ModuleTable.Wait wait = patientCheckExists(DupFailures.Reason.BECOMING, false);
+                    if (wait != null) {
+                        return wait;
+                    }
+                    step = Step.ADD_UNFORMED;
+                }
+            } catch (ErrnoException e) {
+                stats.becomingFailed(len, compressedLen);
+                throw e;
+            }
+            // layout_and_allocate(): from here on a failure wastes the copy and the layout
+            try {
+                if (step == Step.ADD_UNFORMED) {
+                    ModuleTable.Wait wait = patientCheckExists(DupFailures.Reason.LOAD, true);
+                    if (wait != null) {
+                        return wait;
+                    }
+                    step = Step.SYMBOLS;
+                }
+                try {
+                    List<ModuleImage.Undefined> undefined = mod.image.undefined();
+                    while (symbol < undefined.size()) {
+                        ModuleTable.Wait wait = resolveSymbolWait(undefined.get(symbol));
+                        if (wait != null) {
+                            return wait;
+                        }
+                        symbol++;
+                    }
+                    completeFormation(mod);
+                } catch (ErrnoException e) {
+                    freeModule(mod);
+                    throw e;
+                }
+            } catch (ErrnoException e) {
+                stats.loadFailed(len, compressedLen);
+                throw e;
+            }
+            return null;
+        }
+
+        private void checks() {
+            ByteBuffer buf = copy.buffer();
             ModuleSigCheck.Result sig;
             try {
                 sig = ModuleSigCheck.check(buf, flags, config.trustedKeys); // module_sig_check()
@@ -67,28 +220,80 @@ final class LoadModule {
             ModuleImage image = ModuleImage.parse(buf.duplicate().limit(sig.length())); // elf_validity_cache_copy()
             mod = new LoadedModule(image);
             earlyModCheck(mod, flags, sig.sigOk());
-        } catch (ErrnoException e) {
-            stats.becomingFailed(len, compressedLen);
-            throw e;
         }
-        // layout_and_allocate(): from here on a failure wastes the copy and the layout
-        try {
-            addUnformedModule(mod);
+
+        /**
+         * module_patient_check_exists(): a same-name module still UNFORMED or COMING is waited for
+         * (interruptibly); then EEXIST if it is LIVE, EBUSY otherwise (GOING, or gone meanwhile).
+         * Every call that finds one records it for "Duplicate failed modules". With no such module
+         * and {@code add} (add_unformed_module()), this one joins the list as UNFORMED.
+         */
+        private ModuleTable.Wait patientCheckExists(DupFailures.Reason reason, boolean add) {
+            String name = mod.name;
+            table.mutex.lock();
             try {
-                symbols.simplifySymbols(mod, flags);
-                completeFormation(mod);
-            } catch (ErrnoException e) {
-                freeModule(mod);
-                throw e;
+                LoadedModule old = table.find(name, true);
+                if (!duplicateWaited) {
+                    if (old == null) {
+                        if (add) {
+                            mod.state = ModuleState.UNFORMED;
+                            mod.refcnt = 1; // module_unload_init(): held during initialization
+                            table.addFirst(mod);
+                        }
+                        return null;
+                    }
+                    if (old.state == ModuleState.COMING || old.state == ModuleState.UNFORMED) {
+                        duplicateWaited = true; // "wait in case it fails to load"
+                        return new ModuleTable.Wait(() -> finishedLoading(name), ModuleTable.Wait.NO_DEADLINE);
+                    }
+                } else if (outcome == ModuleTable.Outcome.INTERRUPTED) {
+                    throw new ErrnoException(Errno.EINTR, "interrupted while waiting for module " + name + " to finish loading");
+                }
+                stats.dups.record(name, reason);
+                if (old != null && old.state == ModuleState.LIVE) {
+                    throw new ErrnoException(Errno.EEXIST, "module " + name + " is already loaded");
+                }
+                throw new ErrnoException(Errno.EBUSY, "module " + name + " is " + (old == null ? "gone after a failed load" : "going away"));
+            } finally {
+                table.mutex.unlock();
             }
-        } catch (ErrnoException e) {
-            stats.loadFailed(len, compressedLen);
-            throw e;
         }
-        return mod;
+
+        /**
+         * resolve_symbol_wait(): while the owner is still COMING (EBUSY), wait on module_wq up to the
+         * configured wait (30 s in the kernel), then give up with EBUSY. A signal ends the wait the
+         * same way, as wait_event_interruptible_timeout() does there. Null once the symbol resolved.
+         */
+        private ModuleTable.Wait resolveSymbolWait(ModuleImage.Undefined sym) {
+            boolean useVersions = ResolveSymbol.useVersions(mod, flags);
+            if (!symbolWaits) {
+                table.mutex.lock();
+                try {
+                    symbolResult = symbols.resolveSymbol(mod, sym, useVersions);
+                } finally {
+                    table.mutex.unlock();
+                }
+                if (symbolResult != null && symbolResult.errno() == Errno.EBUSY) {
+                    symbolWaits = true;
+                    return new ModuleTable.Wait(() -> {
+                        symbolResult = symbols.resolveSymbol(mod, sym, useVersions);
+                        return symbolResult == null || symbolResult.errno() != Errno.EBUSY;
+                    }, System.nanoTime() + config.symbolWait.toNanos());
+                }
+            } else {
+                symbolWaits = false;
+                if (outcome != ModuleTable.Outcome.DONE) {
+                    LOG.warn("{}: gave up waiting for init of the module exporting {}", mod.name, sym.name());
+                }
+            }
+            if (symbolResult != null) {
+                throw symbolResult;
+            }
+            return null;
+        }
     }
 
-    /** early_mod_check(): blacklist, check_modinfo() (vermagic, taints), then the patient duplicate check. */
+    /** early_mod_check() up to its patient duplicate check: blacklist, check_modinfo() (vermagic, taints). */
     private void earlyModCheck(LoadedModule mod, int flags, boolean sigOk) {
         ModuleImage image = mod.image;
         if (config.blacklist.contains(mod.name)) {
@@ -115,12 +320,6 @@ final class LoadModule {
             // module_augment_kernel_taints(): unsigned, unknown key or unsupported crypto
             mod.taints.add(LoadedModule.Taint.UNSIGNED);
         }
-        table.mutex.lock();
-        try {
-            patientCheckExists(mod.name, DupFailures.Reason.BECOMING);
-        } finally {
-            table.mutex.unlock();
-        }
     }
 
     /** try_to_force_load(): only a kernel built with MODULE_FORCE_LOAD lets it pass, tainted. */
@@ -146,44 +345,10 @@ final class LoadModule {
         return sp < 0 ? "" : s.substring(sp);
     }
 
-    /**
-     * module_patient_check_exists(): a same-name module still UNFORMED or COMING is waited for
-     * (interruptibly); then EEXIST if it is LIVE, EBUSY otherwise (GOING, or gone meanwhile). Every
-     * call that finds one records it for "Duplicate failed modules". Caller holds mutex.
-     */
-    private void patientCheckExists(String name, DupFailures.Reason reason) {
-        LoadedModule old = table.find(name, true);
-        if (old == null) {
-            return;
-        }
-        if (old.state == ModuleState.COMING || old.state == ModuleState.UNFORMED) {
-            table.await(() -> finishedLoading(name));
-            old = table.find(name, true);
-        }
-        stats.dups.record(name, reason);
-        if (old != null && old.state == ModuleState.LIVE) {
-            throw new ErrnoException(Errno.EEXIST, "module " + name + " is already loaded");
-        }
-        throw new ErrnoException(Errno.EBUSY, "module " + name + " is " + (old == null ? "gone after a failed load" : "going away"));
-    }
-
     /** finished_loading(). Caller holds mutex. */
     private boolean finishedLoading(String name) {
         LoadedModule m = table.find(name, true);
         return m == null || m.state == ModuleState.LIVE || m.state == ModuleState.GOING;
-    }
-
-    /** add_unformed_module(): the second duplicate check, then the module joins the list as UNFORMED. */
-    private void addUnformedModule(LoadedModule mod) {
-        table.mutex.lock();
-        try {
-            patientCheckExists(mod.name, DupFailures.Reason.LOAD);
-            mod.state = ModuleState.UNFORMED;
-            mod.refcnt = 1; // module_unload_init(): held during initialization
-            table.addFirst(mod);
-        } finally {
-            table.mutex.unlock();
-        }
     }
 
     /** complete_formation(): exports checked, then COMING and visible to everybody. */

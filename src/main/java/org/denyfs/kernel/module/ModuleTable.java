@@ -1,14 +1,22 @@
 package org.denyfs.kernel.module;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
-import org.denyfs.core.Errno;
-import org.denyfs.core.ErrnoException;
+import java.util.function.Consumer;
 
 /**
  * The kernel's {@code modules} list with {@code module_mutex} and {@code module_wq}.
@@ -17,6 +25,11 @@ import org.denyfs.core.ErrnoException;
  * held only for short bookkeeping, never while a file is read, decompressed or a module's init
  * runs, and it is released while waiting on {@link #wq} (as wait_event_interruptible() runs without
  * module_mutex). Whoever changes a module's state calls {@link #wakeAll()}.
+ *
+ * <p>Two ways to wait on module_wq, for one {@link Wait}: {@link #await} sleeps on the caller's
+ * thread, as the kernel's caller does; {@link #park} holds no thread at all (a finit_module whose
+ * caller polls for the result) and resumes the load on a resumer thread once the wait is over.
+ * Either way a load counts as a sleeper.
  */
 final class ModuleTable {
     /** module_mutex. Take before DupFailures' monitor; never hold it while joining an idempotent group. */
@@ -25,7 +38,7 @@ final class ModuleTable {
     private final Condition wq = mutex.newCondition();
     /** Newest first, as list_add_rcu() at the head leaves them. Guarded by mutex. */
     private final LinkedList<LoadedModule> modules = new LinkedList<>();
-    /** Threads sleeping in module_wq now. Guarded by mutex. */
+    /** Loads sleeping in module_wq now, on a thread or parked. Guarded by mutex. */
     private int sleepers;
 
     /** find_module_all(): UNFORMED modules count only when asked for. Caller holds mutex. */
@@ -53,52 +66,191 @@ final class ModuleTable {
         return new ArrayList<>(modules);
     }
 
-    /** wake_up_all(&module_wq). Caller holds mutex. */
-    void wakeAll() {
-        wq.signalAll();
+    /**
+     * What a load waits for on module_wq: {@code done} (evaluated with mutex held, and never again
+     * once it has held), until {@code deadlineNanos} ({@link System#nanoTime()} clock) or, with
+     * {@link #NO_DEADLINE}, for as long as it takes.
+     */
+    record Wait(BooleanSupplier done, long deadlineNanos) {
+        static final long NO_DEADLINE = Long.MIN_VALUE;
+
+        boolean timed() {
+            return deadlineNanos != NO_DEADLINE;
+        }
     }
 
-    /**
-     * wait_event_interruptible(module_wq, done): caller holds mutex, which is released while
-     * sleeping. Thread interruption stands for a signal: EINTR, interrupt status kept.
-     */
-    void await(BooleanSupplier done) {
-        sleepers++;
-        wq.signalAll();
-        try {
-            while (!done.getAsBoolean()) {
-                wq.await();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ErrnoException(Errno.EINTR, "interrupted while waiting for a module to finish loading");
-        } finally {
+    /** How a wait ended. */
+    enum Outcome {
+        /** Its condition held. */
+        DONE,
+        /** Its deadline passed first. */
+        TIMED_OUT,
+        /** A signal ended it (a thread interrupt, on the blocking route only). */
+        INTERRUPTED
+    }
+
+    /** A load parked on module_wq without a thread: its wait, and what runs once the wait is over. */
+    private final class Parked {
+        final Wait wait;
+        final Consumer<Outcome> then;
+        ScheduledFuture<?> timer;
+
+        Parked(Wait wait, Consumer<Outcome> then) {
+            this.wait = wait;
+            this.then = then;
+        }
+
+        /** Caller holds mutex, and has just taken this off {@link #parked}. */
+        void resume(Outcome outcome) {
             sleepers--;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            resumer().execute(() -> then.accept(outcome));
         }
     }
 
     /**
-     * wait_event_interruptible_timeout(): true if {@code done} held before the deadline; false on
-     * timeout or interruption (interrupt status kept). Caller holds mutex.
+     * At most this many parked loads run their continuation at once; more wait in line. A
+     * continuation is short (a duplicate's EEXIST, the next symbol) unless the load goes on to its
+     * module's init, which runs there as it would have on the caller's thread.
      */
-    boolean awaitUntil(BooleanSupplier done, long deadlineNanos) {
+    static final int RESUMERS = 8;
+    /** How long an idle resumer or timer thread stays: the threads exist only around waits. */
+    private static final long IDLE_SECONDS = 1;
+
+    /** Loads parked on module_wq, oldest first. Guarded by mutex. */
+    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
+    /** Created with the first parked load. Guarded by mutex. */
+    private ThreadPoolExecutor resumer;
+    /** Created with the first parked load that has a deadline. Guarded by mutex. */
+    private ScheduledThreadPoolExecutor timers;
+
+    /**
+     * wake_up_all(&module_wq): sleeping threads re-check their conditions, and every parked load
+     * whose condition now holds is taken off and resumed on a resumer thread (never here: the
+     * caller holds mutex and is itself some other load). Caller holds mutex.
+     */
+    void wakeAll() {
+        wq.signalAll();
+        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
+            Parked p = it.next();
+            if (p.wait.done().getAsBoolean()) {
+                it.remove();
+                p.resume(Outcome.DONE);
+            }
+        }
+    }
+
+    /**
+     * wait_event_interruptible() / wait_event_interruptible_timeout() on this thread: mutex is
+     * taken here and released while sleeping. Thread interruption stands for a signal: INTERRUPTED,
+     * interrupt status kept.
+     */
+    Outcome await(Wait wait) {
+        mutex.lock();
         sleepers++;
         wq.signalAll();
         try {
-            while (!done.getAsBoolean()) {
-                long left = deadlineNanos - System.nanoTime();
+            while (!wait.done().getAsBoolean()) {
+                if (!wait.timed()) {
+                    wq.await();
+                    continue;
+                }
+                long left = wait.deadlineNanos() - System.nanoTime();
                 if (left <= 0) {
-                    return false;
+                    return Outcome.TIMED_OUT;
                 }
                 wq.awaitNanos(left);
             }
-            return true;
+            return Outcome.DONE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return Outcome.INTERRUPTED;
         } finally {
             sleepers--;
+            mutex.unlock();
         }
+    }
+
+    /**
+     * The same wait without a thread: if {@code wait} is already over, its outcome, at once;
+     * otherwise null, and {@code then} runs on a resumer thread with the outcome once the condition
+     * holds ({@link #wakeAll}) or the deadline passes (its condition checked one last time then, as
+     * the kernel's timed wait does). Takes mutex.
+     */
+    Outcome park(Wait wait, Consumer<Outcome> then) {
+        mutex.lock();
+        try {
+            if (wait.done().getAsBoolean()) {
+                return Outcome.DONE;
+            }
+            if (wait.timed() && wait.deadlineNanos() - System.nanoTime() <= 0) {
+                return Outcome.TIMED_OUT;
+            }
+            Parked p = new Parked(wait, then);
+            parked.addLast(p);
+            sleepers++;
+            wq.signalAll();
+            if (wait.timed()) {
+                p.timer = timers().schedule(() -> expire(p), wait.deadlineNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
+            return null;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /** A parked load's deadline: unless a wake-up took it first, its condition once more, then resumed. */
+    private void expire(Parked p) {
+        mutex.lock();
+        try {
+            if (parked.remove(p)) {
+                p.resume(p.wait.done().getAsBoolean() ? Outcome.DONE : Outcome.TIMED_OUT);
+            }
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /** Loads parked now. */
+    int parkedLoads() {
+        mutex.lock();
+        try {
+            return parked.size();
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /** Caller holds mutex. */
+    private Executor resumer() {
+        if (resumer == null) {
+            resumer = new ThreadPoolExecutor(RESUMERS, RESUMERS, IDLE_SECONDS, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), daemonThreads("denyfs-load-resume-"));
+            resumer.allowCoreThreadTimeOut(true);
+        }
+        return resumer;
+    }
+
+    /** Caller holds mutex. */
+    private ScheduledThreadPoolExecutor timers() {
+        if (timers == null) {
+            timers = new ScheduledThreadPoolExecutor(1, daemonThreads("denyfs-load-timer-"));
+            timers.setKeepAliveTime(IDLE_SECONDS, TimeUnit.SECONDS);
+            timers.allowCoreThreadTimeOut(true);
+            timers.setRemoveOnCancelPolicy(true);
+        }
+        return timers;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** For tests and diagnostics: waits until at least {@code n} threads sleep in module_wq. */

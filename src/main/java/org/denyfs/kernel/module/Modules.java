@@ -27,6 +27,7 @@ import org.denyfs.image.Compression;
  *       ├─ ModuleDecompress (COMPRESSED_FILE): region -> new region
  *       └─ LoadModule: ModuleImage.parse ─ early checks ─ ModuleTable (UNFORMED) ─ ResolveSymbol
  *                      ─ COMING ─ free the copy ─ init (Config.init) ─ LIVE │ GOING + freed
+ *                      (its waits on module_wq: on the caller's thread, or parked without one)
  *  beginInit ───────── the checks, then the kernel's copy (OffHeap, charged to the caller) filled as it arrives
  *  initModule ──────── that copy -> LoadModule (no exclusion of any kind)
  *  deleteModule ────── DeleteModule
@@ -124,12 +125,20 @@ public final class Modules {
     }
 
     /**
-     * finit_module(2) that waits for no other load on this thread: as {@link #finitModule}, but a
-     * caller that joins an idempotent group another caller loads for gets, at once, a future that
-     * completes with that load's result (the wait of idempotent_wait_for_completion() without a
-     * parked thread). Everything else, the load itself included, runs here before it returns; the
-     * future is then already done. Failures complete the future exceptionally with the
-     * {@link ErrnoException}; the call is counted in the calls table when it completes.
+     * finit_module(2) that waits for no other load on this thread: as {@link #finitModule}, but
+     * where the call would wait for another load it returns at once a future that completes with
+     * the call's result, and no thread is held for the wait:
+     * <ul>
+     *   <li>a caller that joins an idempotent group another caller loads for gets that load's
+     *       result (idempotent_wait_for_completion());</li>
+     *   <li>a load that meets a same-name module still loading (either duplicate check), or needs a
+     *       symbol of a module still COMING (resolve_symbol_wait()), parks on module_wq and goes on,
+     *       on a resumer thread, once the wait is over; the file's exclusive deny (EXCLUSIVE) and an
+     *       idempotent group it loads for are held until then.</li>
+     * </ul>
+     * Everything else runs here before it returns; the future is then already done. Failures
+     * complete the future exceptionally with the {@link ErrnoException}; the call is counted in the
+     * calls table when it completes.
      */
     public CompletableFuture<Void> finitModuleLater(ModuleFile file, String params, int flags) {
         Objects.requireNonNull(file, "file");
@@ -170,13 +179,13 @@ public final class Modules {
         }
         switch (policy) {
             case PLAIN:
-                finitPlain(file, params, flags);
+                finitPlain(file, params, flags, waiting);
                 break;
             case EXCLUSIVE:
-                finitExclusive(file, params, flags);
+                finitExclusive(file, params, flags, waiting);
                 break;
             case EXCLUSIVE_READ:
-                finitExclusiveRead(file, params, flags);
+                finitExclusiveRead(file, params, flags, waiting);
                 break;
             case IDEMPOTENT:
                 finitIdempotent(file, params, flags, waiting);
@@ -187,7 +196,7 @@ public final class Modules {
     }
 
     /** v6.4-rc3: kernel_read_file_from_fd() does the handle checks, so their failures count as kreads. */
-    private void finitPlain(ModuleFile file, String params, int flags) {
+    private void finitPlain(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
         OffHeap.Region buf;
         try {
             checkReadable(file);
@@ -196,7 +205,7 @@ public final class Modules {
             stats.kreadFailed(0);
             throw e;
         }
-        loadFromBuffer(buf, params, flags);
+        loadFromBuffer(buf, params, flags, waiting);
     }
 
     /**
@@ -204,7 +213,7 @@ public final class Modules {
      * read's own deny is exclusive, so a concurrent reader's ETXTBSY is a kread failure, and
      * nothing is held once load_module() starts.
      */
-    private void finitExclusiveRead(ModuleFile file, String params, int flags) {
+    private void finitExclusiveRead(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
         OffHeap.Region buf;
         try {
             checkReadable(file);
@@ -213,11 +222,14 @@ public final class Modules {
             stats.kreadFailed(0);
             throw e;
         }
-        loadFromBuffer(buf, params, flags);
+        loadFromBuffer(buf, params, flags, waiting);
     }
 
-    /** 9828ed3f69: prepare_file_for_module_load(), then exclusive deny until everything is over. */
-    private void finitExclusive(ModuleFile file, String params, int flags) {
+    /**
+     * 9828ed3f69: prepare_file_for_module_load(), then exclusive deny until everything is over,
+     * a load that waits without a thread included: the deny goes when its future completes.
+     */
+    private void finitExclusive(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
         checkReadable(file);
         if (!file.regularFile()) {
             throw new ErrnoException(Errno.EINVAL, "finit_module: not a regular file");
@@ -225,8 +237,16 @@ public final class Modules {
         if (file.openedForWrite()) {
             throw new ErrnoException(Errno.ETXTBSY, "exclusive_deny_write_access: the module's own handle is open for write");
         }
-        try (ModuleFile.Denial whole = file.exclusiveDenyWrites()) {
-            initModuleFromFile(file, params, flags);
+        ModuleFile.Denial whole = file.exclusiveDenyWrites();
+        int waits = waiting == null ? 0 : waiting.size();
+        try {
+            initModuleFromFile(file, params, flags, waiting);
+        } finally {
+            if (waiting != null && waiting.size() > waits) {
+                waiting.set(waits, waiting.get(waits).whenComplete((ok, failure) -> whole.close()));
+            } else {
+                whole.close();
+            }
         }
     }
 
@@ -243,19 +263,26 @@ public final class Modules {
             return;
         }
         ErrnoException result = new ErrnoException(Errno.EIO, "finit_module: the loading caller failed unexpectedly");
+        int waits = waiting == null ? 0 : waiting.size();
         try {
-            initModuleFromFile(file, params, flags);
+            initModuleFromFile(file, params, flags, waiting);
             result = null;
         } catch (ErrnoException e) {
             result = e;
             throw e;
         } finally {
-            idempotent.complete(me, result);
+            if (result == null && waiting != null && waiting.size() > waits) {
+                // the load waits without a thread: the group's result is its outcome
+                waiting.set(waits, waiting.get(waits).whenComplete((ok, failure) -> idempotent.complete(me,
+                        failure == null ? null : asErrnoException(failure))));
+            } else {
+                idempotent.complete(me, result);
+            }
         }
     }
 
     /** init_module_from_file(): read (counted as kread on failure), then as for a buffer. */
-    private void initModuleFromFile(ModuleFile file, String params, int flags) {
+    private void initModuleFromFile(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
         OffHeap.Region buf;
         try {
             buf = KernelReadFile.read(file, heap);
@@ -263,11 +290,15 @@ public final class Modules {
             stats.kreadFailed(0);
             throw e;
         }
-        loadFromBuffer(buf, params, flags);
+        loadFromBuffer(buf, params, flags, waiting);
     }
 
-    /** The COMPRESSED_FILE step, then load_module(). Takes ownership of {@code buf}. */
-    private void loadFromBuffer(OffHeap.Region buf, String params, int flags) {
+    /**
+     * The COMPRESSED_FILE step, then load_module(). Takes ownership of {@code buf}. With
+     * {@code waiting} null the load waits on this thread; otherwise a load that must wait for
+     * another one parks, and its future is added to {@code waiting}.
+     */
+    private void loadFromBuffer(OffHeap.Region buf, String params, int flags, List<CompletableFuture<Void>> waiting) {
         long compressedLen = 0;
         OffHeap.Region image = buf;
         if ((flags & MODULE_INIT_COMPRESSED_FILE) != 0) {
@@ -281,7 +312,25 @@ public final class Modules {
                 buf.close(); // "compressed data is no longer needed"
             }
         }
-        loader.load(image, compressedLen, params, flags);
+        if (waiting == null) {
+            loader.load(image, compressedLen, params, flags);
+            return;
+        }
+        CompletableFuture<Void> load = loader.loadLater(image, compressedLen, params, flags);
+        if (!load.isDone()) {
+            waiting.add(load);
+            return;
+        }
+        try {
+            load.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private static ErrnoException asErrnoException(Throwable t) {
+        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c instanceof ErrnoException e ? e : new ErrnoException(Errno.EIO, "finit_module: " + c);
     }
 
     /**
@@ -489,6 +538,14 @@ public final class Modules {
     /** The limits and the bytes in flight now, as the control file's status reply shows them. */
     public String memoryFigures() {
         return heap.limits().figures() + " inflight_bytes=" + heap.inFlight() + " inflight_bytes_peak=" + heap.peak();
+    }
+
+    /**
+     * Loads parked now on module_wq without a thread (a duplicate check or a symbol of a COMING
+     * module, reached through {@link #finitModuleLater}).
+     */
+    public int parkedLoads() {
+        return table.parkedLoads();
     }
 
     /** The most {@link #bytesInFlight()} ever reached. */

@@ -8,8 +8,9 @@ import org.denyfs.core.ErrnoException;
 import org.denyfs.image.ModuleImage;
 
 /**
- * simplify_symbols() and its helpers: find_symbol(), resolve_symbol_wait(), check_version(),
- * verify_namespace_is_imported(), ref_module(), and verify_exported_symbols(). Resolving a symbol
+ * simplify_symbols()'s helpers: find_symbol(), check_version(), verify_namespace_is_imported(),
+ * ref_module(), and verify_exported_symbols(); the loop over the symbols and resolve_symbol_wait()
+ * are {@link LoadModule}'s, since the wait is one of a load's steps. Resolving a symbol
  * exported by another module takes a reference on that module and records the "used by" link.
  */
 final class ResolveSymbol {
@@ -33,41 +34,17 @@ final class ResolveSymbol {
         return license != null && GPL_COMPATIBLE.contains(license);
     }
 
-    /** simplify_symbols(): resolves every undefined symbol of {@code mod} (UNFORMED, in the table). */
-    void simplifySymbols(LoadedModule mod, int flags) {
-        boolean useVersions = !mod.image.versions().isEmpty() && (flags & Modules.MODULE_INIT_IGNORE_MODVERSIONS) == 0;
-        for (ModuleImage.Undefined u : mod.image.undefined()) {
-            resolveSymbolWait(mod, u, useVersions);
-        }
+    /** simplify_symbols()'s choice: symbol versions are checked if the module has them and the caller did not say to ignore them. */
+    static boolean useVersions(LoadedModule mod, int flags) {
+        return !mod.image.versions().isEmpty() && (flags & Modules.MODULE_INIT_IGNORE_MODVERSIONS) == 0;
     }
 
     /**
-     * resolve_symbol_wait(): while the owner is still COMING (EBUSY), sleep on module_wq up to the
-     * configured wait (30 s in the kernel), then give up with EBUSY. A signal ends the wait the same
-     * way, as wait_event_interruptible_timeout() does there.
+     * resolve_symbol() and the weak/unknown handling of simplify_symbols(); null on success, when
+     * the reference on the owner is taken. EBUSY while the owner is still COMING: resolve_symbol_wait()
+     * (in {@link LoadModule}) waits and asks again. Caller holds mutex.
      */
-    private void resolveSymbolWait(LoadedModule mod, ModuleImage.Undefined sym, boolean useVersions) {
-        long deadline = System.nanoTime() + config.symbolWait.toNanos();
-        ErrnoException[] last = new ErrnoException[1];
-        table.mutex.lock();
-        try {
-            boolean done = table.awaitUntil(() -> {
-                last[0] = resolveSymbol(mod, sym, useVersions);
-                return last[0] == null || last[0].errno() != Errno.EBUSY;
-            }, deadline);
-            if (!done) {
-                LOG.warn("{}: gave up waiting for init of the module exporting {}", mod.name, sym.name());
-            }
-        } finally {
-            table.mutex.unlock();
-        }
-        if (last[0] != null) {
-            throw last[0];
-        }
-    }
-
-    /** resolve_symbol() and the weak/unknown handling of simplify_symbols(); null on success. Caller holds mutex. */
-    private ErrnoException resolveSymbol(LoadedModule mod, ModuleImage.Undefined sym, boolean useVersions) {
+    ErrnoException resolveSymbol(LoadedModule mod, ModuleImage.Undefined sym, boolean useVersions) {
         Found f = findSymbol(sym.name(), gplCompatible(mod.image.license()));
         if (f == null) {
             if (sym.weak()) {

@@ -307,6 +307,119 @@ class ModulesTest {
         assertThat(m.callsTable()).contains("finit_module\t" + name + "\t0\t2\t");
     }
 
+    /** The future's errno, once it completes; null for success. */
+    private static Errno outcome(java.util.concurrent.CompletableFuture<Void> call) throws Exception {
+        try {
+            call.get(TestKernel.WAIT_S, TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return ((ErrnoException) e.getCause()).errno();
+        }
+    }
+
+    // ---- the load's own waits, parked without a thread (finitModuleLater) ----
+
+    /**
+     * finitModuleLater on a thread of its own, which must return within the test's wait: a call
+     * that blocked for its wait instead of parking fails here rather than hanging the test.
+     */
+    private java.util.concurrent.CompletableFuture<Void> later(Modules m, FakeInode file) throws Exception {
+        return k.processes.submit(() -> m.finitModuleLater(file.open(), "", 0)).get(TestKernel.WAIT_S, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void finitModuleLater_patientDuplicateCheck_parksWithoutAThread_thenEexist() throws Exception {
+        Modules m = kernel(Policy.PLAIN);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        Future<Errno> first = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        var second = later(m, base);
+        assertThat(second).isNotDone();
+        assertThat(m.parkedLoads()).isEqualTo(1);
+        assertThat(m.bytesInFlight()).isEqualTo(len(base)); // the parked load keeps its copy, as the kernel's waiter does
+
+        gate.open();
+        assertThat(get(first)).isNull();
+        assertThat(outcome(second)).isEqualTo(Errno.EEXIST);
+        assertThat(m.parkedLoads()).isZero();
+        assertThat(m.bytesInFlight()).isZero();
+        assertThat(stat(m, "Mods failed on becoming")).isEqualTo("1");
+        assertThat(m.stats()).contains(String.format("%25s\t%15d\t%25s\n", "fx_base", 1, "Becoming"));
+        assertThat(m.callsTable()).contains("finit_module\t" + base.open().name() + "\tEEXIST\t1\t");
+    }
+
+    @Test
+    void finitModuleLater_patientDuplicateCheck_firstFailsInInit_parkedOneGetsEbusy() throws Exception {
+        Modules m = kernel(Policy.PLAIN);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        k.init.fail("fx_base", Errno.ENODEV);
+        Future<Errno> first = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        var second = later(m, base);
+        assertThat(second).isNotDone();
+        gate.open();
+        assertThat(get(first)).isEqualTo(Errno.ENODEV);
+        assertThat(outcome(second)).isEqualTo(Errno.EBUSY); // gone after a failed load: no retry
+        assertThat(m.moduleNames()).isEmpty();
+    }
+
+    @Test
+    void finitModuleLater_symbolOfComingModule_parksWithoutAThread_thenLoadsAndTakesTheReference() throws Exception {
+        Modules m = kernel(Policy.EXCLUSIVE);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        Future<Errno> loadBase = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        var loadUser = later(m, user);
+        assertThat(loadUser).isNotDone();
+        assertThat(m.parkedLoads()).isEqualTo(1);
+        // EXCLUSIVE: the parked load keeps its file's exclusive deny until it is over
+        assertThat(user.writes.value()).isEqualTo(-1);
+
+        gate.open();
+        assertThat(get(loadBase)).isNull();
+        assertThat(outcome(loadUser)).isNull();
+        assertThat(user.writes.value()).isZero();
+        assertThat(m.refcnt("fx_base")).contains("1\n");
+        assertThat(m.holders("fx_base")).contains(List.of("fx_user"));
+        assertThat(stat(m, "Mods ever loaded")).isEqualTo("2");
+    }
+
+    @Test
+    void finitModuleLater_symbolOwnerComingTooLong_timerEndsTheParkedWaitWithEbusy() throws Exception {
+        Modules m = k.builder().symbolWait(TestKernel.shortWait()).build();
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        Future<Errno> loadBase = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        var loadUser = later(m, user);
+        assertThat(outcome(loadUser)).isEqualTo(Errno.EBUSY); // base is still in its init: the gate is shut
+        assertThat(m.parkedLoads()).isZero();
+        assertThat(stat(m, "Mods failed on load")).isEqualTo("1");
+        gate.open();
+        assertThat(get(loadBase)).isNull();
+        assertThat(m.refcnt("fx_base")).contains("0\n");
+    }
+
+    @Test
+    void finitModuleLater_idempotentLoaderParkedOnASymbol_itsGroupGetsTheResultWhenItEnds() throws Exception {
+        Modules m = kernel(Policy.IDEMPOTENT);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        Future<Errno> loadBase = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        var loader = later(m, user); // first of user's group: parks on base's symbol
+        var joiner = later(m, user); // joins the group
+        assertThat(loader).isNotDone();
+        assertThat(joiner).isNotDone();
+        assertThat(m.parkedLoads()).isEqualTo(1);
+        assertThat(m.idempotent.members(user.key)).isEqualTo(2);
+
+        gate.open();
+        assertThat(get(loadBase)).isNull();
+        assertThat(outcome(loader)).isNull();
+        assertThat(outcome(joiner)).isNull();
+        assertThat(user.reads.get()).isEqualTo(1);
+        assertThat(m.idempotent.groups()).isZero();
+    }
+
     @Test
     void finitModuleLater_notWaiting_isDoneWhenItReturns() {
         Modules m = kernel(Policy.IDEMPOTENT);
