@@ -76,6 +76,61 @@ class WaitWithoutThreadIT {
         }
     }
 
+    /**
+     * The load's own waits hold no FUSE thread either. Under policy=plain, crypto_simd needs a
+     * symbol of cryptd, whose init is held: the first crypto_simd load parks in
+     * resolve_symbol_wait(), and every later one in the patient duplicate check (crypto_simd is
+     * UNFORMED). Once cryptd is live the first load goes on and the rest get EEXIST; the resumer
+     * threads that carried them on leave once the mount is calm.
+     */
+    @Test
+    void finit_waitingForAComingDependencyOrInTheDuplicateCheck_holdsNoFuseThread() throws Exception {
+        try (LiveMount m = heldMount("policy=plain"); Client c = Client.open(m.mnt)) {
+            Process dependency = finitThroughPreload(m, "cryptd");
+            List<Process> callers = new ArrayList<>();
+            try {
+                awaitComing(m, "cryptd");
+                callers.add(finitThroughPreload(m, "crypto_simd"));
+                LiveMount.await("the first crypto_simd load parked on cryptd's symbol", Duration.ofSeconds(60),
+                        () -> figure(request(c, "status"), "loads_parked") == 1);
+                for (int i = 1; i < WAITERS; i++) {
+                    callers.add(finitThroughPreload(m, "crypto_simd"));
+                }
+                LiveMount.await(WAITERS + " loads parked", Duration.ofSeconds(60),
+                        () -> figure(request(c, "status"), "loads_parked") == WAITERS);
+                LiveMount.await("the FUSE workers back to at most MAX_IDLE + 2 while " + WAITERS + " loads are parked",
+                        Duration.ofSeconds(60), () -> figure(request(c, "status"), "fuse_workers") <= FuseLoop.MAX_IDLE + 2);
+                assertThat(figure(c.request("status"), "finit_waiting")).isEqualTo(WAITERS);
+                release.countDown();
+                assertThat(dependency.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                assertThat(output(dependency)).isEqualTo("ok");
+                List<String> results = new ArrayList<>();
+                for (Process p : callers) {
+                    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                    results.add(output(p));
+                }
+                assertThat(results.get(0)).isEqualTo("ok");
+                assertThat(results.subList(1, WAITERS)).containsOnly("EEXIST");
+            } finally {
+                release.countDown();
+                callers.forEach(WaitWithoutThreadIT::stop);
+                stop(dependency);
+            }
+            String status = c.request("status");
+            assertThat(figure(status, "loads_parked")).isZero();
+            assertThat(figure(status, "finit_waiting")).isZero();
+            assertThat(Files.readString(m.mnt.resolve(".denyfs/proc/modules"))).contains("cryptd ").contains("crypto_simd ");
+            assertThat(Files.readString(m.mnt.resolve(".denyfs/stats"))).contains("Mods ever loaded\t2\n")
+                    .containsPattern("crypto_simd\\s+" + (WAITERS - 1) + "\\s+Becoming");
+            LiveMount.await("the resumer threads gone once the mount is calm", Duration.ofSeconds(60),
+                    () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("denyfs-load-")));
+        }
+    }
+
+    private static String output(Process p) throws IOException {
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    }
+
     @Test
     void controlFile_nonBlockingFinitInIdempotentGroup_eagainThenPollinThenReply() throws Exception {
         try (LiveMount m = heldMount("policy=idempotent")) {
@@ -206,8 +261,13 @@ class WaitWithoutThreadIT {
 
     /** finit_module(2) of cryptd.ko as kmod makes it, through libdenyfs-preload.so: prints "ok" or the errno's name. */
     private static Process finitThroughPreload(LiveMount m) throws IOException {
+        return finitThroughPreload(m, "cryptd");
+    }
+
+    /** finit_module(2) of MODULE.ko as kmod makes it, through libdenyfs-preload.so: prints "ok" or the errno's name. */
+    private static Process finitThroughPreload(LiveMount m, String module) throws IOException {
         Path nativeDir = Path.of(System.getenv().getOrDefault("DENYFS_NATIVE", "target/native")).toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(Proc.tool("modcall").toString(), "finit", m.mnt.resolve(tree.ko("cryptd")).toString(),
+        ProcessBuilder pb = new ProcessBuilder(Proc.tool("modcall").toString(), "finit", m.mnt.resolve(tree.ko(module)).toString(),
                 "0", "").redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("DENYFS_MOUNT", m.mnt.toString());
         pb.environment().put("LD_PRELOAD", nativeDir.resolve("libdenyfs-preload.so").toString());
