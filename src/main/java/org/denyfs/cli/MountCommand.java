@@ -75,6 +75,9 @@ final class MountCommand implements Callable<Integer> {
                         + "lib/modules/* under BACKING, else uname -r).",
                 "init_ms=MS: how long each emulated module init takes (default: 10; longer makes concurrent loads "
                         + "overlap).",
+                "symbol_wait_ms=MS: how long a module load waits for a module still in its init that exports a "
+                        + "symbol it needs, before it gives up with EBUSY (resolve_symbol_wait(); default: 30000, "
+                        + "the kernel's 30 s).",
                 "module_compression=xz|zstd|gzip|none: the one format the emulated kernel decompresses for "
                         + "finit_module's MODULE_INIT_COMPRESSED_FILE, as CONFIG_MODULE_COMPRESS_* chooses it, and "
                         + "named in the mount's view of /sys/module/compression (default: xz); a file of another "

@@ -179,6 +179,9 @@ public final class Mount implements AutoCloseable {
         if (options.initMillis() != null) {
             b.initDuration(java.time.Duration.ofMillis(options.initMillis()));
         }
+        if (options.symbolWaitMillis() != null) {
+            b.symbolWait(java.time.Duration.ofMillis(options.symbolWaitMillis()));
+        }
         if (init != null) {
             b.init(init);
         }

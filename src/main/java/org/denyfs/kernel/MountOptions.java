@@ -17,7 +17,7 @@ import org.denyfs.kernel.module.MemoryLimits;
  * refused rather than passed on, so a typo never mounts something the user did not ask for.
  */
 public record MountOptions(boolean debug, Path logFile, String logLevel, String policy, String kernelRelease,
-        Long initMillis, String fsname, Cache cache, List<String> fuseOptions, MemoryLimits memory,
+        Long initMillis, Long symbolWaitMillis, String fsname, Cache cache, List<String> fuseOptions, MemoryLimits memory,
         String exclusiveRead, Compression moduleCompression, PassthroughMode passthrough) {
     public static final List<String> POLICIES = List.of("plain", "exclusive", "exclusive-read", "idempotent");
     public static final String DEFAULT_POLICY = "idempotent";
@@ -80,7 +80,7 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
     public static final PassthroughMode DEFAULT_PASSTHROUGH = PassthroughMode.AUTO;
 
     public static MountOptions defaults() {
-        return new MountOptions(false, null, null, DEFAULT_POLICY, null, null, null, Cache.RELAXED, List.of(),
+        return new MountOptions(false, null, null, DEFAULT_POLICY, null, null, null, null, Cache.RELAXED, List.of(),
                 MemoryLimits.DEFAULTS, null, DEFAULT_MODULE_COMPRESSION, DEFAULT_PASSTHROUGH);
     }
 
@@ -92,6 +92,7 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
         String policy = DEFAULT_POLICY;
         String kernel = null;
         Long initMillis = null;
+        Long symbolWaitMillis = null;
         String fsname = null;
         Cache cache = Cache.RELAXED;
         Compression moduleCompression = DEFAULT_MODULE_COMPRESSION;
@@ -121,6 +122,7 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
                     }
                     case "kernel" -> kernel = require(name, arg);
                     case "init_ms" -> initMillis = milliseconds(name, require(name, arg));
+                    case "symbol_wait_ms" -> symbolWaitMillis = milliseconds(name, require(name, arg));
                     case "fsname" -> fsname = require(name, arg);
                     case "exclusive_read" -> {
                         ExclusiveReads.parse(require(name, arg)); // refused here, with the glob named
@@ -160,7 +162,7 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
                 }
             }
         }
-        return new MountOptions(debug, log, logLevel, policy, kernel, initMillis, fsname, cache, List.copyOf(fuse),
+        return new MountOptions(debug, log, logLevel, policy, kernel, initMillis, symbolWaitMillis, fsname, cache, List.copyOf(fuse),
                 new MemoryLimits(maxImage, maxInFlight, maxPerUid), exclusiveRead, moduleCompression, passthrough);
     }
 

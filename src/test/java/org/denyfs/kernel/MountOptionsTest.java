@@ -80,6 +80,13 @@ class MountOptionsTest {
     }
 
     @Test
+    void parse_symbolWaitMs_setsResolveSymbolWaitsBound_defaultTheKernels() {
+        assertThat(parse("symbol_wait_ms=250").symbolWaitMillis()).isEqualTo(250L);
+        assertThat(MountOptions.defaults().symbolWaitMillis()).isNull(); // Modules' default: 30 s
+        assertThatThrownBy(() -> parse("symbol_wait_ms=-5")).hasMessage("symbol_wait_ms=-5: must not be negative");
+    }
+
+    @Test
     void parse_moduleCompression_namesTheKernelsOneDecompressor() {
         assertThat(MountOptions.defaults().moduleCompression()).isEqualTo(org.denyfs.image.Compression.XZ);
         assertThat(parse("module_compression=zstd").moduleCompression()).isEqualTo(org.denyfs.image.Compression.ZSTD);

@@ -85,7 +85,8 @@ class WaitWithoutThreadIT {
      */
     @Test
     void finit_waitingForAComingDependencyOrInTheDuplicateCheck_holdsNoFuseThread() throws Exception {
-        try (LiveMount m = heldMount("policy=plain"); Client c = Client.open(m.mnt)) {
+        // symbol_wait_ms: the first load's wait must outlast however long the others take to start
+        try (LiveMount m = heldMount("policy=plain,symbol_wait_ms=600000"); Client c = Client.open(m.mnt)) {
             Process dependency = finitThroughPreload(m, "cryptd");
             List<Process> callers = new ArrayList<>();
             try {
@@ -100,7 +101,9 @@ class WaitWithoutThreadIT {
                         () -> figure(request(c, "status"), "loads_parked") == WAITERS);
                 LiveMount.await("the FUSE workers back to at most MAX_IDLE + 2 while " + WAITERS + " loads are parked",
                         Duration.ofSeconds(60), () -> figure(request(c, "status"), "fuse_workers") <= FuseLoop.MAX_IDLE + 2);
-                assertThat(figure(c.request("status"), "finit_waiting")).isEqualTo(WAITERS);
+                // finit_waiting counts a call once its ioctl has answered, just after the load parked
+                LiveMount.await(WAITERS + " finit calls waiting", Duration.ofSeconds(60),
+                        () -> figure(request(c, "status"), "finit_waiting") == WAITERS);
                 release.countDown();
                 assertThat(dependency.waitFor(120, TimeUnit.SECONDS)).isTrue();
                 assertThat(output(dependency)).isEqualTo("ok");

@@ -19,7 +19,7 @@ public final class FinitModule {
     private final Modules kernel;
     private final Inodes inodes;
     private final FinitTickets tickets = new FinitTickets();
-    /** Calls of {@link #finitLater} waiting now for another caller's load, without a thread. */
+    /** Calls of {@link #finitLater} waiting now, without a thread. */
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
 
     public FinitModule(Modules kernel, Inodes inodes) {
@@ -46,8 +46,9 @@ public final class FinitModule {
 
     /**
      * finit_module(fd, params, flags) for {@code caller} that holds no thread while it waits for
-     * another caller's load of the same inode (an idempotent group): the returned future is done
-     * when this returns unless the call waits; it completes normally for the syscall's 0 and
+     * another load (an idempotent group of the same inode, a same-name module still loading, a COMING
+     * module whose symbol it needs: see {@link Modules#finitModuleLater}): the returned future is
+     * done when this returns unless the call waits; it completes normally for the syscall's 0 and
      * exceptionally with the kernel's {@link ErrnoException}. The inode stays pinned until then.
      */
     public CompletableFuture<Void> finitLater(Caller caller, int fd, int openFlags, InodeKey key, int flags, String params) {
@@ -75,7 +76,10 @@ public final class FinitModule {
         });
     }
 
-    /** finit_module calls waiting now for another caller's load without holding a thread (status: finit_waiting). */
+    /**
+     * finit_module calls waiting now without holding a thread (status: finit_waiting): for another
+     * caller's load of the same inode, or, parked, for another module (loads_parked counts those).
+     */
     public int waiting() {
         return waiting.get();
     }

@@ -3,6 +3,7 @@ package org.denyfs.kernel.module;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.denyfs.core.Errno;
@@ -51,40 +52,82 @@ final class LoadModule {
      */
     void load(OffHeap.Region copy, long compressedLen, String params, int flags) {
         Load load = new Load(copy, compressedLen, params, flags);
-        for (ModuleTable.Wait wait = load.advance(); wait != null; wait = load.advance()) {
+        for (ModuleTable.Wait wait = load.form(); wait != null; wait = load.form()) {
             load.resume(table.await(wait));
         }
+        load.init();
     }
 
     /**
      * As {@link #load}, but no thread is held while the load waits for another one (a same-name
      * module still loading, a COMING module that exports a symbol it needs): the load parks on
-     * module_wq and goes on, on a resumer thread, once the wait is over. The future is done when
-     * this returns unless the load waits; it completes exceptionally with the call's
-     * {@link ErrnoException}.
+     * module_wq and goes on, on a resumer thread, once the wait is over; if it gets as far as its
+     * module's init, that runs on a thread of its own, as it would on its caller's, so no init waits
+     * for another. The future is done when this returns unless the load waits; it completes
+     * exceptionally with the call's {@link ErrnoException}.
+     *
+     * @param resumedCpu told the CPU time the load spends on other threads than this one, before
+     *     the future completes
      */
-    CompletableFuture<Void> loadLater(OffHeap.Region copy, long compressedLen, String params, int flags) {
+    CompletableFuture<Void> loadLater(OffHeap.Region copy, long compressedLen, String params, int flags, LongConsumer resumedCpu) {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        proceed(new Load(copy, compressedLen, params, flags), null, result);
+        proceed(new Load(copy, compressedLen, params, flags), null, result, resumedCpu);
         return result;
     }
 
-    /** Runs {@code load} (resumed with {@code outcome}, unless it is starting) up to its next park, or to its end. */
-    private void proceed(Load load, ModuleTable.Outcome outcome, CompletableFuture<Void> result) {
+    /**
+     * Runs {@code load} up to its next park, or to its end: from the start on the caller's thread
+     * ({@code outcome} null), or resumed on a resumer thread with how its wait ended.
+     */
+    private void proceed(Load load, ModuleTable.Outcome outcome, CompletableFuture<Void> result, LongConsumer resumedCpu) {
+        boolean resumed = outcome != null;
+        long cpu = resumed ? LoadCalls.threadCpuNanos() : 0;
         try {
-            if (outcome != null) {
+            if (resumed) {
                 load.resume(outcome);
             }
-            for (ModuleTable.Wait wait = load.advance(); wait != null; wait = load.advance()) {
-                ModuleTable.Outcome now = table.park(wait, later -> proceed(load, later, result));
+            for (ModuleTable.Wait wait = load.form(); wait != null; wait = load.form()) {
+                ModuleTable.Outcome now = table.park(wait, later -> proceed(load, later, result, resumedCpu));
                 if (now == null) {
                     return; // parked: a resumer thread goes on
                 }
                 load.resume(now);
             }
-            result.complete(null);
         } catch (RuntimeException | Error e) {
-            result.completeExceptionally(e);
+            complete(result, e, resumedCpu, resumed ? LoadCalls.threadCpuNanos() - cpu : 0);
+            return;
+        } finally {
+            if (resumed && !result.isDone()) {
+                resumedCpu.accept(LoadCalls.threadCpuNanos() - cpu);
+            }
+        }
+        if (!resumed) {
+            runInit(load, result, null);
+        } else {
+            table.startInit(() -> runInit(load, result, resumedCpu));
+        }
+    }
+
+    /** do_init_module() of a formed load, then the call's end; {@code resumedCpu} null on the caller's own thread. */
+    private void runInit(Load load, CompletableFuture<Void> result, LongConsumer resumedCpu) {
+        long cpu = resumedCpu == null ? 0 : LoadCalls.threadCpuNanos();
+        Throwable failure = null;
+        try {
+            load.init();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        complete(result, failure, resumedCpu, resumedCpu == null ? 0 : LoadCalls.threadCpuNanos() - cpu);
+    }
+
+    private static void complete(CompletableFuture<Void> result, Throwable failure, LongConsumer resumedCpu, long cpuNanos) {
+        if (resumedCpu != null && cpuNanos > 0) {
+            resumedCpu.accept(cpuNanos);
+        }
+        if (failure == null) {
+            result.complete(null);
+        } else {
+            result.completeExceptionally(failure);
         }
     }
 
@@ -105,8 +148,9 @@ final class LoadModule {
     /**
      * One load_module() call, as steps that run until the load is over or must wait: the one
      * implementation of the load, which {@link #load} drives on its thread and {@link #loadLater}
-     * without one. {@link #advance} returns what to wait for; the driver waits, tells
-     * {@link #resume} how the wait ended, and advances again. Used by one thread at a time.
+     * without one. {@link #form} returns what to wait for; the driver waits, tells {@link #resume}
+     * how the wait ended, and calls it again until it returns null; then {@link #init}. Used by one
+     * thread at a time.
      */
     private final class Load {
         private final OffHeap.Region copy;
@@ -139,28 +183,35 @@ final class LoadModule {
             this.outcome = how;
         }
 
-        /** Runs to the load's end (null) or its next wait; a failure is thrown, counted and cleaned up. */
-        ModuleTable.Wait advance() {
-            if (step != Step.INIT) {
-                ModuleTable.Wait wait;
-                try {
-                    wait = form();
-                } catch (RuntimeException | Error e) {
-                    copy.close();
-                    throw e;
-                }
-                if (wait != null) {
-                    return wait;
-                }
+        /**
+         * Runs up to the next wait (returned) or until the module is COMING and the copy is freed
+         * (null); a failure is thrown, counted and cleaned up, the copy freed.
+         */
+        ModuleTable.Wait form() {
+            ModuleTable.Wait wait;
+            try {
+                wait = formSteps();
+            } catch (RuntimeException | Error e) {
+                copy.close();
+                throw e;
+            }
+            if (wait == null) {
                 copy.close();
                 step = Step.INIT;
             }
+            return wait;
+        }
+
+        /** do_init_module(), once {@link #form} has returned null. */
+        void init() {
+            if (step != Step.INIT) {
+                throw new IllegalStateException("init before the module is formed");
+            }
             doInitModule(mod, params);
-            return null;
         }
 
         /** Everything before init: a wait, or null once the module is COMING. */
-        private ModuleTable.Wait form() {
+        private ModuleTable.Wait formSteps() {
             try {
                 if (step == Step.CHECKS) {
                     checks();

@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The kernel's {@code modules} list with {@code module_mutex} and {@code module_wq}.
@@ -32,6 +35,7 @@ import java.util.function.Consumer;
  * Either way a load counts as a sleeper.
  */
 final class ModuleTable {
+    private static final Logger LOG = LogManager.getLogger(ModuleTable.class);
     /** module_mutex. Take before DupFailures' monitor; never hold it while joining an idempotent group. */
     final ReentrantLock mutex = new ReentrantLock();
     /** module_wq: signalled on every state change, and when a sleeper arrives (for observers). */
@@ -106,14 +110,22 @@ final class ModuleTable {
             if (timer != null) {
                 timer.cancel(false);
             }
-            resumer().execute(() -> then.accept(outcome));
+            Runnable task = () -> then.accept(outcome);
+            try {
+                resumer().execute(task);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // no thread to be had (EAGAIN from clone): go on here rather than lose the load
+                LOG.error("module_wq: no resumer thread ({}); resuming a parked load on this thread", e.toString());
+                task.run();
+            }
         }
     }
 
     /**
-     * At most this many parked loads run their continuation at once; more wait in line. A
-     * continuation is short (a duplicate's EEXIST, the next symbol) unless the load goes on to its
-     * module's init, which runs there as it would have on the caller's thread.
+     * At most this many parked loads go on at once once their waits are over; more wait in line.
+     * What they run is short (a duplicate's EEXIST, the next symbols, complete_formation()): a
+     * load that gets as far as its module's init hands it to a thread of its own
+     * ({@link #startInit}).
      */
     static final int RESUMERS = 8;
     /** How long an idle resumer or timer thread stays: the threads exist only around waits. */
@@ -123,6 +135,8 @@ final class ModuleTable {
     private final ArrayDeque<Parked> parked = new ArrayDeque<>();
     /** Created with the first parked load. Guarded by mutex. */
     private ThreadPoolExecutor resumer;
+    /** Created with the first resumed load that reaches its init. Guarded by mutex. */
+    private ThreadPoolExecutor inits;
     /** Created with the first parked load that has a deadline. Guarded by mutex. */
     private ScheduledThreadPoolExecutor timers;
 
@@ -133,12 +147,45 @@ final class ModuleTable {
      */
     void wakeAll() {
         wq.signalAll();
+        if (parked.isEmpty()) {
+            return;
+        }
+        List<Parked> ready = new ArrayList<>();
         for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
             Parked p = it.next();
             if (p.wait.done().getAsBoolean()) {
                 it.remove();
-                p.resume(Outcome.DONE);
+                ready.add(p);
             }
+        }
+        // resumed only once the list is settled: a load resumed on this thread may park again
+        for (Parked p : ready) {
+            p.resume(Outcome.DONE);
+        }
+    }
+
+    /**
+     * Runs a resumed load's module init on a thread of its own, as the kernel runs each init on
+     * its caller's: no init waits for another one, however long they take. The thread goes when
+     * the init is over (after {@link #IDLE_SECONDS} idle).
+     */
+    void startInit(Runnable init) {
+        Executor inits;
+        mutex.lock();
+        try {
+            if (this.inits == null) {
+                this.inits = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_SECONDS, TimeUnit.SECONDS,
+                        new SynchronousQueue<>(), daemonThreads("denyfs-load-init-"));
+            }
+            inits = this.inits;
+        } finally {
+            mutex.unlock();
+        }
+        try {
+            inits.execute(init);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            LOG.error("module init: no thread of its own ({}); running it on this resumer", e.toString());
+            init.run();
         }
     }
 
@@ -189,12 +236,14 @@ final class ModuleTable {
                 return Outcome.TIMED_OUT;
             }
             Parked p = new Parked(wait, then);
+            if (wait.timed()) {
+                // before it is listed, so a failure to schedule leaves nothing parked; it cannot
+                // fire before then: expire() takes mutex, held here
+                p.timer = timers().schedule(() -> expire(p), wait.deadlineNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
             parked.addLast(p);
             sleepers++;
             wq.signalAll();
-            if (wait.timed()) {
-                p.timer = timers().schedule(() -> expire(p), wait.deadlineNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
-            }
             return null;
         } finally {
             mutex.unlock();

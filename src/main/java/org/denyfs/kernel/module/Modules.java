@@ -145,7 +145,7 @@ public final class Modules {
         long cpu = LoadCalls.threadCpuNanos();
         // the name now: by the time the load ends the caller's descriptor may be closed and reused
         String name = file.name();
-        List<CompletableFuture<Void>> waiting = new ArrayList<>(1);
+        Later waiting = new Later();
         Errno error = Errno.EIO;
         try {
             finitByPolicy(file, params, flags, waiting);
@@ -163,7 +163,15 @@ public final class Modules {
         }
         long spent = LoadCalls.threadCpuNanos() - cpu;
         return waiting.get(0).whenComplete((ok, failure) -> calls.record(LoadCalls.FINIT, name,
-                failure == null ? null : errnoOf(failure), spent));
+                failure == null ? null : errnoOf(failure), spent + waiting.resumedCpuNanos.get()));
+    }
+
+    /**
+     * The futures of a {@link #finitModuleLater} call that waits (at most one), and the CPU time its
+     * load spends on other threads once resumed, which the calls table adds to the caller's.
+     */
+    private static final class Later extends ArrayList<CompletableFuture<Void>> {
+        final java.util.concurrent.atomic.AtomicLong resumedCpuNanos = new java.util.concurrent.atomic.AtomicLong();
     }
 
     private static Errno errnoOf(Throwable t) {
@@ -172,7 +180,7 @@ public final class Modules {
     }
 
     /** {@code waiting} null: a waiter blocks; else a waiter's future is added to it and the call returns. */
-    private void finitByPolicy(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
+    private void finitByPolicy(ModuleFile file, String params, int flags, Later waiting) {
         mayInitModule();
         if ((flags & ~ALL_FLAGS) != 0) {
             throw new ErrnoException(Errno.EINVAL, "finit_module: unknown flags 0x" + Integer.toHexString(flags));
@@ -196,7 +204,7 @@ public final class Modules {
     }
 
     /** v6.4-rc3: kernel_read_file_from_fd() does the handle checks, so their failures count as kreads. */
-    private void finitPlain(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
+    private void finitPlain(ModuleFile file, String params, int flags, Later waiting) {
         OffHeap.Region buf;
         try {
             checkReadable(file);
@@ -213,7 +221,7 @@ public final class Modules {
      * read's own deny is exclusive, so a concurrent reader's ETXTBSY is a kread failure, and
      * nothing is held once load_module() starts.
      */
-    private void finitExclusiveRead(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
+    private void finitExclusiveRead(ModuleFile file, String params, int flags, Later waiting) {
         OffHeap.Region buf;
         try {
             checkReadable(file);
@@ -229,7 +237,7 @@ public final class Modules {
      * 9828ed3f69: prepare_file_for_module_load(), then exclusive deny until everything is over,
      * a load that waits without a thread included: the deny goes when its future completes.
      */
-    private void finitExclusive(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
+    private void finitExclusive(ModuleFile file, String params, int flags, Later waiting) {
         checkReadable(file);
         if (!file.regularFile()) {
             throw new ErrnoException(Errno.EINVAL, "finit_module: not a regular file");
@@ -251,7 +259,7 @@ public final class Modules {
     }
 
     /** v6.5 idempotent_init_module(): EBADF first, then join the inode's group. */
-    private void finitIdempotent(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
+    private void finitIdempotent(ModuleFile file, String params, int flags, Later waiting) {
         checkReadable(file);
         IdempotentLoads.Entry me = idempotent.join(file.inode());
         if (!me.first) {
@@ -282,7 +290,7 @@ public final class Modules {
     }
 
     /** init_module_from_file(): read (counted as kread on failure), then as for a buffer. */
-    private void initModuleFromFile(ModuleFile file, String params, int flags, List<CompletableFuture<Void>> waiting) {
+    private void initModuleFromFile(ModuleFile file, String params, int flags, Later waiting) {
         OffHeap.Region buf;
         try {
             buf = KernelReadFile.read(file, heap);
@@ -298,7 +306,7 @@ public final class Modules {
      * {@code waiting} null the load waits on this thread; otherwise a load that must wait for
      * another one parks, and its future is added to {@code waiting}.
      */
-    private void loadFromBuffer(OffHeap.Region buf, String params, int flags, List<CompletableFuture<Void>> waiting) {
+    private void loadFromBuffer(OffHeap.Region buf, String params, int flags, Later waiting) {
         long compressedLen = 0;
         OffHeap.Region image = buf;
         if ((flags & MODULE_INIT_COMPRESSED_FILE) != 0) {
@@ -316,7 +324,7 @@ public final class Modules {
             loader.load(image, compressedLen, params, flags);
             return;
         }
-        CompletableFuture<Void> load = loader.loadLater(image, compressedLen, params, flags);
+        CompletableFuture<Void> load = loader.loadLater(image, compressedLen, params, flags, waiting.resumedCpuNanos::addAndGet);
         if (!load.isDone()) {
             waiting.add(load);
             return;

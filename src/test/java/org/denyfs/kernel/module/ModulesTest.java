@@ -400,6 +400,74 @@ class ModulesTest {
     }
 
     @Test
+    void finitModuleLater_moreParkedLoadsThanResumers_allRunTheirInitsAtOnce() throws Exception {
+        Modules m = kernel(Policy.PLAIN);
+        TestKernel.Gate baseGate = k.init.gate("fx_base");
+        Future<Errno> loadBase = k.process(() -> m.finitModule(base.open(), "", 0));
+        baseGate.awaitEntered();
+        int n = ModuleTable.RESUMERS + 2;
+        List<TestKernel.Gate> gates = new java.util.ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<Void>> loads = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            gates.add(k.init.gate("fx_user" + i));
+            loads.add(later(m, new FakeInode(Fixtures.user("fx_user" + i))));
+        }
+        assertThat(m.parkedLoads()).isEqualTo(n);
+
+        baseGate.open();
+        assertThat(get(loadBase)).isNull();
+        // every init is entered while all of them are held: none waits for a resumer to come free
+        for (TestKernel.Gate g : gates) {
+            g.awaitEntered();
+        }
+        gates.forEach(TestKernel.Gate::open);
+        for (var load : loads) {
+            assertThat(outcome(load)).isNull();
+        }
+        assertThat(m.refcnt("fx_base")).contains(n + "\n");
+    }
+
+    @Test
+    void finitModule_blockingDuplicateCheckInterrupted_failsEintr_unrecorded() throws Exception {
+        Modules m = kernel(Policy.PLAIN);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        Future<Errno> first = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        java.util.concurrent.atomic.AtomicReference<Errno> second = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> second.set(errnoOf(() -> m.finitModule(base.open(), "", 0))));
+        caller.start();
+        assertThat(m.table.awaitSleepers(1, TestKernel.WAIT_S, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt(); // a signal
+        caller.join(TimeUnit.SECONDS.toMillis(TestKernel.WAIT_S));
+        assertThat(second.get()).isEqualTo(Errno.EINTR);
+        assertThat(m.stats()).doesNotContain("Duplicate failed modules");
+        assertThat(stat(m, "Mods failed on becoming")).isEqualTo("1");
+        assertThat(m.bytesInFlight()).isZero();
+        gate.open();
+        assertThat(get(first)).isNull();
+    }
+
+    @Test
+    void finitModule_blockingSymbolWaitInterrupted_givesUpWithEbusy() throws Exception {
+        Modules m = kernel(Policy.PLAIN);
+        TestKernel.Gate gate = k.init.gate("fx_base");
+        Future<Errno> loadBase = k.process(() -> m.finitModule(base.open(), "", 0));
+        gate.awaitEntered();
+        java.util.concurrent.atomic.AtomicReference<Errno> loadUser = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> loadUser.set(errnoOf(() -> m.finitModule(user.open(), "", 0))));
+        caller.start();
+        assertThat(m.table.awaitSleepers(1, TestKernel.WAIT_S, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt();
+        caller.join(TimeUnit.SECONDS.toMillis(TestKernel.WAIT_S));
+        // wait_event_interruptible_timeout()'s signal is a give-up, as its timeout is
+        assertThat(loadUser.get()).isEqualTo(Errno.EBUSY);
+        assertThat(stat(m, "Mods failed on load")).isEqualTo("1");
+        gate.open();
+        assertThat(get(loadBase)).isNull();
+        assertThat(m.refcnt("fx_base")).contains("0\n");
+    }
+
+    @Test
     void finitModuleLater_idempotentLoaderParkedOnASymbol_itsGroupGetsTheResultWhenItEnds() throws Exception {
         Modules m = kernel(Policy.IDEMPOTENT);
         TestKernel.Gate gate = k.init.gate("fx_base");
