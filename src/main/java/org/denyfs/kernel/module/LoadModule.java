@@ -82,6 +82,8 @@ final class LoadModule {
     private void proceed(Load load, ModuleTable.Outcome outcome, CompletableFuture<Void> result, LongConsumer resumedCpu) {
         boolean resumed = outcome != null;
         long cpu = resumed ? LoadCalls.threadCpuNanos() : 0;
+        boolean formed = false;
+        Throwable failure = null;
         try {
             if (resumed) {
                 load.resume(outcome);
@@ -89,21 +91,22 @@ final class LoadModule {
             for (ModuleTable.Wait wait = load.form(); wait != null; wait = load.form()) {
                 ModuleTable.Outcome now = table.park(wait, later -> proceed(load, later, result, resumedCpu));
                 if (now == null) {
-                    return; // parked: a resumer thread goes on
+                    break; // parked: a resumer thread goes on
                 }
                 load.resume(now);
             }
+            formed = load.formed();
         } catch (RuntimeException | Error e) {
-            complete(result, e, resumedCpu, resumed ? LoadCalls.threadCpuNanos() - cpu : 0);
-            return;
-        } finally {
-            if (resumed && !result.isDone()) {
-                resumedCpu.accept(LoadCalls.threadCpuNanos() - cpu);
-            }
+            failure = e;
         }
-        if (!resumed) {
+        if (resumed) {
+            resumedCpu.accept(LoadCalls.threadCpuNanos() - cpu); // before the result, which the calls table reads
+        }
+        if (failure != null) {
+            result.completeExceptionally(failure);
+        } else if (formed && !resumed) {
             runInit(load, result, null);
-        } else {
+        } else if (formed) {
             table.startInit(() -> runInit(load, result, resumedCpu));
         }
     }
@@ -117,12 +120,8 @@ final class LoadModule {
         } catch (RuntimeException | Error e) {
             failure = e;
         }
-        complete(result, failure, resumedCpu, resumedCpu == null ? 0 : LoadCalls.threadCpuNanos() - cpu);
-    }
-
-    private static void complete(CompletableFuture<Void> result, Throwable failure, LongConsumer resumedCpu, long cpuNanos) {
-        if (resumedCpu != null && cpuNanos > 0) {
-            resumedCpu.accept(cpuNanos);
+        if (resumedCpu != null) {
+            resumedCpu.accept(LoadCalls.threadCpuNanos() - cpu);
         }
         if (failure == null) {
             result.complete(null);
@@ -166,6 +165,8 @@ final class LoadModule {
         /** The symbol SYMBOLS is at, and whether it waits for that symbol's COMING owner. */
         private int symbol;
         private boolean symbolWaits;
+        /** simplify_symbols()'s choice for this module and these flags, known once the image is parsed. */
+        private boolean useVersions;
         /** The symbol's last resolution, set by every evaluation of the wait's condition (mutex held). */
         private ErrnoException symbolResult;
         /** How the last wait ended. */
@@ -202,9 +203,14 @@ final class LoadModule {
             return wait;
         }
 
+        /** {@link #form} has returned null: the module is COMING, its init is next. */
+        boolean formed() {
+            return step == Step.INIT;
+        }
+
         /** do_init_module(), once {@link #form} has returned null. */
         void init() {
-            if (step != Step.INIT) {
+            if (!formed()) {
                 throw new IllegalStateException("init before the module is formed");
             }
             doInitModule(mod, params);
@@ -270,6 +276,7 @@ final class LoadModule {
             len = sig.length();
             ModuleImage image = ModuleImage.parse(buf.duplicate().limit(sig.length())); // elf_validity_cache_copy()
             mod = new LoadedModule(image);
+            useVersions = ResolveSymbol.useVersions(mod, flags);
             earlyModCheck(mod, flags, sig.sigOk());
         }
 
@@ -316,7 +323,6 @@ final class LoadModule {
          * same way, as wait_event_interruptible_timeout() does there. Null once the symbol resolved.
          */
         private ModuleTable.Wait resolveSymbolWait(ModuleImage.Undefined sym) {
-            boolean useVersions = ResolveSymbol.useVersions(mod, flags);
             if (!symbolWaits) {
                 table.mutex.lock();
                 try {

@@ -110,14 +110,7 @@ final class ModuleTable {
             if (timer != null) {
                 timer.cancel(false);
             }
-            Runnable task = () -> then.accept(outcome);
-            try {
-                resumer().execute(task);
-            } catch (RuntimeException | OutOfMemoryError e) {
-                // no thread to be had (EAGAIN from clone): go on here rather than lose the load
-                LOG.error("module_wq: no resumer thread ({}); resuming a parked load on this thread", e.toString());
-                task.run();
-            }
+            executeOrRunHere(resumer(), () -> then.accept(outcome), "module_wq: no resumer thread; resuming a parked load");
         }
     }
 
@@ -181,11 +174,19 @@ final class ModuleTable {
         } finally {
             mutex.unlock();
         }
+        executeOrRunHere(inits, init, "module init: no thread of its own; running it");
+    }
+
+    /**
+     * Hands {@code task} to {@code executor}; when no thread is to be had (EAGAIN from clone), runs
+     * it on this thread rather than lose the load it carries on.
+     */
+    private static void executeOrRunHere(Executor executor, Runnable task, String fallback) {
         try {
-            inits.execute(init);
+            executor.execute(task);
         } catch (RuntimeException | OutOfMemoryError e) {
-            LOG.error("module init: no thread of its own ({}); running it on this resumer", e.toString());
-            init.run();
+            LOG.error("{} on this thread ({})", fallback, e.toString());
+            task.run();
         }
     }
 

@@ -172,11 +172,22 @@ public final class Modules {
      */
     private static final class Later extends ArrayList<CompletableFuture<Void>> {
         final java.util.concurrent.atomic.AtomicLong resumedCpuNanos = new java.util.concurrent.atomic.AtomicLong();
+
+        /**
+         * If the call added its future at or after {@code since} (its load waits), chains
+         * {@code action} after that future and says true: what the caller holds is given back then.
+         */
+        boolean afterWait(int since, java.util.function.BiConsumer<Void, Throwable> action) {
+            if (size() <= since) {
+                return false;
+            }
+            set(since, get(since).whenComplete(action));
+            return true;
+        }
     }
 
     private static Errno errnoOf(Throwable t) {
-        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-        return c instanceof ErrnoException e ? e.errno() : Errno.EIO;
+        return asErrnoException(t).errno();
     }
 
     /** {@code waiting} null: a waiter blocks; else a waiter's future is added to it and the call returns. */
@@ -250,9 +261,7 @@ public final class Modules {
         try {
             initModuleFromFile(file, params, flags, waiting);
         } finally {
-            if (waiting != null && waiting.size() > waits) {
-                waiting.set(waits, waiting.get(waits).whenComplete((ok, failure) -> whole.close()));
-            } else {
+            if (waiting == null || !waiting.afterWait(waits, (ok, failure) -> whole.close())) {
                 whole.close();
             }
         }
@@ -279,11 +288,9 @@ public final class Modules {
             result = e;
             throw e;
         } finally {
-            if (result == null && waiting != null && waiting.size() > waits) {
-                // the load waits without a thread: the group's result is its outcome
-                waiting.set(waits, waiting.get(waits).whenComplete((ok, failure) -> idempotent.complete(me,
-                        failure == null ? null : asErrnoException(failure))));
-            } else {
+            // a load that waits without a thread: the group's result is its outcome
+            if (result != null || waiting == null || !waiting.afterWait(waits, (ok, failure) -> idempotent.complete(me,
+                    failure == null ? null : asErrnoException(failure)))) {
                 idempotent.complete(me, result);
             }
         }
