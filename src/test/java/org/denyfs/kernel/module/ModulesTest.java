@@ -427,19 +427,28 @@ class ModulesTest {
         assertThat(m.refcnt("fx_base")).contains(n + "\n");
     }
 
+    /**
+     * A blocking finit_module of {@code file} on a thread of its own, interrupted (a signal) once it
+     * sleeps on module_wq: its errno, or null for success.
+     */
+    private static Errno interruptedWhileWaiting(Modules m, FakeInode file) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Errno> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> result.set(errnoOf(() -> m.finitModule(file.open(), "", 0))));
+        caller.start();
+        assertThat(m.table.awaitSleepers(1, TestKernel.WAIT_S, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt();
+        caller.join(TimeUnit.SECONDS.toMillis(TestKernel.WAIT_S));
+        assertThat(caller.isAlive()).isFalse();
+        return result.get();
+    }
+
     @Test
     void finitModule_blockingDuplicateCheckInterrupted_failsEintr_unrecorded() throws Exception {
         Modules m = kernel(Policy.PLAIN);
         TestKernel.Gate gate = k.init.gate("fx_base");
         Future<Errno> first = k.process(() -> m.finitModule(base.open(), "", 0));
         gate.awaitEntered();
-        java.util.concurrent.atomic.AtomicReference<Errno> second = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread caller = new Thread(() -> second.set(errnoOf(() -> m.finitModule(base.open(), "", 0))));
-        caller.start();
-        assertThat(m.table.awaitSleepers(1, TestKernel.WAIT_S, TimeUnit.SECONDS)).isTrue();
-        caller.interrupt(); // a signal
-        caller.join(TimeUnit.SECONDS.toMillis(TestKernel.WAIT_S));
-        assertThat(second.get()).isEqualTo(Errno.EINTR);
+        assertThat(interruptedWhileWaiting(m, base)).isEqualTo(Errno.EINTR);
         assertThat(m.stats()).doesNotContain("Duplicate failed modules");
         assertThat(stat(m, "Mods failed on becoming")).isEqualTo("1");
         assertThat(m.bytesInFlight()).isZero();
@@ -453,14 +462,8 @@ class ModulesTest {
         TestKernel.Gate gate = k.init.gate("fx_base");
         Future<Errno> loadBase = k.process(() -> m.finitModule(base.open(), "", 0));
         gate.awaitEntered();
-        java.util.concurrent.atomic.AtomicReference<Errno> loadUser = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread caller = new Thread(() -> loadUser.set(errnoOf(() -> m.finitModule(user.open(), "", 0))));
-        caller.start();
-        assertThat(m.table.awaitSleepers(1, TestKernel.WAIT_S, TimeUnit.SECONDS)).isTrue();
-        caller.interrupt();
-        caller.join(TimeUnit.SECONDS.toMillis(TestKernel.WAIT_S));
         // wait_event_interruptible_timeout()'s signal is a give-up, as its timeout is
-        assertThat(loadUser.get()).isEqualTo(Errno.EBUSY);
+        assertThat(interruptedWhileWaiting(m, user)).isEqualTo(Errno.EBUSY);
         assertThat(stat(m, "Mods failed on load")).isEqualTo("1");
         gate.open();
         assertThat(get(loadBase)).isNull();
