@@ -136,8 +136,7 @@ public final class Mount implements AutoCloseable {
         thread.setDaemon(true);
         thread.start();
         try {
-            CompletableFuture<Void> init = CompletableFuture.runAsync(mount::awaitInit);
-            CompletableFuture.anyOf(init, mount.loop).get(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            CompletableFuture.anyOf(mount.ops.initialized(), mount.loop).get(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             mount.close();
             throw e.getCause() instanceof IOException io ? io : new IOException("mount point " + mp + ": " + e.getCause(), e);
@@ -188,24 +187,32 @@ public final class Mount implements AutoCloseable {
         return b.build();
     }
 
-    private void awaitInit() {
+    /**
+     * Runs on the mount's thread, which serves as one FUSE worker among the others until it leaves
+     * the pool (or the mount ends); the last worker to go completes {@link #loop}.
+     */
+    private void serve(MountOptions options, String source) {
         try {
-            ops.awaitInit(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            FuseLoop.serve(ops, mountPoint, options.debug(), fuseArgs(options, source, filter.active()).toArray(String[]::new),
+                    figures, filter).whenComplete(this::ended);
+        } catch (Throwable t) {
+            loop.completeExceptionally(t);
         }
     }
 
-    private void serve(MountOptions options, String source) {
+    /** The FUSE loop is over (rc 0: a clean unmount): no request can come any more. */
+    private void ended(Integer rc, Throwable failure) {
         try {
-            int rc = FuseLoop.run(ops, mountPoint, options.debug(),
-                    fuseArgs(options, source, filter.active()).toArray(String[]::new), figures, filter);
             mappings.close(); // the counts are gone with the connection: nothing is left to give back
-            root.close(); // no request can come any more
+            root.close();
+            if (failure != null) {
+                loop.completeExceptionally(failure);
+                return;
+            }
             if (rc != 0) {
                 throw new LibfuseFailed("mount point " + mountPoint + ": libfuse could not mount or serve it");
             }
-            if (ops.awaitInit(0, TimeUnit.SECONDS)) {
+            if (ops.initialized().isDone()) {
                 LOG.info("unmounted {}", mountPoint);
             }
             loop.complete(null);

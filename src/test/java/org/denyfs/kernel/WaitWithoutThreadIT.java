@@ -227,6 +227,51 @@ class WaitWithoutThreadIT {
         }
     }
 
+    /**
+     * FuseLoop's reader rule: the workers a burst started (here, blocking control-file reads of a
+     * held load, one worker each) do not stay for the mount's life; once the burst is over the
+     * idle ones past {@link FuseLoop#READERS} leave, and the two that stay serve. Under libfuse's rule every worker the
+     * burst started stayed (at most MAX_IDLE idle ones leave), so this fails there.
+     */
+    @Test
+    void fuseLoop_afterABurst_theIdleWorkersPastTheReadersLeave() throws Exception {
+        int shells = 8;
+        try (LiveMount m = heldMount("policy=idempotent")) {
+            Process first = finitThroughPreload(m);
+            List<Process> waiting = new ArrayList<>();
+            try (Client c = Client.open(m.mnt)) {
+                awaitComing(m, "cryptd");
+                for (int i = 0; i < shells; i++) {
+                    waiting.add(new ProcessBuilder("sh", "-c", "exec 3<>.denyfs/control && echo 'finit " + tree.ko("cryptd")
+                            + "' >&3 && read -r reply <&3 && echo \"$reply\"")
+                            .directory(m.mnt.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+                }
+                awaitWaiting(m, shells);
+                assertThat(figure(c.request("status"), "fuse_workers")).isGreaterThan(shells);
+                release.countDown();
+                for (Process p : waiting) {
+                    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok 0\n");
+                }
+                assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                // waited for by the workers' thread names (the daemon runs in this JVM), so that no
+                // request of the test's own hands a parked worker a turn meanwhile
+                LiveMount.await("the FUSE workers back to " + FuseLoop.READERS + " after the burst", Duration.ofSeconds(60),
+                        () -> fuseWorkerThreads() == FuseLoop.READERS);
+                assertThat(figure(c.request("status"), "fuse_workers")).isEqualTo(FuseLoop.READERS);
+            } finally {
+                release.countDown();
+                waiting.forEach(WaitWithoutThreadIT::stop);
+                stop(first);
+            }
+        }
+    }
+
+    /** The threads of this JVM named as FUSE workers ("denyfs-fuse-N"). */
+    private static long fuseWorkerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().matches("denyfs-fuse-\\d+")).count();
+    }
+
     @Test
     void kernelClient_finitInIdempotentGroup_waitsByTicketAndReturnsTheResult() throws Exception {
         try (LiveMount m = heldMount("policy=idempotent"); Client c = Client.open(m.mnt)) {

@@ -3,6 +3,7 @@ package org.denyfs.kernel.fuse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -30,20 +31,30 @@ import ru.serce.jnrfuse.AbstractFuseFS;
  * ~100 ms during sequential I/O). A thread that is already a Java thread is never attached or
  * detached by jffi, so here each worker is a Java thread for its whole life.
  *
- * <p>The worker policy is the one of libfuse 2.9's {@code fuse_do_work}: a worker that takes a
- * request (not a FORGET) leaves the idle pool; when no idle worker is left, another is started
- * (so a request that blocks, like a refusal waiting for a release in flight, never stalls the
- * mount); a worker that finds more than {@value #MAX_IDLE} idle ones exits.
+ * <p>The worker policy starts from libfuse 2.9's {@code fuse_do_work}: a worker that takes a
+ * request (not a FORGET) stops reading; when no reader is left, another worker reads (so a request
+ * that blocks, like a refusal waiting for a release in flight, never stalls the mount); at most
+ * {@value #MAX_IDLE} workers are idle.
  *
- * <p>One change to it: past {@link #EAGER_WORKERS} workers, a new one is started only when the
- * busy ones are stuck, not merely busy. Why: with hundreds of clients on two CPUs every worker is
- * busy at some instant, and libfuse's rule then started one thread after another (76 in a
- * 1000-worker herd) that only queued for the CPU. Past the limit, a watcher thread checks every
+ * <p>Change one: only {@value #READERS} idle workers read {@code /dev/fuse}. A worker that finishes
+ * a request while that many are reading parks here instead; when the readers run out, the last one
+ * parked is handed the turn, and one that has had no turn for {@value #PARK_MILLIS} ms leaves. Why: a
+ * worker blocked in the kernel's read cannot time out, so under libfuse's rule every worker a burst
+ * started stayed for the mount's life (an idle mount kept four or five after its first requests, ten
+ * after any parallel work); parked here, the extra ones leave once the burst is over, and an idle
+ * mount keeps its two readers. Two, not one: with one, every request would first have to hand the
+ * reading on to another thread.
+ *
+ * <p>Change two: past {@link #EAGER_WORKERS} workers, a new one is started only when the busy ones
+ * are stuck, not merely busy. Why: with hundreds of clients on two CPUs every worker is busy at
+ * some instant, and libfuse's rule then started one thread after another (76 in a 1000-worker
+ * herd) that only queued for the CPU. Past the limit, a watcher thread checks every
  * {@value #STUCK_MILLIS} ms and starts one worker if no request finished meanwhile, so a mount
  * whose workers all wait (for a release in flight, a module's init) still never stalls.
  *
- * <p>The thread that calls {@link #run} is the first worker (libfuse's {@code fuse_loop_mt} keeps
- * its calling thread only to wait): an idle mount then costs one thread less. The watcher exists
+ * <p>No thread waits for the unmount: the thread that calls {@link #serve} is the first worker and
+ * may leave like any other, and the last worker to go tears the session down (libfuse's
+ * {@code fuse_loop_mt} keeps its calling thread only to wait). The watcher exists
  * only while the workers are past the limit and for {@value #WATCH_LINGER_MILLIS} ms after, so it
  * is neither an idle mount's thread nor started and stopped at every burst of a herd.
  */
@@ -51,6 +62,10 @@ public final class FuseLoop {
     private static final Logger LOG = LogManager.getLogger(FuseLoop.class);
     /** libfuse 2.9 keeps at most 10 idle workers. */
     public static final int MAX_IDLE = 10;
+    /** Idle workers that read /dev/fuse; any more park in the loop (see readAgain). */
+    public static final int READERS = 2;
+    /** How long a parked worker waits for a turn to read before it leaves. */
+    public static final int PARK_MILLIS = 1000;
     /** Workers started at once when none is idle; past this, only when the busy ones are stuck. */
     public static final int EAGER_WORKERS = Math.max(16, 4 * java.lang.Runtime.getRuntime().availableProcessors());
     /** How long no request may finish, with none idle, before another worker is started past the limit. */
@@ -65,6 +80,11 @@ public final class FuseLoop {
     private static final ThreadLocal<Pointer[]> REQUEST = new ThreadLocal<>();
     private static final Runtime RUNTIME = Runtime.getRuntime(LIB);
 
+    /** libfuse's struct fuse and the mount point string fuse_setup returned: fuse_teardown's arguments. */
+    private final Pointer fuse;
+    private final Pointer mountpoint;
+    /** Completed by the last worker once the session has ended and libfuse has torn it down. */
+    private final CompletableFuture<Integer> done = new CompletableFuture<>();
     private final Pointer se;
     private final Pointer ch;
     private final ReplyFilter filter;
@@ -72,9 +92,18 @@ public final class FuseLoop {
     private final Pointer replyChannel;
     private final long bufSize;
     private final Object lock = new Object();
-    /** Guarded by lock: workers waiting for a request, and workers alive. */
-    private int idle;
+    /** Guarded by lock: workers reading /dev/fuse (or on their way to it), and workers alive. */
+    private int readers;
     private int alive;
+    /**
+     * Guarded by lock: idle workers parked past READERS, the last parked on top. A turn goes to the
+     * top one, so under steady load the same few take the turns and the ones beneath really idle and
+     * leave (handed round at random, every parked worker would get a turn now and then and none
+     * would leave).
+     */
+    private final java.util.ArrayDeque<Parked> parked = new java.util.ArrayDeque<>();
+    /** Guarded by lock: the session has ended; parked workers leave at once. */
+    private boolean ended;
     /** Guarded by lock: requests finished, so the loop's thread sees whether the busy workers are stuck. */
     private long finished;
     /** Guarded by lock: a watcher thread is alive. */
@@ -83,7 +112,10 @@ public final class FuseLoop {
     private final DaemonFigures figures;
     private volatile boolean failed;
 
-    private FuseLoop(Pointer se, Pointer ch, long bufSize, DaemonFigures figures, ReplyFilter filter) {
+    private FuseLoop(Pointer fuse, Pointer mountpoint, Pointer se, Pointer ch, long bufSize, DaemonFigures figures,
+                     ReplyFilter filter) {
+        this.fuse = fuse;
+        this.mountpoint = mountpoint;
         this.se = se;
         this.ch = ch;
         this.filter = filter;
@@ -93,15 +125,19 @@ public final class FuseLoop {
     }
 
     /**
-     * Mounts {@code fs} and serves it until it is unmounted, like jnr-fuse's blocking
-     * {@code mount(mountPoint, true, debug, args)}: the same arguments reach libfuse.
+     * Mounts {@code fs} and serves it, with the same arguments reaching libfuse as through jnr-fuse's
+     * {@code mount(mountPoint, true, debug, args)}. The calling thread is the first worker: this
+     * returns when it leaves the pool, which may be long before the unmount (a worker that is
+     * not needed leaves), or at it. Whichever worker is the last to go once the mount has ended
+     * tears libfuse's session down and then completes the future, so no thread waits for the
+     * unmount here.
      *
      * @param figures counts the worker threads this mount starts
      * @param filter rewrites replies on their way to the kernel
-     * @return 0 on a clean unmount, non-zero if libfuse could not mount or the loop failed
+     * @return completed with 0 after a clean unmount, non-zero if libfuse could not mount or the loop failed
      */
-    public static int run(AbstractFuseFS fs, Path mountPoint, boolean debug, String[] fuseArgs, DaemonFigures figures,
-                          ReplyFilter filter) {
+    public static CompletableFuture<Integer> serve(AbstractFuseFS fs, Path mountPoint, boolean debug, String[] fuseArgs,
+                                                   DaemonFigures figures, ReplyFilter filter) {
         List<String> argv = new ArrayList<>(List.of("denyfs", "-f"));
         if (debug) {
             argv.add("-d");
@@ -114,17 +150,13 @@ public final class FuseLoop {
         Pointer fuse = LIB.fuse_setup(argv.size(), argv.toArray(String[]::new), Struct.getMemory(ops),
                 Struct.size(ops), mountpointOut, multithreaded, null);
         if (fuse == null) {
-            return 1;
+            return CompletableFuture.completedFuture(1);
         }
         Pointer se = LIB.fuse_get_session(fuse);
         Pointer ch = LIB.fuse_session_next_chan(se, null);
-        FuseLoop loop = new FuseLoop(se, ch, LIB.fuse_chan_bufsize(ch), figures, filter);
-        try {
-            loop.serve();
-        } finally {
-            LIB.fuse_teardown(fuse, mountpointOut.getPointer(0));
-        }
-        return loop.failed ? 1 : 0;
+        FuseLoop loop = new FuseLoop(fuse, mountpointOut.getPointer(0), se, ch, LIB.fuse_chan_bufsize(ch), figures, filter);
+        loop.join();
+        return loop.done;
     }
 
     /** jnr-fuse's fuse_operations, filled in by its constructor from the methods we override. */
@@ -138,29 +170,17 @@ public final class FuseLoop {
         }
     }
 
-    /**
-     * Serves requests on this thread, the first worker, then waits until the other workers have
-     * gone too (the mount went away), so the caller's teardown never races a worker.
-     */
-    private void serve() {
+    /** The calling thread serves as a worker, named like the others while it is one (tools count them by name). */
+    private void join() {
         String name = Thread.currentThread().getName();
         synchronized (lock) {
-            idle++;
+            readers++;
             alive++;
             figures.fuseWorkers(alive);
-            // named like every worker while it is one (tools count the workers by name)
             Thread.currentThread().setName("denyfs-fuse-" + figures.fuseThreadStarted());
         }
         try {
             work();
-            synchronized (lock) {
-                while (alive > 0) {
-                    lock.wait();
-                }
-            }
-        } catch (InterruptedException e) {
-            LIB.fuse_session_exit(se);
-            Thread.currentThread().interrupt();
         } finally {
             Thread.currentThread().setName(name);
         }
@@ -176,11 +196,11 @@ public final class FuseLoop {
             try {
                 long calmSince = 0;
                 while (alive > 0) {
-                    if (idle == 0 && alive >= EAGER_WORKERS) {
+                    if (readers == 0 && alive >= EAGER_WORKERS) {
                         calmSince = 0;
                         long seen = finished;
                         lock.wait(STUCK_MILLIS);
-                        if (idle == 0 && finished == seen && alive > 0) {
+                        if (readers == 0 && finished == seen && alive > 0) {
                             startWorker(); // every worker waits for something: one more serves the mount
                         }
                     } else {
@@ -205,7 +225,7 @@ public final class FuseLoop {
 
     /** Called with lock held. */
     private void startWorker() {
-        idle++;
+        readers++;
         alive++;
         figures.fuseWorkers(alive);
         Thread t = new Thread(this::work, "denyfs-fuse-" + figures.fuseThreadStarted());
@@ -240,52 +260,122 @@ public final class FuseLoop {
                     break;
                 }
                 boolean forget = (fbuf.getInt(FuseBuf.FLAGS) & FuseBuf.IS_FD) == 0 && isForget(mem.getInt(FuseInHeader.OPCODE));
-                synchronized (lock) {
-                    if (!forget) {
-                        idle--;
-                    }
-                    if (idle == 0) {
-                        if (alive < EAGER_WORKERS) {
-                            startWorker();
-                        } else if (!watching) {
-                            watching = true; // from here on, one watches whether the busy ones are stuck
-                            Thread t = new Thread(this::watch, "denyfs-fuse-watch");
-                            t.setDaemon(true);
-                            t.start();
-                        } else {
-                            lock.notifyAll();
+                if (!forget) { // a FORGET never blocks: its worker stays a reader
+                    synchronized (lock) {
+                        if (--readers == 0) {
+                            nextReader();
                         }
                     }
                 }
                 filter.process(se, fbuf, replyChannel);
                 synchronized (lock) {
                     finished++;
-                    if (!forget) {
-                        idle++;
-                    }
-                    if (idle > MAX_IDLE) {
-                        idle--;
+                    if (!forget && !readAgain()) {
                         return;
                     }
                 }
             }
             synchronized (lock) {
-                idle--;
+                readers--;
+                ended = true; // the session is over: no parked worker waits for a turn
+                lock.notifyAll();
             }
         } catch (Throwable t) {
             LOG.error("FUSE worker failed", t);
             failed = true;
             LIB.fuse_session_exit(se);
             synchronized (lock) {
-                idle--;
+                readers--;
+                ended = true;
+                lock.notifyAll();
             }
         } finally {
+            boolean last;
             synchronized (lock) {
                 alive--;
                 figures.fuseWorkers(alive);
+                last = alive == 0; // only once the session has ended: a worker leaves only while two others read
                 lock.notifyAll();
             }
+            if (last) {
+                tearDown();
+            }
         }
+    }
+
+    /** libfuse's fuse_teardown (unmount if still mounted, destroy), then the mount's future. */
+    private void tearDown() {
+        try {
+            LIB.fuse_teardown(fuse, mountpoint);
+            done.complete(failed ? 1 : 0);
+        } catch (Throwable t) {
+            done.completeExceptionally(t);
+        }
+    }
+
+    /**
+     * No worker reads /dev/fuse any more (called with lock held): the last parked one is handed the
+     * turn, or another is started, or, past {@link #EAGER_WORKERS}, the watcher decides.
+     */
+    private void nextReader() {
+        Parked top = parked.pollFirst();
+        if (top != null) {
+            top.turn = true;
+            readers++; // counted now, so a second request in the meantime hands the next turn on
+            lock.notifyAll();
+        } else if (alive < EAGER_WORKERS) {
+            startWorker();
+        } else if (!watching) {
+            watching = true; // from here on, one watches whether the busy ones are stuck
+            Thread t = new Thread(this::watch, "denyfs-fuse-watch");
+            t.setDaemon(true);
+            t.start();
+        } else {
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * After a request (called with lock held): whether this worker reads the next one. It does at
+     * once while fewer than {@link #READERS} do. Otherwise it parks until it is handed a turn, and leaves if none
+     * comes within {@link #PARK_MILLIS}, if {@link #MAX_IDLE} are idle already, or once the
+     * session has ended.
+     */
+    private boolean readAgain() {
+        if (ended) {
+            return false;
+        }
+        if (readers < READERS) {
+            readers++;
+            return true;
+        }
+        if (readers + parked.size() >= MAX_IDLE) {
+            return false;
+        }
+        Parked me = new Parked();
+        parked.addFirst(me);
+        try {
+            long deadline = System.nanoTime() + PARK_MILLIS * 1_000_000L;
+            while (!me.turn && !ended) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    break;
+                }
+                lock.wait(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // no wait now; a turn already handed over is still taken
+        }
+        if (me.turn) {
+            return !ended; // its reader was counted by the hand-over
+        }
+        parked.remove(me);
+        return false;
+    }
+
+    /** A parked worker's place in the stack; turn is set (with lock held) when it is to read again. */
+    private static final class Parked {
+        boolean turn;
     }
 
     /**

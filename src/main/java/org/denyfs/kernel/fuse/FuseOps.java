@@ -1,7 +1,6 @@
 package org.denyfs.kernel.fuse;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
@@ -49,7 +48,7 @@ public final class FuseOps extends FuseStubFS {
     private final OpenFiles files;
     private final ControlTree tree;
     private final DaemonFigures figures;
-    private final CountDownLatch initialized = new CountDownLatch(1);
+    private final CompletableFuture<Void> initialized = new CompletableFuture<>();
     // jnr-ffi holds a closure's target only weakly: these fields, and this object in Mount, keep them alive.
     private final Read read = this::read;
     private final Write write = this::write;
@@ -68,9 +67,9 @@ public final class FuseOps extends FuseStubFS {
         installRawEntries();
     }
 
-    /** Waits until the kernel has sent INIT, i.e. the mount is in place and served. */
-    public boolean awaitInit(long timeout, TimeUnit unit) throws InterruptedException {
-        return initialized.await(timeout, unit);
+    /** Completed once the kernel has sent INIT, i.e. the mount is in place and served. */
+    public CompletableFuture<Void> initialized() {
+        return initialized;
     }
 
     /**
@@ -83,7 +82,7 @@ public final class FuseOps extends FuseStubFS {
         if (conn != null) {
             conn.putInt(ConnInfo.WANT, conn.getInt(ConnInfo.WANT) | ConnInfo.FUSE_CAP_DONT_MASK);
         }
-        initialized.countDown();
+        initialized.complete(null);
         return null;
     }
 
