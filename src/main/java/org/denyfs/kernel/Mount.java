@@ -203,8 +203,11 @@ public final class Mount implements AutoCloseable {
     /** The FUSE loop is over (rc 0: a clean unmount): no request can come any more. */
     private void ended(Integer rc, Throwable failure) {
         try {
-            mappings.close(); // the counts are gone with the connection: nothing is left to give back
-            root.close();
+            try {
+                mappings.close(); // the counts are gone with the connection: nothing is left to give back
+            } finally {
+                root.close();
+            }
             if (failure != null) {
                 loop.completeExceptionally(failure);
                 return;

@@ -54,6 +54,11 @@ public final class MountView {
         return inodes.count(key);
     }
 
+    /** The mount's FUSE worker threads alive now (status's fuse_workers), read without a request. */
+    public int fuseWorkers() {
+        return figures.fuseWorkers();
+    }
+
     /** Inodes with an entry in the table: 0 once everything let go (a mapping that may write holds one). */
     public int inodeEntries() {
         mappings.settleAll();

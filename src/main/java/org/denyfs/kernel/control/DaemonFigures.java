@@ -56,6 +56,11 @@ public final class DaemonFigures {
     }
 
     /** The FUSE workers alive now (the loop reports each change). */
+    /** The FUSE worker threads alive now. */
+    public int fuseWorkers() {
+        return fuseWorkers;
+    }
+
     public void fuseWorkers(int alive) {
         fuseWorkers = alive;
         fuseWorkersPeak.accumulateAndGet(alive, Math::max);

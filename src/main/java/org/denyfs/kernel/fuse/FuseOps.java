@@ -67,9 +67,9 @@ public final class FuseOps extends FuseStubFS {
         installRawEntries();
     }
 
-    /** Completed once the kernel has sent INIT, i.e. the mount is in place and served. */
+    /** Completed once the kernel has sent INIT, i.e. the mount is in place and served (a copy: callers cannot complete it). */
     public CompletableFuture<Void> initialized() {
-        return initialized;
+        return initialized.copy();
     }
 
     /**
