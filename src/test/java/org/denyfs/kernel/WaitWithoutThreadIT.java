@@ -201,21 +201,14 @@ class WaitWithoutThreadIT {
             List<Process> waiting = new ArrayList<>();
             try {
                 awaitComing(m, "cryptd");
-                for (int i = 0; i < shells; i++) {
-                    waiting.add(new ProcessBuilder("sh", "-c", "exec 3<>.denyfs/control && echo 'finit " + tree.ko("cryptd")
-                            + "' >&3 && read -r reply <&3 && echo \"$reply\"")
-                            .directory(m.mnt.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start());
-                }
+                startBlockingShellFinits(m, shells, waiting);
                 // each status request needs a worker of its own while all the others wait
                 awaitWaiting(m, shells);
                 try (Client c = Client.open(m.mnt)) {
                     assertThat(figure(c.request("status"), "fuse_workers")).isGreaterThan(shells);
                 }
                 release.countDown();
-                for (Process p : waiting) {
-                    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-                    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok 0\n");
-                }
+                assertAnsweredOk(waiting);
                 assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
                 LiveMount.await("the watcher gone once the mount is calm", Duration.ofSeconds(60),
                         () -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("denyfs-fuse-watch")));
@@ -230,8 +223,9 @@ class WaitWithoutThreadIT {
     /**
      * FuseLoop's reader rule: the workers a burst started (here, blocking control-file reads of a
      * held load, one worker each) do not stay for the mount's life; once the burst is over the
-     * idle ones past {@link FuseLoop#READERS} leave, and the two that stay serve. Under libfuse's rule every worker the
-     * burst started stayed (at most MAX_IDLE idle ones leave), so this fails there.
+     * idle ones past {@link FuseLoop#READERS} leave, and the ones that stay serve. Under libfuse's
+     * rule every worker the burst started stayed (at most MAX_IDLE idle ones leave), so this fails
+     * there.
      */
     @Test
     void fuseLoop_afterABurst_theIdleWorkersPastTheReadersLeave() throws Exception {
@@ -241,21 +235,14 @@ class WaitWithoutThreadIT {
             List<Process> waiting = new ArrayList<>();
             try (Client c = Client.open(m.mnt)) {
                 awaitComing(m, "cryptd");
-                for (int i = 0; i < shells; i++) {
-                    waiting.add(new ProcessBuilder("sh", "-c", "exec 3<>.denyfs/control && echo 'finit " + tree.ko("cryptd")
-                            + "' >&3 && read -r reply <&3 && echo \"$reply\"")
-                            .directory(m.mnt.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start());
-                }
+                startBlockingShellFinits(m, shells, waiting);
                 awaitWaiting(m, shells);
                 assertThat(figure(c.request("status"), "fuse_workers")).isGreaterThan(shells);
                 release.countDown();
-                for (Process p : waiting) {
-                    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-                    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok 0\n");
-                }
+                assertAnsweredOk(waiting);
                 assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
                 // the daemon's own figure, read without a request: a request would be one more
-                // that could find both readers busy for an instant and start a third worker
+                // that could find every reader busy for an instant and start another worker
                 LiveMount.await("the FUSE workers back to " + FuseLoop.READERS + " after the burst", Duration.ofSeconds(60),
                         () -> m.mount.view().fuseWorkers() == FuseLoop.READERS);
                 assertThat(figure(c.request("status"), "fuse_workers")).isEqualTo(FuseLoop.READERS);
@@ -299,6 +286,27 @@ class WaitWithoutThreadIT {
         try (LiveMount m = LiveMount.over(tree.root(), "policy=idempotent"); Client c = Client.open(m.mnt)) {
             assertThat(c.request("wait 1")).startsWith("err EINVAL wait: no finit_module ticket 1");
             assertThat(c.request("wait x")).startsWith("err EINVAL");
+        }
+    }
+
+    /**
+     * Starts N shells, each added to {@code shells} at once (so a caller's finally stops it), that
+     * send "finit cryptd.ko" on a control handle of their own and wait for the reply in a blocking
+     * read: each holds a FUSE worker while the load is held.
+     */
+    private static void startBlockingShellFinits(LiveMount m, int n, List<Process> shells) throws IOException {
+        for (int i = 0; i < n; i++) {
+            shells.add(new ProcessBuilder("sh", "-c", "exec 3<>.denyfs/control && echo 'finit " + tree.ko("cryptd")
+                    + "' >&3 && read -r reply <&3 && echo \"$reply\"")
+                    .directory(m.mnt.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        }
+    }
+
+    /** Each shell of startBlockingShellFinits ends and printed the reply "ok 0". */
+    private static void assertAnsweredOk(List<Process> shells) throws Exception {
+        for (Process p : shells) {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok 0\n");
         }
     }
 

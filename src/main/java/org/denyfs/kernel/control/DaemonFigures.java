@@ -55,12 +55,12 @@ public final class DaemonFigures {
         return fuseThreadsStarted.incrementAndGet();
     }
 
-    /** The FUSE workers alive now (the loop reports each change). */
     /** The FUSE worker threads alive now. */
     public int fuseWorkers() {
         return fuseWorkers;
     }
 
+    /** The FUSE workers alive now (the loop reports each change). */
     public void fuseWorkers(int alive) {
         fuseWorkers = alive;
         fuseWorkersPeak.accumulateAndGet(alive, Math::max);
