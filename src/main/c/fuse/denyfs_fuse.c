@@ -28,6 +28,9 @@
  *    bits itself where a request says so (denyfs_fuse_kill_suidgid), and in return the kernel may
  *    mark inodes S_NOSEC and stops asking GETXATTR security.capability before every write(2),
  *    which with passthrough was the one round trip left per write.
+ *  - libfuse's auto_cache check at the OPEN of a file that passes through (an fgetattr whose
+ *    answer only decides FOPEN_KEEP_CACHE, which passthrough drops) is answered by the filter,
+ *    without an upcall into the daemon (denyfs_fuse_fgetattr).
  *
  * Everything else passes through untouched. Replies are sent by the thread that processes the
  * request (the high-level library never replies from elsewhere), so what the filter needs to know
@@ -138,10 +141,13 @@ struct filter {
     pthread_cond_t decided;
     int state;                   /* PT_*, or -errno of the probe; guarded by lock */
     int killpriv_v2;             /* INIT's reply carried FUSE_HANDLE_KILLPRIV_V2 */
+    /* the daemon's own fgetattr, which denyfs_fuse_fgetattr stands in front of */
+    int (*daemon_fgetattr)(const char *path, struct stat *st, void *fi);
 };
 
 /* What the reply filter knows of the request this thread is processing. */
 struct request {
+    struct filter *filter;       /* the mount whose request this is */
     uint64_t unique;
     uint64_t nodeid;
     uint32_t opcode;
@@ -190,7 +196,7 @@ static int asks_kill_suidgid(const struct fuse_in_header *in, size_t size) {
 }
 
 /* Counters for the status view and the tests: replies rewritten, by rule. */
-static unsigned long uncached_links, invalidated_links, no_flush_opens, passthrough_opens;
+static unsigned long uncached_links, invalidated_links, no_flush_opens, passthrough_opens, auto_cache_checks_spared;
 
 /* An open reply's flags once it passes through: only the flags the kernel allows with it. */
 static void pass_through(struct fuse_open_out *open) {
@@ -374,13 +380,16 @@ static struct fuse_chan_ops filtered_ops = {.send = filtered_send, .destroy = ke
  * A channel that sends through {@code kernel} after filtering. Receives nothing itself.
  * {@code stack_depth} > 0 asks the kernel for passthrough with that max_stack_depth (1 over a
  * plain file system, 2 over a stacked one such as overlayfs); 0 does not ask.
+ * {@code daemon_fgetattr} is the daemon's fgetattr, which denyfs_fuse_fgetattr_entry() stands in front of.
  */
-EXPORT struct fuse_chan *denyfs_fuse_filter(struct fuse_chan *kernel, uint32_t stack_depth) {
+EXPORT struct fuse_chan *denyfs_fuse_filter(struct fuse_chan *kernel, uint32_t stack_depth,
+                                            int (*daemon_fgetattr)(const char *, struct stat *, void *)) {
     struct filter *f = calloc(1, sizeof(*f));
     if (f == NULL) {
         return NULL;
     }
     f->kernel = kernel;
+    f->daemon_fgetattr = daemon_fgetattr;
     f->dev_fd = fuse_chan_fd(kernel);
     f->stack_depth = stack_depth;
     f->state = PT_PENDING;
@@ -444,9 +453,34 @@ EXPORT void denyfs_fuse_passthrough(int32_t id) {
     current.backing_id = id;
 }
 
+/*
+ * libfuse's fgetattr entry while the filter is loaded. With auto_cache, libfuse 2.9 asks fgetattr at
+ * every OPEN of a node it has seen before (open_auto_cache), to decide FOPEN_KEEP_CACHE. An OPEN
+ * that passes through has no FUSE pages to keep, and the filter drops KEEP_CACHE from its reply
+ * anyway (the kernel refuses it with passthrough), so its answer is never used: the check is
+ * answered here, without the upcall into the daemon and its fstat. An error makes libfuse leave
+ * KEEP_CACHE off and forget the node's cached size and mtime, so a later OPEN that does not pass
+ * through asks the daemon and compares afresh. Everything else (CREATE's attributes, fstat on an
+ * open file, OPENs that do not pass through) goes to the daemon.
+ */
+static int denyfs_fuse_fgetattr(const char *path, struct stat *st, void *fi) {
+    if (current.opcode == FUSE_OPEN && current.backing_id > 0) {
+        __atomic_add_fetch(&auto_cache_checks_spared, 1, __ATOMIC_RELAXED);
+        return -EAGAIN;
+    }
+    struct filter *f = current.filter;
+    return f != NULL && f->daemon_fgetattr != NULL ? f->daemon_fgetattr(path, st, fi) : -EIO;
+}
+
+/** The address to put in fuse_operations.fgetattr: denyfs_fuse_fgetattr. */
+EXPORT void *denyfs_fuse_fgetattr_entry(void) {
+    return (void *)denyfs_fuse_fgetattr;
+}
+
 /** fuse_session_process_buf, with replies through {@code filtered} (from denyfs_fuse_filter). */
 EXPORT void denyfs_fuse_process(struct fuse_session *se, const struct fuse_buf *buf, struct fuse_chan *filtered) {
     memset(&current, 0, sizeof(current));
+    current.filter = fuse_chan_data(filtered);
     if (!(buf->flags & FUSE_BUF_IS_FD) && buf->size >= sizeof(struct fuse_in_header)) {
         const struct fuse_in_header *in = buf->mem;
         current.unique = in->unique;
@@ -521,11 +555,12 @@ EXPORT const char *denyfs_fuse_rename_to(void) {
 
 /**
  * Replies rewritten so far: [0] attributes left uncached, [1] LINKs invalidated, [2] opens without
- * FLUSH, [3] opens passed through.
+ * FLUSH, [3] opens passed through; [4] auto_cache checks of passed-through OPENs answered here.
  */
-EXPORT void denyfs_fuse_counters(unsigned long out[4]) {
+EXPORT void denyfs_fuse_counters(unsigned long out[5]) {
     out[0] = __atomic_load_n(&uncached_links, __ATOMIC_RELAXED);
     out[1] = __atomic_load_n(&invalidated_links, __ATOMIC_RELAXED);
     out[2] = __atomic_load_n(&no_flush_opens, __ATOMIC_RELAXED);
     out[3] = __atomic_load_n(&passthrough_opens, __ATOMIC_RELAXED);
+    out[4] = __atomic_load_n(&auto_cache_checks_spared, __ATOMIC_RELAXED);
 }

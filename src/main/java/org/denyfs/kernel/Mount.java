@@ -78,7 +78,7 @@ public final class Mount implements AutoCloseable {
         if (off == null) {
             filter.requestPassthrough(PassthroughCheck.stackDepth(backing));
         }
-        this.backingIds = new BackingIds(filter, off);
+        this.backingIds = new BackingIds(filter, off, options.backingIdsParked());
         this.root = BackingRoot.open(backing);
         try {
             PendingReleases pending = new PendingReleases(mountPoint);
@@ -96,7 +96,7 @@ public final class Mount implements AutoCloseable {
             OpenFiles files = new OpenFiles(paths, inodes, fileHandles, finit, filter, figures.releaseLag(), deniers,
                     backingIds, data, mappings);
             ControlTree controlTree = ControlTree.of(inodes, kernel, root, finit, deniers, treeHandles, filter, figures);
-            this.ops = new FuseOps(paths, files, controlTree, figures);
+            this.ops = new FuseOps(paths, files, controlTree, figures, filter);
             this.view = new MountView(inodes, kernel, controlTree.control(), figures, filter, deniers, mappings);
         } catch (RuntimeException | Error e) {
             root.close(); // the mount never started: nothing else holds the descriptor

@@ -290,6 +290,71 @@ class KernelPassthroughIT extends OnOneMount {
     }
 
     @Test
+    void open_withPassthrough_autoCacheCheckIsAnsweredByTheFilter_notTheDaemon() throws Exception {
+        m.file("ac", "abc");
+        assertThat(Files.readString(m.mnt.resolve("ac"))).isEqualTo("abc"); // libfuse's first open of the node: no check
+        long spared = figure("auto_cache_checks_spared");
+        for (int i = 0; i < 3; i++) {
+            assertThat(Files.readString(m.mnt.resolve("ac"))).isEqualTo("abc");
+        }
+        assertThat(figure("auto_cache_checks_spared")).isEqualTo(spared + 3);
+        // what the check's answer no longer updates: a size changed behind the mount still shows through the mount
+        Files.writeString(m.backing.resolve("ac"), "abcdef");
+        LiveMount.await("the new size seen through the mount", Duration.ofSeconds(30),
+                () -> m.mnt.resolve("ac").toFile().length() == 6);
+        assertThat(Files.readString(m.mnt.resolve("ac"))).isEqualTo("abcdef");
+    }
+
+    @Test
+    void backingIds_parkedPastTheCap_theLeastRecentlyReleasedIsClosed() throws Exception {
+        try (LiveMount two = LiveMount.start("backing_ids_parked=2"); Client c = Client.open(two.mnt)) {
+            for (String name : List.of("p1", "p2", "p3")) {
+                two.file(name, name);
+            }
+            for (String name : List.of("p1", "p2", "p3")) {
+                assertThat(Files.readString(two.mnt.resolve(name))).isEqualTo(name);
+            }
+            // RELEASE is asynchronous: wait until every open's has been served
+            LiveMount.await("every backing id released", Duration.ofSeconds(30),
+                    () -> parkedFigures(c).get("backing_ids").equals("0"));
+            assertThat(parkedFigures(c).get("backing_ids_parked")).isEqualTo("2");
+            long opens = Long.parseLong(parkedFigures(c).get("passthrough_opens"));
+            // p3 and p2 are still parked: opening them makes no new id, and p1's open makes one
+            assertThat(Files.readString(two.mnt.resolve("p3"))).isEqualTo("p3");
+            assertThat(Files.readString(two.mnt.resolve("p1"))).isEqualTo("p1");
+            LiveMount.await("every backing id released", Duration.ofSeconds(30),
+                    () -> parkedFigures(c).get("backing_ids").equals("0"));
+            Map<String, String> after = parkedFigures(c);
+            assertThat(after.get("backing_ids_parked")).isEqualTo("2");
+            assertThat(Long.parseLong(after.get("passthrough_opens"))).isEqualTo(opens + 2);
+            assertThat(Long.parseLong(after.get("backing_ids_made"))).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void backingIds_withNoneParked_eachLastReleaseClosesItsId() throws Exception {
+        try (LiveMount none = LiveMount.start("backing_ids_parked=0"); Client c = Client.open(none.mnt)) {
+            none.file("q1", "q1");
+            assertThat(Files.readString(none.mnt.resolve("q1"))).isEqualTo("q1");
+            assertThat(Files.readString(none.mnt.resolve("q1"))).isEqualTo("q1");
+            LiveMount.await("every backing id released", Duration.ofSeconds(30),
+                    () -> parkedFigures(c).get("backing_ids").equals("0"));
+            assertThat(parkedFigures(c).get("backing_ids_parked")).isEqualTo("0");
+            assertThat(Long.parseLong(parkedFigures(c).get("backing_ids_made"))).isEqualTo(2);
+        }
+    }
+
+    private static Map<String, String> parkedFigures(Client c) {
+        try {
+            String reply = c.request("status");
+            assertThat(reply).startsWith("ok ");
+            return MountStatus.fields(reply.substring(3));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void open_ofAFileReplacedInBackingWhileAnEarlierOpenIsHeld_failsEstale_untilThatOneCloses() throws Exception {
         awaitNoBackingIds();
         m.file("rp", "old\n");

@@ -17,6 +17,7 @@ import org.denyfs.kernel.natives.FileInfo;
 import org.denyfs.kernel.natives.FuseContext;
 import org.denyfs.kernel.natives.Libc;
 import org.denyfs.kernel.natives.OperationsFlags;
+import org.denyfs.kernel.natives.ReplyFilter;
 import org.denyfs.kernel.passthrough.FsVerity;
 import org.denyfs.kernel.passthrough.OpenFiles;
 import org.denyfs.kernel.passthrough.Passthrough;
@@ -59,12 +60,12 @@ public final class FuseOps extends FuseStubFS {
     private final Release release = this::release;
     private final Poll poll = this::poll;
 
-    public FuseOps(Passthrough paths, OpenFiles files, ControlTree tree, DaemonFigures figures) {
+    public FuseOps(Passthrough paths, OpenFiles files, ControlTree tree, DaemonFigures figures, ReplyFilter filter) {
         this.paths = paths;
         this.files = files;
         this.tree = tree;
         this.figures = figures;
-        installRawEntries();
+        installRawEntries(filter);
     }
 
     /** Completed once the kernel has sent INIT, i.e. the mount is in place and served (a copy: callers cannot complete it). */
@@ -143,15 +144,16 @@ public final class FuseOps extends FuseStubFS {
      * Points the hot entries of jnr-fuse's {@code fuse_operations} at this class's raw closures, and
      * sets the flags libfuse reads after {@code bmap}: requests on a file handle work through the
      * handle alone, even once the file has no name (nullpath_ok), and utimens gets UTIME_NOW and
-     * UTIME_OMIT as given (utime_omit_ok).
+     * UTIME_OMIT as given (utime_omit_ok). FGETATTR goes through the reply filter's entry, which
+     * answers libfuse's auto_cache check of a passed-through OPEN without calling us.
      */
-    private void installRawEntries() {
+    private void installRawEntries(ReplyFilter filter) {
         var closures = Runtime.getRuntime(Libc.INSTANCE).getClosureManager();
         Pointer table = Struct.getMemory(fuseOperations);
         table.putPointer(fuseOperations.read.offset(), closures.getClosurePointer(Read.class, read));
         table.putPointer(fuseOperations.write.offset(), closures.getClosurePointer(Write.class, write));
         table.putPointer(fuseOperations.getattr.offset(), closures.getClosurePointer(GetAttr.class, getattr));
-        table.putPointer(fuseOperations.fgetattr.offset(), closures.getClosurePointer(FGetAttr.class, fgetattr));
+        table.putPointer(fuseOperations.fgetattr.offset(), filter.fgetattrEntry(closures.getClosurePointer(FGetAttr.class, fgetattr)));
         table.putPointer(fuseOperations.getxattr.offset(), closures.getClosurePointer(GetXattr.class, getxattr));
         table.putPointer(fuseOperations.open.offset(), closures.getClosurePointer(Open.class, open));
         table.putPointer(fuseOperations.release.offset(), closures.getClosurePointer(Release.class, release));

@@ -26,7 +26,9 @@ public final class ReplyFilter {
 
     /** libdenyfs-fuse.so's exports. */
     public interface Lib {
-        Pointer denyfs_fuse_filter(Pointer kernelChannel, int stackDepth);
+        Pointer denyfs_fuse_filter(Pointer kernelChannel, int stackDepth, Pointer daemonFgetattr);
+
+        Pointer denyfs_fuse_fgetattr_entry();
 
         int denyfs_fuse_passthrough_state(Pointer filteredChannel, int timeoutMillis);
 
@@ -72,6 +74,8 @@ public final class ReplyFilter {
     private volatile Boolean killprivV2;
     /** The filter's channel, once the FUSE loop has made it. */
     private volatile Pointer filtered;
+    /** The daemon's fgetattr closure, which the filter's fgetattr entry hands every check it does not answer. */
+    private volatile Pointer daemonFgetattr;
 
     private ReplyFilter(Lib lib) {
         this.lib = lib;
@@ -104,12 +108,27 @@ public final class ReplyFilter {
         if (lib == null) {
             return kernelChannel;
         }
-        Pointer ch = lib.denyfs_fuse_filter(kernelChannel, stackDepth);
+        Pointer ch = lib.denyfs_fuse_filter(kernelChannel, stackDepth, daemonFgetattr);
         if (ch == null) {
             throw new OutOfMemoryError("libdenyfs-fuse.so: no memory for the reply filter's channel");
         }
         filtered = ch;
         return ch;
+    }
+
+    /**
+     * What to put in {@code fuse_operations.fgetattr} for the daemon's own {@code daemon}: the
+     * filter's entry, which answers libfuse's auto_cache check at the OPEN of a file that passes
+     * through itself (its answer only decides FOPEN_KEEP_CACHE, which passthrough drops) and hands
+     * everything else to {@code daemon}; without the filter, {@code daemon}. Call before the
+     * operations go to fuse_new, and before {@link #channel}.
+     */
+    public Pointer fgetattrEntry(Pointer daemon) {
+        if (lib == null) {
+            return daemon;
+        }
+        daemonFgetattr = daemon;
+        return lib.denyfs_fuse_fgetattr_entry();
     }
 
     /**
@@ -219,9 +238,10 @@ public final class ReplyFilter {
         if (lib == null) {
             return "reply_filter=off";
         }
-        long[] c = new long[4];
+        long[] c = new long[5];
         lib.denyfs_fuse_counters(c);
         return "reply_filter=on attr_uncached_links=" + c[0] + " link_invalidations=" + c[1] + " noflush_opens=" + c[2]
-                + " passthrough_replies=" + c[3] + " killpriv=" + (killprivV2() ? "v2" : "kernel");
+                + " passthrough_replies=" + c[3] + " auto_cache_checks_spared=" + c[4] + " killpriv="
+                + (killprivV2() ? "v2" : "kernel");
     }
 }

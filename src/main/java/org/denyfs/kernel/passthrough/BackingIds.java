@@ -31,8 +31,12 @@ import org.denyfs.kernel.natives.ReplyFilter;
  * <p>Why an id outlives its inode's last RELEASE: making one (FUSE_DEV_IOC_BACKING_OPEN) and
  * closing it again cost about as much as the rest of an open+close through the mount (measured:
  * 28-33 us a sequential open+close with passthrough against 13-21 us without, 21-28 us with the
- * id kept by another open). So the last release parks the id among the {@link #IDLE_MAX} most
- * recently released, and the inode's next open takes it back without an ioctl. A parked id holds
+ * id kept by another open). So the last release parks the id among the most recently released
+ * (8192 unless {@code -o backing_ids_parked=} says otherwise), and the inode's next open takes it
+ * back without an ioctl. Why that many: a working set larger than the cap, opened in turn, finds
+ * none parked, and each open and release pays both ioctls (bench io's 2000 files with 1024 parked:
+ * open+close medians of 1.8x-2.0x bindfs's, 1.3x-1.6x with all parked); a parked id costs about
+ * 1.5 KB of kernel memory. A parked id holds
  * the backing file open, so one goes at once when its file is gone: at a release of a file with no
  * link left, at an UNLINK or a RENAME over its last name ({@link #forgetIfLastLink}), and when it is
  * the oldest parked one and another is parked.
@@ -44,9 +48,8 @@ public final class BackingIds {
     private static final Logger LOG = LogManager.getLogger(BackingIds.class);
     private static final int INIT_WAIT_MILLIS = 30_000;
     /** Ids parked after their inode's last release, at most. */
-    static final int IDLE_MAX = 1024;
+    static final int IDLE_MAX = 8192;
     private static final Libc LIBC = Libc.INSTANCE;
-    private static final int F_GETFL = 3;
     /** How long an OPEN waits for the RELEASE of a node's old binding: PendingReleases' bound. */
     private static final long REBIND_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
     /** {@link #attach}'s answer when passthrough is off: no share of an id was taken. */
@@ -108,12 +111,16 @@ public final class BackingIds {
     private final Map<InodeKey, Entry> ids = new HashMap<>();
     private final LongAdder passthroughOpens = new LongAdder();
     private final LongAdder refusals = new LongAdder();
+    /** FUSE_DEV_IOC_BACKING_OPENs that gave an id: an open that found its inode's id parked made none. */
+    private final LongAdder made = new LongAdder();
     /** The st_dev of every backing file system a refusal was logged for. */
     private final java.util.Set<Long> refusedDevices = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Parked ids, least recently released first. Guarded by this. */
     private final LinkedHashMap<InodeKey, Integer> idle = new LinkedHashMap<>();
     /** Read without the lock: whether an UNLINK must look for a parked id. */
     private volatile boolean anyIdle;
+    /** Ids parked after their inode's last release, at most. */
+    private final int parkMax;
     /** Null while INIT has not told yet (the filter asked for passthrough); written once, by decide(). */
     private volatile Off off;
     private volatile String offDetail = "";
@@ -122,10 +129,12 @@ public final class BackingIds {
     /**
      * @param filter the mount's reply filter, which asked the kernel for passthrough at INIT
      * @param off why opens will not pass through, or null to ask INIT
+     * @param parkMax ids kept after their inode's last release, at most (0: none)
      */
-    public BackingIds(ReplyFilter filter, Off off) {
+    public BackingIds(ReplyFilter filter, Off off, int parkMax) {
         this.filter = filter;
         this.off = off;
+        this.parkMax = parkMax;
         this.decided = off != null;
     }
 
@@ -170,8 +179,9 @@ public final class BackingIds {
     }
 
     /**
-     * At an OPEN or CREATE of the backing file {@code fd} (inode {@code key}): makes the reply
-     * being answered on this thread pass through, with this inode's id.
+     * At an OPEN or CREATE of the backing file {@code fd} (inode {@code key}, opened with
+     * {@code openFlags}): makes the reply being answered on this thread pass through, with this
+     * inode's id.
      *
      * @param daemonPath the open should not pass through (its writes must reach the daemon): when the
      *     inode has no id yet it gets none, and its opens take the daemon's path until the last release
@@ -180,7 +190,7 @@ public final class BackingIds {
      *     path because the kernel refused this inode an id (in both cases {@link #release} is owed at
      *     the handle's RELEASE), or {@link #NOT_ATTACHED} when passthrough is off (nothing is owed)
      */
-    int attach(InodeKey key, int fd, boolean daemonPath) {
+    int attach(InodeKey key, int fd, int openFlags, boolean daemonPath) {
         if (!on()) {
             return NOT_ATTACHED;
         }
@@ -190,8 +200,10 @@ public final class BackingIds {
         if (id < 0) {
             // The inode's first open: the ioctl runs outside the lock, so opens and releases of other
             // inodes never wait for it; two first opens of one inode may both ask, and one id goes back.
-            int res = backingOpen(fd);
-            if (res <= 0) {
+            int res = backingOpen(fd, openFlags);
+            if (res > 0) {
+                made.increment();
+            } else {
                 refusals.increment();
                 // once per backing file system: a refusal (a stacked file system, say) repeats for its every inode
                 if (refusedDevices.add(key.dev())) {
@@ -238,12 +250,12 @@ public final class BackingIds {
      * id is made from until the id is closed (parked ids too), and a writable one would hold the
      * backing inode's own write count up for all that time (BACKING's program could not be run, its
      * fs-verity not enabled). The kernel opens its own file for every open with that open's flags,
-     * so the id's own mode does not matter. A descriptor open for writing is reopened read-only
-     * through /proc/self/fd (the daemon is root); if that fails the writable one is used.
+     * so the id's own mode does not matter. A descriptor open for writing (as its open's flags say:
+     * the daemon opens BACKING with the access mode it was asked for) is reopened read-only through
+     * /proc/self/fd (the daemon is root); if that fails the writable one is used.
      */
-    private int backingOpen(int fd) {
-        int flags = LIBC.fcntl(fd, F_GETFL, 0);
-        if (flags < 0 || (flags & Libc.O_ACCMODE) == Libc.O_RDONLY) {
+    private int backingOpen(int fd, int openFlags) {
+        if ((openFlags & Libc.O_ACCMODE) == Libc.O_RDONLY) {
             return filter.backingOpen(fd);
         }
         int ro = LIBC.open("/proc/self/fd/" + fd,
@@ -375,14 +387,14 @@ public final class BackingIds {
                 if (previous != null && previous != e.id) {
                     replaced = previous;
                 }
-                if (idle.size() > IDLE_MAX) {
+                if (idle.size() > parkMax) {
                     Iterator<Map.Entry<InodeKey, Integer>> oldest = idle.entrySet().iterator();
                     Map.Entry<InodeKey, Integer> o = oldest.next();
                     closingKey = o.getKey();
                     closing = o.getValue();
                     oldest.remove();
                 }
-                anyIdle = true;
+                anyIdle = !idle.isEmpty();
             }
         }
         close(closing, closingKey);
@@ -421,7 +433,8 @@ public final class BackingIds {
 
     /**
      * The status reply's part: "passthrough=on passthrough_opens=N backing_ids=N backing_ids_parked=N
-     * backing_refusals=N" (backing_ids: ids of open inodes; parked: kept after the last release), or
+     * backing_ids_made=N backing_refusals=N" (backing_ids: ids of open inodes; parked: kept after the
+     * last release; made: FUSE_DEV_IOC_BACKING_OPENs that gave an id), or
      * "passthrough=off passthrough_off=WORD".
      */
     public String figures() {
@@ -435,7 +448,8 @@ public final class BackingIds {
             parked = idle.size();
         }
         return "passthrough=on passthrough_opens=" + passthroughOpens.sum() + " backing_ids=" + held
-                + " backing_ids_parked=" + parked + " backing_refusals=" + refusals.sum();
+                + " backing_ids_parked=" + parked + " backing_ids_made=" + made.sum() + " backing_refusals="
+                + refusals.sum();
     }
 
     private static String errnoName(int errno) {

@@ -154,7 +154,7 @@ public final class OpenFiles {
             // A passed-through write never reaches us, so it could not clear set-id bits: take our path.
             boolean mustSeeWrites = kind == HoldKind.WRITE && filter.killprivV2() && SetIdBits.killable(modeAtOpen, false) != 0
                     && !SetIdBits.callerHasFsetid(FuseContext.caller().pid());
-            int id = backingIds.attach(key, fd, mustSeeWrites);
+            int id = backingIds.attach(key, fd, flags, mustSeeWrites);
             if (mustSeeWrites && id > 0) {
                 // the inode is bound to a backing file already and every open of it must pass through:
                 // the bits go now, at the open, instead of at its first write
