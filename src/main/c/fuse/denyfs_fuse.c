@@ -458,10 +458,11 @@ EXPORT void denyfs_fuse_passthrough(int32_t id) {
  * every OPEN of a node it has seen before (open_auto_cache), to decide FOPEN_KEEP_CACHE. An OPEN
  * that passes through has no FUSE pages to keep, and the filter drops KEEP_CACHE from its reply
  * anyway (the kernel refuses it with passthrough), so its answer is never used: the check is
- * answered here, without the upcall into the daemon and its fstat. An error makes libfuse leave
- * KEEP_CACHE off and forget the node's cached size and mtime, so a later OPEN that does not pass
- * through asks the daemon and compares afresh. Everything else (CREATE's attributes, fstat on an
- * open file, OPENs that do not pass through) goes to the daemon.
+ * answered here, without the upcall into the daemon and its fstat. On an error libfuse leaves
+ * KEEP_CACHE off for this open and keeps the size and mtime it last saw (from LOOKUP or GETATTR),
+ * which a later OPEN that does not pass through compares with the daemon's answer as before.
+ * Everything else (CREATE's attributes, fstat on an open file, OPENs that do not pass through)
+ * goes to the daemon.
  */
 static int denyfs_fuse_fgetattr(const char *path, struct stat *st, void *fi) {
     if (current.opcode == FUSE_OPEN && current.backing_id > 0) {

@@ -100,7 +100,7 @@ final class MountCommand implements Callable<Integer> {
                         + "on a file opened read-write. 'denyfs status' says whether it is on, and why not.",
                 "backing_ids_parked=N: with passthrough, how many backing ids (the kernel's handle on a backing "
                         + "file) are kept after their file's last close, so that its next open needs no ioctl to make "
-                        + "one (default: 8192; 0 keeps none). Each keeps its backing file open in the kernel, about "
+                        + "one (default: 8192; 0 keeps none; at most 65536). Each keeps its backing file open in the kernel, about "
                         + "1.5 KB of memory that cannot be reclaimed while it is kept; the least recently closed goes "
                         + "first, and one goes at once when its file is removed through the mount.",
                 "attr_timeout=SECS, entry_timeout=SECS, negative_timeout=SECS: override one of those cache "

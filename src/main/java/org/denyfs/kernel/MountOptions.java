@@ -87,8 +87,11 @@ public record MountOptions(boolean debug, Path logFile, String logLevel, String 
      * working set of more files than this, opened in turn, pays two ioctls per open instead.
      */
     public static final int DEFAULT_BACKING_IDS_PARKED = 8192;
-    /** backing_ids_parked='s largest value: 1.5 GB of pinned kernel memory. */
-    static final int MAX_BACKING_IDS_PARKED = 1 << 20;
+    /**
+     * backing_ids_parked='s largest value: about 100 MB of pinned kernel memory, and 6 MB of the
+     * daemon's heap (-Xmx128m) for the table that names them.
+     */
+    static final int MAX_BACKING_IDS_PARKED = 1 << 16;
 
     public static MountOptions defaults() {
         return new MountOptions(false, null, null, DEFAULT_POLICY, null, null, null, null, Cache.RELAXED, List.of(),

@@ -90,10 +90,10 @@ class MountOptionsTest {
     void parse_backingIdsParked_setsHowManyIdsOutliveTheirLastRelease() {
         assertThat(MountOptions.defaults().backingIdsParked()).isEqualTo(8192);
         assertThat(parse("backing_ids_parked=0").backingIdsParked()).isZero();
-        assertThat(parse("backing_ids_parked=1048576").backingIdsParked()).isEqualTo(1 << 20);
-        assertThatThrownBy(() -> parse("backing_ids_parked=-1")).hasMessage("backing_ids_parked=-1: must be between 0 and 1048576");
-        assertThatThrownBy(() -> parse("backing_ids_parked=1048577"))
-                .hasMessage("backing_ids_parked=1048577: must be between 0 and 1048576");
+        assertThat(parse("backing_ids_parked=65536").backingIdsParked()).isEqualTo(1 << 16);
+        assertThatThrownBy(() -> parse("backing_ids_parked=-1")).hasMessage("backing_ids_parked=-1: must be between 0 and 65536");
+        assertThatThrownBy(() -> parse("backing_ids_parked=65537"))
+                .hasMessage("backing_ids_parked=65537: must be between 0 and 65536");
         assertThatThrownBy(() -> parse("backing_ids_parked=many")).hasMessage("backing_ids_parked=many: not a whole number");
     }
 

@@ -108,7 +108,12 @@ public final class ReplyFilter {
         if (lib == null) {
             return kernelChannel;
         }
-        Pointer ch = lib.denyfs_fuse_filter(kernelChannel, stackDepth, daemonFgetattr);
+        Pointer fgetattr = daemonFgetattr;
+        if (fgetattr == null) {
+            // the filter's fgetattr entry would answer every CREATE and fstat with EIO
+            throw new IllegalStateException("the reply filter's channel was asked for before fgetattrEntry()");
+        }
+        Pointer ch = lib.denyfs_fuse_filter(kernelChannel, stackDepth, fgetattr);
         if (ch == null) {
             throw new OutOfMemoryError("libdenyfs-fuse.so: no memory for the reply filter's channel");
         }

@@ -47,8 +47,6 @@ import org.denyfs.kernel.natives.ReplyFilter;
 public final class BackingIds {
     private static final Logger LOG = LogManager.getLogger(BackingIds.class);
     private static final int INIT_WAIT_MILLIS = 30_000;
-    /** Ids parked after their inode's last release, at most. */
-    static final int IDLE_MAX = 8192;
     private static final Libc LIBC = Libc.INSTANCE;
     /** How long an OPEN waits for the RELEASE of a node's old binding: PendingReleases' bound. */
     private static final long REBIND_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
