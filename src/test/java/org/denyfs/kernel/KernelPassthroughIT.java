@@ -37,10 +37,15 @@ class KernelPassthroughIT extends OnOneMount {
 
     private static Map<String, String> status() throws IOException {
         try (Client c = Client.open(m.mnt)) {
-            String reply = c.request("status");
-            assertThat(reply).startsWith("ok ");
-            return MountStatus.fields(reply.substring(3));
+            return status(c);
         }
+    }
+
+    /** The status figures of the mount {@code c} is a client of. */
+    private static Map<String, String> status(Client c) throws IOException {
+        String reply = c.request("status");
+        assertThat(reply).startsWith("ok ");
+        return MountStatus.fields(reply.substring(3));
     }
 
     private static long figure(String name) throws IOException {
@@ -311,14 +316,14 @@ class KernelPassthroughIT extends OnOneMount {
                 // RELEASE is asynchronous: each is served before the next file's, so they park in this order
                 awaitReleased(c);
             }
-            assertThat(parkedFigures(c).get("backing_ids_parked")).isEqualTo("2");
-            long opens = Long.parseLong(parkedFigures(c).get("passthrough_opens"));
+            assertThat(status(c).get("backing_ids_parked")).isEqualTo("2");
+            long opens = Long.parseLong(status(c).get("passthrough_opens"));
             // p3 and p2 are still parked: opening them makes no new id, and p1's open makes one
             assertThat(Files.readString(two.mnt.resolve("p3"))).isEqualTo("p3");
             awaitReleased(c);
             assertThat(Files.readString(two.mnt.resolve("p1"))).isEqualTo("p1");
             awaitReleased(c);
-            Map<String, String> after = parkedFigures(c);
+            Map<String, String> after = status(c);
             assertThat(after.get("backing_ids_parked")).isEqualTo("2");
             assertThat(Long.parseLong(after.get("passthrough_opens"))).isEqualTo(opens + 2);
             assertThat(Long.parseLong(after.get("backing_ids_made"))).isEqualTo(4);
@@ -333,26 +338,22 @@ class KernelPassthroughIT extends OnOneMount {
             awaitReleased(c); // else the second open could share the first one's id before its RELEASE
             assertThat(Files.readString(none.mnt.resolve("q1"))).isEqualTo("q1");
             awaitReleased(c);
-            assertThat(parkedFigures(c).get("backing_ids_parked")).isEqualTo("0");
-            assertThat(Long.parseLong(parkedFigures(c).get("backing_ids_made"))).isEqualTo(2);
+            assertThat(status(c).get("backing_ids_parked")).isEqualTo("0");
+            assertThat(Long.parseLong(status(c).get("backing_ids_made"))).isEqualTo(2);
         }
     }
 
     /** Waits until every RELEASE so far has been served: no backing id is held by an open. */
     private static void awaitReleased(Client c) {
-        LiveMount.await("every backing id released", Duration.ofSeconds(30),
-                () -> parkedFigures(c).get("backing_ids").equals("0"));
+        LiveMount.await("every backing id released", Duration.ofSeconds(30), () -> {
+            try {
+                return status(c).get("backing_ids").equals("0");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
     }
 
-    private static Map<String, String> parkedFigures(Client c) {
-        try {
-            String reply = c.request("status");
-            assertThat(reply).startsWith("ok ");
-            return MountStatus.fields(reply.substring(3));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void open_ofAFileReplacedInBackingWhileAnEarlierOpenIsHeld_failsEstale_untilThatOneCloses() throws Exception {

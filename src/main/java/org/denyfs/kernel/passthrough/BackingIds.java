@@ -32,14 +32,15 @@ import org.denyfs.kernel.natives.ReplyFilter;
  * closing it again cost about as much as the rest of an open+close through the mount (measured:
  * 28-33 us a sequential open+close with passthrough against 13-21 us without, 21-28 us with the
  * id kept by another open). So the last release parks the id among the most recently released
- * (8192 unless {@code -o backing_ids_parked=} says otherwise), and the inode's next open takes it
- * back without an ioctl. Why that many: a working set larger than the cap, opened in turn, finds
- * none parked, and each open and release pays both ioctls (bench io's 2000 files with 1024 parked:
- * open+close medians of 1.8x-2.0x bindfs's, 1.3x-1.6x with all parked); a parked id costs about
- * 1.5 KB of kernel memory. A parked id holds
- * the backing file open, so one goes at once when its file is gone: at a release of a file with no
- * link left, at an UNLINK or a RENAME over its last name ({@link #forgetIfLastLink}), and when it is
- * the oldest parked one and another is parked.
+ * ({@link org.denyfs.kernel.MountOptions#DEFAULT_BACKING_IDS_PARKED} unless
+ * {@code -o backing_ids_parked=} says otherwise), and the inode's next open takes it back without
+ * an ioctl. Why that many: a working set larger than the cap, opened in turn, finds none parked,
+ * and each open and release pays both ioctls (bench io's 2000 files with 1024 parked: open+close
+ * medians of 1.8x-2.0x bindfs's, 1.3x-1.6x with all parked); a parked id costs about 1.5 KB of
+ * kernel memory. A parked id holds the backing file open, so one goes at once when its file is
+ * gone: at a release of a file with no link left, at an UNLINK or a RENAME over its last name
+ * ({@link #forgetIfLastLink}), and when it is the oldest parked one and one more than the cap is
+ * parked.
  *
  * <p>Locks: one, this object's monitor, held only for the map (never across an ioctl); reads and writes
  * of passthrough files never reach the daemon.
